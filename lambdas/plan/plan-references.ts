@@ -1,0 +1,167 @@
+/**
+ * Checks that need the whole plan: names that must be unique and references between sections.
+ * The schema checks the form of each field; this checks that the fields agree with each other.
+ */
+import { durationSeconds } from './duration';
+import type { Plan } from './plan-schema';
+
+export type PlanPath = ReadonlyArray<string | number>;
+
+export interface PlanProblem {
+  /** Where in the file, as segments: ['tiers', 1, 'resources', 0, 'ec2', 'tag']. */
+  readonly path: PlanPath;
+  readonly message: string;
+  /** 1-based line and column in the source file, where known. */
+  readonly line?: number;
+  readonly column?: number;
+}
+
+/** `tiers[1].resources[0].ec2.tag`: the path the way a person reads it. */
+export function formatPlanPath(path: PlanPath): string {
+  let text = '';
+  for (const segment of path) {
+    if (typeof segment === 'number') text += `[${segment}]`;
+    else text += text === '' ? segment : `.${segment}`;
+  }
+  return text === '' ? '(plan)' : text;
+}
+
+function normaliseDnsName(name: string): string {
+  return name.toLowerCase().replace(/\.$/, '');
+}
+
+export function checkPlanReferences(plan: Plan): PlanProblem[] {
+  const problems: PlanProblem[] = [];
+  const problem = (path: PlanPath, message: string) => problems.push({ path, message });
+
+  if (plan.primaryRegion === plan.recoveryRegion) {
+    problem(['recoveryRegion'], `expected a region other than the primary region ${plan.primaryRegion}`);
+  }
+
+  const tierNames = new Set<string>();
+  const ec2Roles = new Map<string, PlanPath>();
+  const databases = new Map<string, PlanPath>();
+  const dbRoles = new Set<string>();
+  const instanceIds = new Map<string, PlanPath>();
+
+  plan.tiers.forEach((tier, t) => {
+    if (tierNames.has(tier.name))
+      problem(['tiers', t, 'name'], `expected a unique tier name; "${tier.name}" is used twice`);
+    tierNames.add(tier.name);
+    for (const field of ['rpo', 'rto'] as const) {
+      if (durationSeconds(tier[field]) === 0)
+        problem(['tiers', t, field], 'expected a duration greater than zero');
+    }
+    tier.resources.forEach((resource, r) => {
+      const base: PlanPath = ['tiers', t, 'resources', r];
+      if ('ec2' in resource) {
+        const seen = ec2Roles.get(resource.ec2.role);
+        if (seen) {
+          problem(
+            [...base, 'ec2', 'role'],
+            `expected each role once; "${resource.ec2.role}" is already at ${formatPlanPath(seen)}`,
+          );
+        } else ec2Roles.set(resource.ec2.role, [...base, 'ec2', 'role']);
+        resource.ec2.ids?.forEach((id, i) => {
+          const other = instanceIds.get(id);
+          if (other)
+            problem(
+              [...base, 'ec2', 'ids', i],
+              `expected each instance once; ${id} is also at ${formatPlanPath(other)}`,
+            );
+          else instanceIds.set(id, [...base, 'ec2', 'ids', i]);
+        });
+      } else {
+        const db = 'rds' in resource ? resource.rds.identifier : resource.aurora.clusterIdentifier;
+        const key = 'rds' in resource ? 'rds' : 'aurora';
+        const seen = databases.get(db);
+        if (seen)
+          problem(
+            [...base, key],
+            `expected each database once; "${db}" is already at ${formatPlanPath(seen)}`,
+          );
+        else databases.set(db, [...base, key]);
+        dbRoles.add(('rds' in resource ? resource.rds.role : resource.aurora.role) ?? db);
+        if ('rds' in resource && resource.rds.replicaIdentifier === resource.rds.identifier) {
+          problem([...base, 'rds', 'replicaIdentifier'], 'expected the replica to have its own identifier');
+        }
+      }
+    });
+  });
+
+  for (const role of Object.keys(plan.placement)) {
+    if (!ec2Roles.has(role) && !dbRoles.has(role)) {
+      problem(['placement', role], `expected a role or database named in a tier; "${role}" is not`);
+    }
+  }
+
+  const zoneIds = new Set<string>();
+  plan.dns.zones.forEach((zone, z) => {
+    const zoneName = normaliseDnsName(zone.name);
+    const zoneKey = zone.id ?? zoneName;
+    if (zoneIds.has(zoneKey))
+      problem(['dns', 'zones', z], `expected each hosted zone once; ${zoneKey} is listed twice`);
+    zoneIds.add(zoneKey);
+    const recordKeys = new Set<string>();
+    zone.records.forEach((record, i) => {
+      const base: PlanPath = ['dns', 'zones', z, 'records', i];
+      const recordName = normaliseDnsName(record.name);
+      if (recordName !== zoneName && !recordName.endsWith(`.${zoneName}`)) {
+        problem([...base, 'name'], `expected a name inside the zone ${zoneName}`);
+      }
+      const key = `${recordName}|${record.type}|${record.setIdentifier ?? ''}`;
+      if (recordKeys.has(key))
+        problem(base, `expected each managed record once; ${record.name} ${record.type} is listed twice`);
+      recordKeys.add(key);
+      const target = record.target;
+      if ('role' in target) {
+        if (!ec2Roles.has(target.role)) {
+          problem(
+            [...base, 'target', 'role'],
+            `expected an EC2 role named in a tier; "${target.role}" is not`,
+          );
+        }
+        if (record.type !== 'A')
+          problem([...base, 'type'], 'expected type A for a record that targets instances of a role');
+      } else if ('database' in target) {
+        if (!databases.has(target.database)) {
+          problem(
+            [...base, 'target', 'database'],
+            `expected a database named in a tier; "${target.database}" is not`,
+          );
+        }
+        if (record.type !== 'CNAME')
+          problem([...base, 'type'], 'expected type CNAME for a record that targets a database');
+      } else {
+        for (const needed of [plan.primaryRegion, plan.recoveryRegion]) {
+          if (!(needed in target.values))
+            problem([...base, 'target', 'values'], `expected values for region ${needed}`);
+        }
+        if (record.type === 'CNAME') {
+          for (const [valueRegion, values] of Object.entries(target.values)) {
+            if (values.length !== 1)
+              problem([...base, 'target', 'values', valueRegion], 'expected exactly one value for a CNAME');
+          }
+        }
+      }
+    });
+  });
+
+  plan.healthChecks.forEach((check, i) => {
+    if (check.role !== undefined && !ec2Roles.has(check.role)) {
+      problem(['healthChecks', i, 'role'], `expected an EC2 role named in a tier; "${check.role}" is not`);
+    }
+    if (check.role === undefined && check.alarmArn === undefined) {
+      problem(['healthChecks', i], 'expected a role or an alarmArn to check');
+    }
+  });
+
+  const steps = plan.failback.steps;
+  steps.forEach((step, i) => {
+    if (i > 0 && step <= (steps[i - 1] ?? 0))
+      problem(['failback', 'steps', i], 'expected weights in increasing order');
+  });
+  if (steps[steps.length - 1] !== 100) problem(['failback', 'steps'], 'expected the last step to be 100');
+
+  return problems;
+}

@@ -1,0 +1,288 @@
+/**
+ * The protection plan: the one file that says what Pendulum protects and how.
+ * The CDK app, the CLI and every Lambda task read the same parsed plan, so this schema is the contract.
+ */
+import { z } from 'zod';
+import { DURATION_PATTERN } from './duration';
+
+const REGION_PATTERN = /^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d$/;
+const ARN_PATTERN = /^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(?:\d{12})?:.+$/;
+const DNS_NAME_PATTERN =
+  /^(?:\*\.)?(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\.)*[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\.?$/i;
+const NAME_PATTERN = /^[a-z][a-z0-9-]{0,39}$/;
+const TAG_KEY_PATTERN = /^[^\s].{0,126}$/;
+
+export const duration = z
+  .string()
+  .regex(DURATION_PATTERN, 'expected a duration such as 90s, 30m, 1h, 1h30m or 2d');
+export const region = z.string().regex(REGION_PATTERN, 'expected an AWS region such as us-east-1');
+export const arn = z
+  .string()
+  .regex(ARN_PATTERN, 'expected an ARN such as arn:aws:sns:us-east-1:123456789012:name');
+const dnsName = z.string().max(255).regex(DNS_NAME_PATTERN, 'expected a DNS name such as www.example.com');
+const name = z
+  .string()
+  .regex(NAME_PATTERN, 'expected a lower-case name of letters, digits and dashes, starting with a letter');
+const instanceId = z
+  .string()
+  .regex(/^i-[0-9a-f]{8,17}$/, 'expected an EC2 instance id such as i-0abc12345def67890');
+const subnetId = z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'expected a subnet id such as subnet-0abc1234');
+const securityGroupId = z
+  .string()
+  .regex(/^sg-[0-9a-f]{8,17}$/, 'expected a security group id such as sg-0abc1234');
+const dbIdentifier = z
+  .string()
+  .regex(
+    /^[a-zA-Z][a-zA-Z0-9]*(?:-[a-zA-Z0-9]+)*$/,
+    'expected an RDS identifier: letters, digits and single dashes, starting with a letter',
+  )
+  .max(63);
+const hostedZoneId = z
+  .string()
+  .regex(/^Z[A-Z0-9]{1,31}$/, 'expected a hosted zone id such as Z0123456789ABC');
+const cron = z
+  .string()
+  .regex(/^cron\(.+\)$/, 'expected an EventBridge Scheduler cron expression such as cron(0 2 ? * SUN *)');
+const weight = z.number().int().min(1).max(100);
+
+const tagSelector = z.strictObject({ key: z.string().regex(TAG_KEY_PATTERN), value: z.string().max(256) });
+
+export const ec2Resource = z.strictObject({
+  ec2: z
+    .strictObject({
+      /** Role the instances play; DNS targets and placement refer to it. */
+      role: name,
+      ids: z.array(instanceId).min(1).optional(),
+      tag: tagSelector.optional(),
+    })
+    .refine((v) => (v.ids === undefined) !== (v.tag === undefined), {
+      message: 'expected exactly one of ids or tag',
+    }),
+});
+
+export const rdsResource = z.strictObject({
+  rds: z.strictObject({
+    identifier: dbIdentifier,
+    /** Role for placement; defaults to the identifier. */
+    role: name.optional(),
+    /** A cross-region read replica in the recovery region that is promoted instead of restoring a snapshot. */
+    replicaIdentifier: dbIdentifier.optional(),
+    /** How failback brings the data home. @default replica */
+    failbackSync: z.enum(['replica', 'snapshot']).default('replica'),
+  }),
+});
+
+/** Aurora clusters are accepted by the schema so plans can name them; recovery support is planned. */
+export const auroraResource = z.strictObject({
+  aurora: z.strictObject({
+    clusterIdentifier: dbIdentifier,
+    role: name.optional(),
+    globalClusterIdentifier: z.string().optional(),
+  }),
+});
+
+export const resource = z.union([ec2Resource, rdsResource, auroraResource], {
+  error: () => 'expected a resource with exactly one of ec2, rds or aurora',
+});
+
+export const tier = z.strictObject({
+  name,
+  rpo: duration,
+  rto: duration,
+  resources: z.array(resource).min(1, 'a tier needs at least one resource'),
+  /** How often protection runs for this tier. @default a quarter of the RPO, at least 5m */
+  protectEvery: duration.optional(),
+});
+
+/** Subnets and security groups by id, or by a tag so a plan can name resources it has not created yet. */
+const taggedRef = z.strictObject({ tag: tagSelector });
+
+export const placement = z.strictObject({
+  subnets: z
+    .array(z.union([subnetId, taggedRef], { error: () => 'expected a subnet id or { tag: { key, value } }' }))
+    .min(1)
+    .optional(),
+  securityGroups: z
+    .array(
+      z.union([securityGroupId, taggedRef], {
+        error: () => 'expected a security group id or { tag: { key, value } }',
+      }),
+    )
+    .optional(),
+  instanceType: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, 'expected an instance type such as t3.small')
+    .optional(),
+  dbSubnetGroup: z.string().max(255).optional(),
+  dbInstanceClass: z
+    .string()
+    .regex(/^db\.[a-z0-9-]+\.[a-z0-9]+$/, 'expected a class such as db.t3.micro')
+    .optional(),
+});
+
+/** Where a managed record points after failover (and back after failback). */
+export const recordTarget = z.union(
+  [
+    z.strictObject({ role: name }),
+    z.strictObject({ database: dbIdentifier }),
+    z.strictObject({ values: z.record(region, z.array(z.string().min(1)).min(1)) }),
+  ],
+  { error: () => 'expected a target with exactly one of role, database or values' },
+);
+
+export const managedRecord = z.strictObject({
+  name: dnsName,
+  type: z.enum(['A', 'AAAA', 'CNAME', 'TXT']),
+  ttl: z.number().int().min(0).max(2147483647).default(60),
+  /** Routing-policy records are keyed by set identifier. */
+  setIdentifier: z.string().min(1).max(128).optional(),
+  target: recordTarget,
+});
+
+export const hostedZone = z.strictObject({
+  /** The zone's id; without it the zone is found by name (it must then be the only one of that name). */
+  id: hostedZoneId.optional(),
+  name: dnsName,
+  private: z.boolean().default(false),
+  records: z.array(managedRecord).default([]),
+});
+
+export const hook = z.union(
+  [
+    z.strictObject({
+      webhook: z.strictObject({
+        url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }),
+        /** Secrets Manager secret holding the HMAC-SHA256 signing key. */
+        secretArn: arn,
+        timeout: duration.default('10s'),
+        retries: z.number().int().min(0).max(5).default(2),
+      }),
+    }),
+    z.strictObject({ lambda: z.strictObject({ functionArn: arn }) }),
+  ],
+  { error: () => 'expected a hook with exactly one of webhook or lambda' },
+);
+
+export const hooks = z
+  .strictObject({
+    preFailover: z.array(hook).default([]),
+    postFailover: z.array(hook).default([]),
+    preFailback: z.array(hook).default([]),
+    postFailback: z.array(hook).default([]),
+  })
+  .default({ preFailover: [], postFailover: [], preFailback: [], postFailback: [] });
+
+export const healthCheck = z.strictObject({
+  name,
+  /** Check every recovered instance of the role on this port/path, or a fixed URL per region. */
+  role: name.optional(),
+  port: z.number().int().min(1).max(65535).default(80),
+  path: z.string().startsWith('/').default('/'),
+  expectStatus: z.number().int().min(100).max(599).default(200),
+  /** Route 53 health check or CloudWatch alarm that must be OK in the target region. */
+  alarmArn: arn.optional(),
+});
+
+export const failbackWindow = z.strictObject({
+  cron,
+  timezone: z.string().min(1).default('UTC'),
+  duration,
+});
+
+export const failback = z
+  .strictObject({
+    strategy: z.enum(['cutover', 'staged']).default('cutover'),
+    /** Weights (percent to the primary) walked in order by a staged failback; the last must be 100. */
+    steps: z.array(weight).min(1).default([10, 50, 100]),
+    /** How long a staged step is held before the health gate is read. */
+    stepHold: duration.default('5m'),
+    /** How long recovery-region copies are kept after a successful failback. */
+    soak: duration.default('24h'),
+    prefer: z.enum(['failback', 'current']).optional(),
+    windows: z.array(failbackWindow).default([]),
+    requireApproval: z.boolean().default(false),
+  })
+  .default({
+    strategy: 'cutover',
+    steps: [10, 50, 100],
+    stepHold: '5m',
+    soak: '24h',
+    windows: [],
+    requireApproval: false,
+  });
+
+export const triggers = z
+  .strictObject({
+    alarms: z.array(arn).default([]),
+    compositeAlarm: z.string().min(1).optional(),
+    mode: z.enum(['automatic', 'approval']).default('approval'),
+    confirmationDelay: duration.default('5m'),
+    cooldown: duration.default('1h'),
+    approvalTimeout: duration.default('30m'),
+    onApprovalTimeout: z.enum(['stop', 'proceed']).default('stop'),
+  })
+  .default({
+    alarms: [],
+    mode: 'approval',
+    confirmationDelay: '5m',
+    cooldown: '1h',
+    approvalTimeout: '30m',
+    onApprovalTimeout: 'stop',
+  });
+
+export const protection = z
+  .strictObject({
+    /** Recovery points kept per resource; the newest is never pruned. */
+    retain: z.number().int().min(1).max(1000).default(7),
+    /** Create AMIs without rebooting the instance (crash-consistent). */
+    noReboot: z.boolean().default(true),
+  })
+  .default({ retain: 7, noReboot: true });
+
+export const drills = z
+  .strictObject({
+    schedules: z.array(z.strictObject({ cron, timezone: z.string().min(1).default('UTC') })).default([]),
+    /** Prefix for drill record names: `drill.www.example.com`. */
+    recordPrefix: z
+      .string()
+      .regex(/^[a-z0-9-]+$/)
+      .default('drill'),
+  })
+  .default({ schedules: [], recordPrefix: 'drill' });
+
+export const notifications = z
+  .strictObject({
+    /** Use an existing topic instead of the one the stack creates. */
+    topicArn: arn.optional(),
+    emails: z.array(z.email()).default([]),
+  })
+  .default({ emails: [] });
+
+export const planSchema = z.strictObject({
+  app: name,
+  primaryRegion: region,
+  recoveryRegion: region,
+  tiers: z.array(tier).min(1, 'a plan needs at least one tier'),
+  placement: z.record(name, placement).default({}),
+  dns: z.strictObject({ zones: z.array(hostedZone).default([]) }).default({ zones: [] }),
+  hooks,
+  healthChecks: z.array(healthCheck).default([]),
+  failback,
+  triggers,
+  protection,
+  drills,
+  notifications,
+});
+
+export type Plan = z.infer<typeof planSchema>;
+export type PlanInput = z.input<typeof planSchema>;
+export type Tier = z.infer<typeof tier>;
+export type PlanResource = z.infer<typeof resource>;
+export type Ec2Resource = z.infer<typeof ec2Resource>['ec2'];
+export type RdsResource = z.infer<typeof rdsResource>['rds'];
+export type ManagedRecord = z.infer<typeof managedRecord>;
+export type HostedZonePlan = z.infer<typeof hostedZone>;
+export type RecordTarget = z.infer<typeof recordTarget>;
+export type Hook = z.infer<typeof hook>;
+export type HealthCheck = z.infer<typeof healthCheck>;
+export type Placement = z.infer<typeof placement>;
