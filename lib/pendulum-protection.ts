@@ -1,0 +1,27 @@
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import type { Plan } from '../lambdas/plan/plan-schema';
+import { PendulumCore } from './pendulum-core';
+import { RegisterWorkflow } from './workflows/register-workflow';
+
+export interface PendulumProtectionProps {
+  /** The parsed protection plan (see `loadPlanFile`). */
+  readonly plan: Plan;
+}
+
+/**
+ * Cross-region disaster recovery for one application, as a construct a team can drop into its
+ * own CDK app: `new PendulumProtection(this, 'Dr', { plan })`.
+ */
+export class PendulumProtection extends Construct {
+  readonly core: PendulumCore;
+  readonly workflows: Record<string, sfn.StateMachine>;
+
+  constructor(scope: Construct, id: string, props: PendulumProtectionProps) {
+    super(scope, id);
+    this.core = new PendulumCore(this, 'Core', { plan: props.plan });
+    this.workflows = {
+      register: new RegisterWorkflow(this, 'Register', { core: this.core }).stateMachine,
+    };
+  }
+}
