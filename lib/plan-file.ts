@@ -25,7 +25,9 @@ export function readPlanFile(path: string): PlanResult {
 export function describePlanProblems(file: string, problems: readonly PlanProblem[]): string[] {
   return problems.map((problem) => {
     const where = problem.line ? `${file}:${problem.line}:${problem.column ?? 1}` : file;
-    return `${where} ${formatPlanPath(problem.path)}: ${problem.message}`;
+    return problem.path.length === 0
+      ? `${where} ${problem.message}`
+      : `${where} ${formatPlanPath(problem.path)}: ${problem.message}`;
   });
 }
 
