@@ -147,13 +147,10 @@ export function checkPlanReferences(plan: Plan): PlanProblem[] {
     });
   });
 
+  const checkNames = new Set<string>();
   plan.healthChecks.forEach((check, i) => {
-    if (check.role !== undefined && !ec2Roles.has(check.role)) {
-      problem(['healthChecks', i, 'role'], `expected an EC2 role named in a tier; "${check.role}" is not`);
-    }
-    if (check.role === undefined && check.alarmArn === undefined) {
-      problem(['healthChecks', i], 'expected a role or an alarmArn to check');
-    }
+    if (checkNames.has(check.name)) problem(['healthChecks', i, 'name'], `expected a unique name; "${check.name}" is used twice`);
+    checkNames.add(check.name);
   });
 
   const steps = plan.failback.steps;

@@ -172,16 +172,21 @@ export const hooks = z
   })
   .default({ preFailover: [], postFailover: [], preFailback: [], postFailback: [] });
 
-export const healthCheck = z.strictObject({
-  name,
-  /** Check every recovered instance of the role on this port/path, or a fixed URL per region. */
-  role: name.optional(),
-  port: z.number().int().min(1).max(65535).default(80),
-  path: z.string().startsWith('/').default('/'),
-  expectStatus: z.number().int().min(100).max(599).default(200),
-  /** Route 53 health check or CloudWatch alarm that must be OK in the target region. */
-  alarmArn: arn.optional(),
-});
+/**
+ * A check that must pass in the region being moved to before DNS points there. Lambda cannot
+ * reach instances' private addresses without VPC access, so checks go through a URL (a load
+ * balancer or public endpoint; `{region}` is replaced by the target region) or a CloudWatch alarm.
+ */
+export const healthCheck = z
+  .strictObject({
+    name,
+    url: z.string().regex(/^https?:\/\/\S+$/, 'expected an http(s) URL; {region} is replaced by the target region').optional(),
+    /** A CloudWatch alarm in the target region that must be OK. */
+    alarmName: z.string().min(1).max(255).optional(),
+    expectStatus: z.number().int().min(100).max(599).default(200),
+    timeout: duration.default('5s'),
+  })
+  .refine((v) => (v.url === undefined) !== (v.alarmName === undefined), { message: 'expected exactly one of url or alarmName' });
 
 export const failbackWindow = z.strictObject({
   cron,
