@@ -10,6 +10,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { tracer } from './observability';
@@ -19,6 +20,7 @@ export interface AwsClients {
   rds(region: string): RDSClient;
   cloudWatch(region: string): CloudWatchClient;
   lambda(region: string): LambdaClient;
+  secretsManager(region: string): SecretsManagerClient;
   route53(): Route53Client;
   dynamo(): DynamoDBDocumentClient;
   s3(): S3Client;
@@ -29,8 +31,12 @@ type Middleware = (client: { middlewareStack: { use(plugin: unknown): void } }) 
 
 /** Hooks for the benchmark: every client created afterwards gets these applied. */
 const clientPlugins: Middleware[] = [];
-export function addClientPlugin(plugin: Middleware): void {
+export function addClientPlugin(plugin: Middleware): () => void {
   clientPlugins.push(plugin);
+  return () => {
+    const index = clientPlugins.indexOf(plugin);
+    if (index >= 0) clientPlugins.splice(index, 1);
+  };
 }
 
 function instrument<T extends { middlewareStack: { use(plugin: unknown): void } }>(client: T): T {
@@ -49,6 +55,8 @@ export function createAwsClients(): AwsClients {
     rds: (region) => once(`rds:${region}`, () => instrument(new RDSClient({ region }))),
     cloudWatch: (region) => once(`cw:${region}`, () => instrument(new CloudWatchClient({ region }))),
     lambda: (region) => once(`lambda:${region}`, () => instrument(new LambdaClient({ region }))),
+    secretsManager: (region) =>
+      once(`secrets:${region}`, () => instrument(new SecretsManagerClient({ region }))),
     // Route 53 is global; its API lives in us-east-1.
     route53: () => once('route53', () => instrument(new Route53Client({ region: 'us-east-1' }))),
     dynamo: () =>
