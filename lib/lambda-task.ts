@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
@@ -35,12 +35,33 @@ export function lambdaTask(
     id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`,
     reason: 'The state machine may invoke any version or alias of its own task function; nothing else.',
   });
-  return new tasks.LambdaInvoke(scope, stateName, {
+  const invoke = new tasks.LambdaInvoke(scope, stateName, {
     lambdaFunction: task.function,
-    payload: props.payload ?? sfn.TaskInput.fromJsonPathAt('$'),
+    payload: props.payload,
     payloadResponseOnly: true,
-    resultPath: props.resultPath ?? '$',
+    resultPath: props.resultPath,
     comment: props.comment,
     retryOnServiceExceptions: true,
+    taskTimeout: sfn.Timeout.duration(task.function.timeout ?? Duration.minutes(5)),
   });
+  // AWS throttling and brief service faults surface as these error types from the SDK.
+  invoke.addRetry({
+    errors: TRANSIENT_AWS_ERRORS,
+    interval: Duration.seconds(2),
+    backoffRate: 2,
+    maxAttempts: 5,
+    jitterStrategy: sfn.JitterType.FULL,
+  });
+  return invoke;
 }
+
+export const TRANSIENT_AWS_ERRORS = [
+  'ThrottlingException',
+  'Throttling',
+  'RequestLimitExceeded',
+  'TooManyRequestsException',
+  'PriorRequestNotComplete',
+  'ServiceUnavailable',
+  'InternalError',
+  'InternalFailure',
+];

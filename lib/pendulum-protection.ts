@@ -2,6 +2,8 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { Plan } from '../lambdas/plan/plan-schema';
 import { PendulumCore } from './pendulum-core';
+import { FailoverWorkflow } from './workflows/failover-workflow';
+import { ProtectWorkflow } from './workflows/protect-workflow';
 import { RegisterWorkflow } from './workflows/register-workflow';
 
 export interface PendulumProtectionProps {
@@ -22,6 +24,8 @@ export class PendulumProtection extends Construct {
     this.core = new PendulumCore(this, 'Core', { plan: props.plan });
     this.workflows = {
       register: new RegisterWorkflow(this, 'Register', { core: this.core }).stateMachine,
+      failover: new FailoverWorkflow(this, 'Failover', { core: this.core }).stateMachine,
+      protect: new ProtectWorkflow(this, 'Protect', { core: this.core }).stateMachine,
     };
   }
 }

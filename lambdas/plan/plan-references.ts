@@ -149,7 +149,8 @@ export function checkPlanReferences(plan: Plan): PlanProblem[] {
 
   const checkNames = new Set<string>();
   plan.healthChecks.forEach((check, i) => {
-    if (checkNames.has(check.name)) problem(['healthChecks', i, 'name'], `expected a unique name; "${check.name}" is used twice`);
+    if (checkNames.has(check.name))
+      problem(['healthChecks', i, 'name'], `expected a unique name; "${check.name}" is used twice`);
     checkNames.add(check.name);
   });
 

@@ -180,13 +180,18 @@ export const hooks = z
 export const healthCheck = z
   .strictObject({
     name,
-    url: z.string().regex(/^https?:\/\/\S+$/, 'expected an http(s) URL; {region} is replaced by the target region').optional(),
+    url: z
+      .string()
+      .regex(/^https?:\/\/\S+$/, 'expected an http(s) URL; {region} is replaced by the target region')
+      .optional(),
     /** A CloudWatch alarm in the target region that must be OK. */
     alarmName: z.string().min(1).max(255).optional(),
     expectStatus: z.number().int().min(100).max(599).default(200),
     timeout: duration.default('5s'),
   })
-  .refine((v) => (v.url === undefined) !== (v.alarmName === undefined), { message: 'expected exactly one of url or alarmName' });
+  .refine((v) => (v.url === undefined) !== (v.alarmName === undefined), {
+    message: 'expected exactly one of url or alarmName',
+  });
 
 export const failbackWindow = z.strictObject({
   cron,

@@ -56,18 +56,23 @@ export class StateTable {
     runId: string,
     primaryRegion: string,
     now: Date,
+    fields: Record<string, unknown> = {},
   ): Promise<AppRecord> {
     const rule = LOCK_RULES[kind];
+    const extra = Object.keys(fields);
     try {
       const { Attributes } = await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: appKey(app),
-          UpdateExpression:
-            'SET #status = :during, runId = :run, updatedAt = :now, app = :app, activeRegion = if_not_exists(activeRegion, :primary), previousStatus = if_not_exists(#status, :initial)',
+          UpdateExpression: `SET #status = :during, runId = :run, updatedAt = :now, app = :app, activeRegion = if_not_exists(activeRegion, :primary), previousStatus = if_not_exists(#status, :initial)${extra.map((_, i) => `, #x${i} = :x${i}`).join('')}`,
           ConditionExpression: `attribute_not_exists(#status) OR #status IN (${rule.from.map((_, i) => `:from${i}`).join(', ')}) OR (#status = :during AND runId = :run)`,
-          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeNames: {
+            '#status': 'status',
+            ...Object.fromEntries(extra.map((name, i) => [`#x${i}`, name])),
+          },
           ExpressionAttributeValues: {
+            ...Object.fromEntries(extra.map((name, i) => [`:x${i}`, fields[name]])),
             ':during': rule.during,
             ':run': runId,
             ':now': now.toISOString(),

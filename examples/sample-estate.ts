@@ -1,0 +1,231 @@
+/**
+ * The sample estate the rehearsal and the tests run against: the application that
+ * examples/pendulum.yaml protects, created in a local AWS (moto). Copy it to model your own.
+ *
+ * Primary region: a VPC, web and api instances (tagged pendulum-role), a PostgreSQL database.
+ * Recovery region: the network failover lands in (subnets, security groups, a DB subnet group).
+ * Route 53: shop.example.com with the managed records and unmanaged ones nobody may touch.
+ */
+import {
+  CreateSecurityGroupCommand,
+  CreateSubnetCommand,
+  CreateVpcCommand,
+  DescribeImagesCommand,
+  type EC2Client,
+  RunInstancesCommand,
+} from '@aws-sdk/client-ec2';
+import { CreateDBInstanceCommand, CreateDBSubnetGroupCommand, type RDSClient } from '@aws-sdk/client-rds';
+import {
+  type Change,
+  ChangeResourceRecordSetsCommand,
+  CreateHostedZoneCommand,
+  type ResourceRecordSet,
+} from '@aws-sdk/client-route-53';
+import { describeInstancesById } from '../lambdas/failover/ec2-recovery';
+import type { AwsClients } from '../lambdas/runtime/aws-clients';
+
+export interface SampleEstateOptions {
+  readonly primaryRegion?: string;
+  readonly recoveryRegion?: string;
+  readonly zoneName?: string;
+  readonly webInstances?: number;
+  readonly apiInstances?: number;
+  /** Extra unmanaged records, e.g. 300 to make the zone list in several pages. */
+  readonly extraRecords?: number;
+}
+
+export interface SampleEstate {
+  readonly zoneId: string;
+  readonly zoneName: string;
+  readonly instances: { readonly web: string[]; readonly api: string[] };
+  readonly databaseEndpoint: string;
+  readonly recoveryNetwork: {
+    readonly vpcId: string;
+    readonly subnets: string[];
+    readonly securityGroups: string[];
+  };
+}
+
+const tags = (entries: Record<string, string>) =>
+  Object.entries(entries).map(([Key, Value]) => ({ Key, Value }));
+
+async function network(ec2: EC2Client, name: string, cidr: string) {
+  const { Vpc } = await ec2.send(
+    new CreateVpcCommand({
+      CidrBlock: cidr,
+      TagSpecifications: [{ ResourceType: 'vpc', Tags: tags({ Name: `shop-${name}` }) }],
+    }),
+  );
+  const vpcId = Vpc?.VpcId ?? '';
+  const prefix = cidr.split('.').slice(0, 2).join('.');
+  const subnet = async (suffix: string, third: number) =>
+    (
+      await ec2.send(
+        new CreateSubnetCommand({
+          VpcId: vpcId,
+          CidrBlock: `${prefix}.${third}.0/24`,
+          TagSpecifications: [{ ResourceType: 'subnet', Tags: tags({ Name: `shop-${name}-${suffix}` }) }],
+        }),
+      )
+    ).Subnet?.SubnetId ?? '';
+  const publicSubnet = await subnet('public', 1);
+  const privateSubnet = await subnet('private', 2);
+  const group = async (suffix: string) =>
+    (
+      await ec2.send(
+        new CreateSecurityGroupCommand({
+          VpcId: vpcId,
+          GroupName: `shop-${name}-${suffix}`,
+          Description: `shop ${suffix}`,
+          TagSpecifications: [
+            { ResourceType: 'security-group', Tags: tags({ Name: `shop-${name}-${suffix}` }) },
+          ],
+        }),
+      )
+    ).GroupId ?? '';
+  const webGroup = await group('web');
+  const apiGroup = await group('api');
+  return { vpcId, publicSubnet, privateSubnet, webGroup, apiGroup };
+}
+
+async function launch(
+  ec2: EC2Client,
+  imageId: string,
+  role: string,
+  count: number,
+  subnetId: string,
+  groupId: string,
+): Promise<string[]> {
+  const { Instances = [] } = await ec2.send(
+    new RunInstancesCommand({
+      ImageId: imageId,
+      InstanceType: 't3.small',
+      MinCount: count,
+      MaxCount: count,
+      SubnetId: subnetId,
+      SecurityGroupIds: [groupId],
+      TagSpecifications: [
+        { ResourceType: 'instance', Tags: tags({ 'pendulum-role': role, Name: `shop-${role}` }) },
+      ],
+    }),
+  );
+  return Instances.map((i) => i.InstanceId ?? '');
+}
+
+async function database(rds: RDSClient): Promise<string> {
+  const { DBInstance } = await rds.send(
+    new CreateDBInstanceCommand({
+      DBInstanceIdentifier: 'shop-db',
+      Engine: 'postgres',
+      DBInstanceClass: 'db.t3.medium',
+      AllocatedStorage: 20,
+      MasterUsername: 'shop',
+      MasterUserPassword: 'rehearsal-only-password',
+      Tags: tags({ app: 'shop' }),
+    }),
+  );
+  return DBInstance?.Endpoint?.Address ?? '';
+}
+
+const record = (
+  name: string,
+  type: string,
+  values: string[],
+  ttl = 300,
+  extra: Partial<ResourceRecordSet> = {},
+): ResourceRecordSet => ({
+  Name: name,
+  Type: type as never,
+  TTL: ttl,
+  ResourceRecords: values.map((Value) => ({ Value })),
+  ...extra,
+});
+
+export async function createSampleEstate(
+  clients: AwsClients,
+  options: SampleEstateOptions = {},
+): Promise<SampleEstate> {
+  const primaryRegion = options.primaryRegion ?? 'us-east-1';
+  const recoveryRegion = options.recoveryRegion ?? 'us-west-2';
+  const zoneName = options.zoneName ?? 'shop.example.com';
+  const ec2 = clients.ec2(primaryRegion);
+  const { Images = [] } = await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'], MaxResults: 5 }));
+  const baseImage = Images[0]?.ImageId;
+  if (!baseImage) throw new Error(`no base image in ${primaryRegion}`);
+
+  const primary = await network(ec2, 'primary', '10.10.0.0/16');
+  const web = await launch(
+    ec2,
+    baseImage,
+    'web',
+    options.webInstances ?? 2,
+    primary.publicSubnet,
+    primary.webGroup,
+  );
+  const api = await launch(
+    ec2,
+    baseImage,
+    'api',
+    options.apiInstances ?? 2,
+    primary.privateSubnet,
+    primary.apiGroup,
+  );
+  const databaseEndpoint = await database(clients.rds(primaryRegion));
+
+  const recovery = await network(clients.ec2(recoveryRegion), 'recovery', '10.20.0.0/16');
+  await clients.rds(recoveryRegion).send(
+    new CreateDBSubnetGroupCommand({
+      DBSubnetGroupName: 'shop-recovery-db',
+      DBSubnetGroupDescription: 'shop database in the recovery region',
+      SubnetIds: [recovery.publicSubnet, recovery.privateSubnet],
+    }),
+  );
+
+  const route53 = clients.route53();
+  const { HostedZone } = await route53.send(
+    new CreateHostedZoneCommand({ Name: zoneName, CallerReference: `sample-${Date.now()}` }),
+  );
+  const zoneId = (HostedZone?.Id ?? '').replace('/hostedzone/', '');
+  const described = await describeInstancesById(ec2, [...web, ...api]);
+  const ips = (ids: string[]) =>
+    ids.map((id) => described.get(id)?.PublicIpAddress ?? described.get(id)?.PrivateIpAddress ?? '').sort();
+  const records: ResourceRecordSet[] = [
+    // Managed by the plan.
+    record(`www.${zoneName}`, 'A', ips(web), 60),
+    record(`api.${zoneName}`, 'A', ips(api), 60),
+    record(`db.${zoneName}`, 'CNAME', [databaseEndpoint], 60),
+    record(`static.${zoneName}`, 'CNAME', ['static-east.shop-cdn.example.net'], 60),
+    // Unmanaged: failover must leave these exactly as they are.
+    record(zoneName, 'MX', ['10 mail.example.net.']),
+    record(zoneName, 'TXT', ['"v=spf1 include:mail.example.net -all"']),
+    record(`blog.${zoneName}`, 'CNAME', ['shop-blog.example.org']),
+    record(`\\052.preview.${zoneName}`, 'CNAME', ['preview.example.org']),
+    record(`canary.${zoneName}`, 'A', ['192.0.2.10'], 60, { SetIdentifier: 'canary-blue', Weight: 90 }),
+    record(`canary.${zoneName}`, 'A', ['192.0.2.20'], 60, { SetIdentifier: 'canary-green', Weight: 10 }),
+  ];
+  for (let i = 0; i < (options.extraRecords ?? 0); i++) {
+    records.push(
+      record(`host-${String(i).padStart(4, '0')}.internal.${zoneName}`, 'A', [`198.51.100.${i % 250}`]),
+    );
+  }
+  for (let i = 0; i < records.length; i += 500) {
+    const changes: Change[] = records
+      .slice(i, i + 500)
+      .map((r) => ({ Action: 'CREATE', ResourceRecordSet: r }));
+    await route53.send(
+      new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: changes } }),
+    );
+  }
+
+  return {
+    zoneId,
+    zoneName,
+    instances: { web, api },
+    databaseEndpoint,
+    recoveryNetwork: {
+      vpcId: recovery.vpcId,
+      subnets: [recovery.publicSubnet, recovery.privateSubnet],
+      securityGroups: [recovery.webGroup, recovery.apiGroup],
+    },
+  };
+}

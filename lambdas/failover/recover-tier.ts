@@ -1,0 +1,203 @@
+/**
+ * Brings one tier's resources up in a region from their chosen recovery points, reusing whatever
+ * an earlier attempt of the same episode already made. Used by failover, failback and drills.
+ */
+import type { Instance } from '@aws-sdk/client-ec2';
+import type { DBInstance } from '@aws-sdk/client-rds';
+import { TAG } from '../recovery-points/recovery-point';
+import type { AwsClients } from '../runtime/aws-clients';
+import { mapWithConcurrency } from '../runtime/bounded-all';
+import { describeInstancesById, findEpisodeInstances, launchInstance } from './ec2-recovery';
+import { episodeSuffix } from './failover-run';
+import type { ResolvedPlacement } from './placement';
+import {
+  describeDbInstances,
+  episodeDbIdentifier,
+  findDbInstance,
+  promoteReplica,
+  restoreDbFromSnapshot,
+} from './rds-recovery';
+import type { Episode, RecoveredResource } from './recovered-resource';
+import type { SelectedResource } from './recovery-selection';
+
+export interface RecoverTierRequest {
+  readonly app: string;
+  readonly region: string;
+  readonly episode: Episode;
+  readonly runId: string;
+  readonly resources: readonly SelectedResource[];
+  readonly placements: Record<string, ResolvedPlacement>;
+  /** Extra tags, e.g. the drill marker. */
+  readonly extraTags?: Record<string, string>;
+  /** Marker in database identifiers: `pf` failover, `fb` failback, `dr` drill. */
+  readonly dbMarker?: string;
+  readonly concurrency?: number;
+}
+
+const DEFAULT_INSTANCE_TYPE = 't3.micro';
+
+function fromInstance(
+  base: Omit<RecoveredResource, 'recoveredId' | 'created'>,
+  instance: Instance,
+  created: boolean,
+): RecoveredResource {
+  return {
+    ...base,
+    recoveredId: instance.InstanceId ?? '',
+    created,
+    state: instance.State?.Name,
+    privateIp: instance.PrivateIpAddress,
+    publicIp: instance.PublicIpAddress,
+  };
+}
+
+function fromDb(
+  base: Omit<RecoveredResource, 'recoveredId' | 'created'>,
+  db: DBInstance,
+  created: boolean,
+): RecoveredResource {
+  return {
+    ...base,
+    recoveredId: db.DBInstanceIdentifier ?? '',
+    created,
+    state: db.DBInstanceStatus,
+    endpoint: db.Endpoint?.Address,
+    port: db.Endpoint?.Port,
+  };
+}
+
+export async function recoverTier(
+  clients: AwsClients,
+  request: RecoverTierRequest,
+): Promise<RecoveredResource[]> {
+  const ec2 = clients.ec2(request.region);
+  const rds = clients.rds(request.region);
+  const limit = request.concurrency ?? 10;
+  const instances = request.resources.filter((r) => r.kind === 'ec2');
+  const databases = request.resources.filter((r) => r.kind === 'rds');
+  const existing =
+    instances.length > 0
+      ? await findEpisodeInstances(ec2, request.app, request.episode)
+      : new Map<string, Instance>();
+  const roleCounters = new Map<string, number>();
+  const suffix = episodeSuffix(request.episode.id);
+
+  const tagsFor = (resource: SelectedResource): Record<string, string> => ({
+    [TAG.app]: request.app,
+    [TAG.tier]: resource.tier,
+    [TAG.role]: resource.role,
+    [TAG.source]: resource.source,
+    [request.episode.tagKey]: request.episode.id,
+    [TAG.run]: request.runId,
+    Name: `${request.app}-${resource.role}-${resource.source}`,
+    ...request.extraTags,
+  });
+
+  const recoveredInstances = await mapWithConcurrency(instances, limit, async (resource) => {
+    const base = {
+      kind: 'ec2' as const,
+      source: resource.source,
+      role: resource.role,
+      tier: resource.tier,
+      pointId: resource.point.id,
+    };
+    const found = existing.get(resource.source);
+    if (found) return fromInstance(base, found, false);
+    const placement = request.placements[resource.role];
+    const nth = roleCounters.get(resource.role) ?? 0;
+    roleCounters.set(resource.role, nth + 1);
+    const subnets = placement?.subnetIds ?? [];
+    const instance = await launchInstance(ec2, {
+      imageId: resource.point.id,
+      instanceType: placement?.instanceType ?? resource.point.sourceType ?? DEFAULT_INSTANCE_TYPE,
+      subnetId: subnets.length > 0 ? subnets[nth % subnets.length] : undefined,
+      securityGroupIds: placement?.securityGroupIds ?? [],
+      tags: tagsFor(resource),
+      clientToken: `${suffix}-${resource.source}`,
+    });
+    return fromInstance(base, instance, true);
+  });
+
+  const recoveredDatabases = await mapWithConcurrency(databases, limit, async (resource) => {
+    const base = {
+      kind: 'rds' as const,
+      source: resource.source,
+      role: resource.role,
+      tier: resource.tier,
+      pointId: resource.point.id,
+    };
+    if (resource.point.kind === 'db-replica') {
+      const db = await promoteReplica(rds, resource.point.id);
+      return fromDb(base, db, false);
+    }
+    const identifier = episodeDbIdentifier(resource.source, suffix, request.dbMarker);
+    const found = await findDbInstance(rds, identifier);
+    if (found) return fromDb(base, found, false);
+    const placement = request.placements[resource.role];
+    const db = await restoreDbFromSnapshot(rds, {
+      identifier,
+      snapshotIdentifier: resource.point.id,
+      dbInstanceClass: placement?.dbInstanceClass ?? resource.point.sourceType,
+      dbSubnetGroup: placement?.dbSubnetGroup,
+      securityGroupIds: placement?.securityGroupIds ?? [],
+      tags: tagsFor(resource),
+    });
+    return fromDb(base, db, true);
+  });
+
+  return [...recoveredDatabases, ...recoveredInstances];
+}
+
+export interface TierReadiness {
+  readonly resources: RecoveredResource[];
+  readonly ready: boolean;
+  /** Resources not ready yet, with their state. */
+  readonly laggards: { readonly id: string; readonly state: string }[];
+  /** Resources that can never become ready (terminated, failed). */
+  readonly broken: { readonly id: string; readonly state: string }[];
+}
+
+const BROKEN_INSTANCE = new Set(['shutting-down', 'terminated', 'stopping', 'stopped']);
+const BROKEN_DB = new Set([
+  'failed',
+  'incompatible-restore',
+  'incompatible-parameters',
+  'deleting',
+  'storage-full',
+]);
+
+/** One describe per service for the whole tier: refreshes states, addresses and endpoints. */
+export async function assessTier(
+  clients: AwsClients,
+  region: string,
+  resources: readonly RecoveredResource[],
+): Promise<TierReadiness> {
+  const instanceIds = resources.filter((r) => r.kind === 'ec2').map((r) => r.recoveredId);
+  const dbIds = resources.filter((r) => r.kind === 'rds').map((r) => r.recoveredId);
+  const [instances, dbs] = await Promise.all([
+    instanceIds.length
+      ? describeInstancesById(clients.ec2(region), instanceIds)
+      : new Map<string, Instance>(),
+    dbIds.length ? describeDbInstances(clients.rds(region), dbIds) : new Map<string, DBInstance>(),
+  ]);
+  const laggards: { id: string; state: string }[] = [];
+  const broken: { id: string; state: string }[] = [];
+  const refreshed = resources.map((resource) => {
+    if (resource.kind === 'ec2') {
+      const instance = instances.get(resource.recoveredId);
+      const state = instance?.State?.Name ?? 'missing';
+      if (state !== 'running')
+        (BROKEN_INSTANCE.has(state) || !instance ? broken : laggards).push({
+          id: resource.recoveredId,
+          state,
+        });
+      return instance ? fromInstance(resource, instance, resource.created) : { ...resource, state };
+    }
+    const db = dbs.get(resource.recoveredId);
+    const state = db?.DBInstanceStatus ?? 'missing';
+    if (state !== 'available')
+      (BROKEN_DB.has(state) || !db ? broken : laggards).push({ id: resource.recoveredId, state });
+    return db ? { ...fromDb(resource, db, resource.created) } : { ...resource, state };
+  });
+  return { resources: refreshed, ready: laggards.length === 0 && broken.length === 0, laggards, broken };
+}

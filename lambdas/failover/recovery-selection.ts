@@ -1,0 +1,146 @@
+/**
+ * Which recovery point each resource comes back from. Pure: it works from the catalogue of points
+ * in the recovery region alone, because the primary region may be the thing that is down.
+ */
+import { durationSeconds } from '../plan/duration';
+import type { Plan } from '../plan/plan-schema';
+import { chooseRecoveryPoint } from '../recovery-points/choose-recovery-point';
+import type { RecoveryPoint } from '../recovery-points/recovery-point';
+import {
+  type PendulumError,
+  RecoveryPointMissingError,
+  RecoveryPointTooOldError,
+} from '../runtime/task-errors';
+
+export interface SelectedResource {
+  readonly kind: 'ec2' | 'rds';
+  readonly source: string;
+  readonly role: string;
+  readonly tier: string;
+  readonly point: RecoveryPoint;
+  /** The RPO this choice implies: failover start minus the point's capture time. */
+  readonly ageSeconds: number;
+  readonly withinRpo: boolean;
+}
+
+export interface SelectedTier {
+  readonly index: number;
+  readonly name: string;
+  readonly rpoSeconds: number;
+  readonly rtoSeconds: number;
+  readonly resources: readonly SelectedResource[];
+}
+
+export interface RecoverySelection {
+  readonly at: string;
+  readonly chosenAt: string;
+  readonly tiers: readonly SelectedTier[];
+}
+
+export interface SelectionOptions {
+  readonly at: 'latest' | Date;
+  readonly now: Date;
+  readonly force: boolean;
+}
+
+function atOrBefore(point: RecoveryPoint, at: 'latest' | Date): boolean {
+  return at === 'latest' || Date.parse(point.takenAt) <= at.getTime();
+}
+
+/**
+ * Sources chosen by tag are those captured by the tier's newest protection run at or before the
+ * requested time: an instance retired from the estate keeps old points for a while, and must not
+ * come back from the dead.
+ */
+function taggedSources(
+  points: readonly RecoveryPoint[],
+  tier: string,
+  role: string,
+  at: 'latest' | Date,
+): string[] {
+  const candidates = points.filter(
+    (p) =>
+      p.kind === 'ami' && p.tier === tier && p.role === role && p.state === 'available' && atOrBefore(p, at),
+  );
+  let newest: RecoveryPoint | undefined;
+  for (const p of candidates) if (!newest || p.takenAt > newest.takenAt) newest = p;
+  if (!newest) return [];
+  const run = newest.protectRun;
+  return [...new Set(candidates.filter((p) => p.protectRun === run).map((p) => p.source))].sort();
+}
+
+/** Chooses a point for every resource of every tier; reports all missing or stale points at once. */
+export function selectRecoveryPoints(
+  plan: Plan,
+  points: readonly RecoveryPoint[],
+  options: SelectionOptions,
+): RecoverySelection {
+  const bySource = new Map<string, RecoveryPoint[]>();
+  for (const point of points) {
+    const list = bySource.get(point.source) ?? [];
+    list.push(point);
+    bySource.set(point.source, list);
+  }
+  const missing: string[] = [];
+  const tooOld: string[] = [];
+  const tiers = plan.tiers.map((tier, index): SelectedTier => {
+    const rpoSeconds = durationSeconds(tier.rpo);
+    const resources: SelectedResource[] = [];
+    const choose = (kind: 'ec2' | 'rds', source: string, role: string) => {
+      try {
+        const choice = chooseRecoveryPoint(bySource.get(source) ?? [], {
+          at: options.at,
+          now: options.now,
+          rpoSeconds,
+          force: options.force,
+          source,
+        });
+        resources.push({ kind, source, role, tier: tier.name, ...choice });
+      } catch (error) {
+        if (error instanceof RecoveryPointMissingError) missing.push(error.message);
+        else if (error instanceof RecoveryPointTooOldError) tooOld.push(error.message);
+        else throw error;
+      }
+    };
+    for (const resource of tier.resources) {
+      if ('ec2' in resource) {
+        const { role } = resource.ec2;
+        const sources = resource.ec2.ids ?? taggedSources(points, tier.name, role, options.at);
+        if (sources.length === 0)
+          missing.push(`no recovery point for any instance of role ${role} in tier ${tier.name}`);
+        for (const source of sources) choose('ec2', source, role);
+      } else if ('rds' in resource) {
+        choose('rds', resource.rds.identifier, resource.rds.role ?? resource.rds.identifier);
+      } else {
+        missing.push(
+          `Aurora cluster ${resource.aurora.clusterIdentifier}: Aurora recovery is not supported yet`,
+        );
+      }
+    }
+    return { index, name: tier.name, rpoSeconds, rtoSeconds: durationSeconds(tier.rto), resources };
+  });
+  const fail = (
+    Cls: new (m: string, d: Record<string, unknown>) => PendulumError,
+    list: string[],
+    what: string,
+  ) => {
+    const shown = list.slice(0, 20);
+    throw new Cls(`${list.length} ${what}: ${shown.join('; ')}${list.length > shown.length ? '; …' : ''}`, {
+      problems: shown,
+      count: list.length,
+    });
+  };
+  if (missing.length > 0)
+    fail(RecoveryPointMissingError, missing, 'resource(s) have no usable recovery point');
+  if (tooOld.length > 0)
+    fail(
+      RecoveryPointTooOldError,
+      tooOld,
+      'recovery point(s) are older than their RPO (start with force to accept)',
+    );
+  return {
+    at: options.at === 'latest' ? 'latest' : options.at.toISOString(),
+    chosenAt: options.now.toISOString(),
+    tiers,
+  };
+}

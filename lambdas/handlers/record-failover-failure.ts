@@ -1,0 +1,90 @@
+/**
+ * The Catch path: records FAILOVER_FAILED with the error and what was created so far, and tells
+ * the topic. Nothing is deleted: a re-run continues the same failover from what exists.
+ */
+import { z } from 'zod';
+import { runArtifactKey } from '../artifacts/artifact-store';
+import { FAILOVER_ARTIFACTS, failoverRunSchema } from '../failover/failover-run';
+import { readTierInventories } from '../failover/run-inventory';
+import { notify } from '../notify/notify';
+import { logger } from '../runtime/observability';
+import { type TaskDeps, taskContext } from '../runtime/task-context';
+import { parseTaskInput } from '../runtime/task-input';
+
+const eventSchema = z.object({
+  run: failoverRunSchema,
+  failure: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
+});
+
+/** Lambda puts `{"errorType","errorMessage",…}` in Cause; people want the message. */
+export function failureMessage(failure: { Error?: string; Cause?: string } | undefined): string {
+  const cause = failure?.Cause ?? '';
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: string };
+    if (parsed.errorMessage) return parsed.errorMessage;
+  } catch {
+    // Not JSON: a Fail state's own cause, used as it is.
+  }
+  return cause || failure?.Error || 'unknown error';
+}
+
+export function makeRecordFailoverFailureHandler(deps: TaskDeps = {}) {
+  return async (event: unknown) => {
+    const { run, failure } = parseTaskInput(eventSchema, event, 'record-failover-failure');
+    const ctx = taskContext(deps);
+    const error = failure?.Error ?? 'States.Unknown';
+    const message = failureMessage(failure);
+    const inventories = await readTierInventories(ctx.artifacts, run.app, run.runId, run.tiers);
+    const created = inventories
+      .flatMap((i) => i.resources)
+      .map((r) => ({ source: r.source, recovered: r.recoveredId, kind: r.kind }));
+    const outcomeKey = runArtifactKey(run.app, run.runId, FAILOVER_ARTIFACTS.outcome);
+    await ctx.artifacts.putJson(outcomeKey, {
+      workflow: 'failover',
+      status: 'FAILOVER_FAILED',
+      app: run.app,
+      runId: run.runId,
+      failoverId: run.failoverId,
+      startedAt: run.startedAt,
+      failedAt: ctx.now().toISOString(),
+      error,
+      message,
+      created,
+    });
+    await ctx.state.updateRun(run.app, run.runId, {
+      status: 'FAILED',
+      error,
+      message,
+      failedAt: ctx.now().toISOString(),
+      outcomeKey,
+      createdCount: created.length,
+    });
+    let released = true;
+    try {
+      await ctx.state.release(
+        'failover',
+        run.app,
+        run.runId,
+        'failed',
+        { lastError: `${error}: ${message}`.slice(0, 2000), failoverId: run.failoverId, outcomeKey },
+        ctx.now(),
+      );
+    } catch (releaseError) {
+      // Another run holds the lock now; leave its record alone.
+      released = false;
+      logger.warn('lock not released', { error: (releaseError as Error).message });
+    }
+    await notify(ctx.clients.sns(), ctx.config.topicArn, {
+      subject: `Pendulum: failover of ${run.app} FAILED`,
+      lines: [
+        `Failover of ${run.app} to ${run.targetRegion} failed (run ${run.runId}).`,
+        `${error}: ${message}`,
+        `${created.length} resource(s) had been created in ${run.targetRegion}; they are kept.`,
+        'Fix the cause and start the failover again: it continues from what exists.',
+      ],
+    });
+    return { status: 'FAILOVER_FAILED', error, message, created: created.length, released };
+  };
+}
+
+export const handler = makeRecordFailoverFailureHandler();

@@ -1,0 +1,38 @@
+/**
+ * Takes the app's failover lock (PRIMARY_ACTIVE or FAILOVER_FAILED → FAILING_OVER) with a
+ * conditional write, and opens the run record. Of two concurrent starts, exactly one gets here.
+ */
+import { z } from 'zod';
+import { failoverRunSchema } from '../failover/failover-run';
+import { logger } from '../runtime/observability';
+import { type TaskDeps, taskContext } from '../runtime/task-context';
+import { parseTaskInput } from '../runtime/task-input';
+
+const eventSchema = z.object({ run: failoverRunSchema });
+
+export function makeTakeFailoverLockHandler(deps: TaskDeps = {}) {
+  return async (event: unknown) => {
+    const { run } = parseTaskInput(eventSchema, event, 'take-failover-lock');
+    const ctx = taskContext(deps);
+    const record = await ctx.state.acquire('failover', run.app, run.runId, run.sourceRegion, ctx.now(), {
+      failoverId: run.failoverId,
+    });
+    await ctx.state.putRun(run.app, run.runId, {
+      workflow: 'failover',
+      status: 'RUNNING',
+      startedAt: run.startedAt,
+      failoverId: run.failoverId,
+      recoveryPoint: run.recoveryPoint,
+      force: run.force,
+      reason: run.reason,
+    });
+    logger.info('failover lock taken', {
+      app: run.app,
+      runId: run.runId,
+      previousStatus: record.previousStatus,
+    });
+    return { status: record.status, previousStatus: record.previousStatus };
+  };
+}
+
+export const handler = makeTakeFailoverLockHandler();

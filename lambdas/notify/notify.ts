@@ -1,0 +1,29 @@
+/**
+ * Plain-text notices to the plan's topic: what happened, to which app, and what to do next.
+ * No links (they would point at a console that may be in the failed region) and no markup.
+ */
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { logger } from '../runtime/observability';
+
+export interface Notice {
+  readonly subject: string;
+  readonly lines: readonly string[];
+}
+
+/** Publishes if a topic is configured; a notification failure is logged, never fatal to the run. */
+export async function notify(sns: SNSClient, topicArn: string | undefined, notice: Notice): Promise<boolean> {
+  if (!topicArn) return false;
+  try {
+    await sns.send(
+      new PublishCommand({
+        TopicArn: topicArn,
+        Subject: notice.subject.slice(0, 99),
+        Message: notice.lines.join('\n'),
+      }),
+    );
+    return true;
+  } catch (error) {
+    logger.warn('notification failed', { error: (error as Error).message, subject: notice.subject });
+    return false;
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * What capturing one source into the recovery region needs to know and reports back. A capture
+ * goes primary → copy in the recovery region → intermediate removed, one step further each time
+ * it is asked; what an earlier attempt made is found by its tags and reused.
+ */
+
+import { TAG } from './recovery-point';
+import type { ProtectedSource } from './resolve-protected-sources';
+
+export interface CaptureContext {
+  readonly app: string;
+  readonly tier: string;
+  /** The protection run (the workflow execution name): the idempotency key of every capture. */
+  readonly protectRun: string;
+  readonly primaryRegion: string;
+  readonly recoveryRegion: string;
+  /** Image instances without rebooting them (crash-consistent). */
+  readonly noReboot: boolean;
+  /** Capture time for new points: it names them and becomes their `taken-at` tag. */
+  readonly now: Date;
+}
+
+export type CaptureState = 'available' | 'pending' | 'failed';
+
+export interface CaptureOutcome {
+  readonly source: string;
+  /**
+   * This call advanced the capture (made the image or snapshot, copied it, or removed the
+   * intermediate); false when an earlier attempt of the same run had already done all of that.
+   */
+  readonly worked: boolean;
+  /**
+   * State of the recovery-region copy: `pending` while the image, snapshot or copy is being made;
+   * `gone` when the source disappeared before it could be captured.
+   */
+  readonly state: CaptureState | 'gone';
+  /** The recovery point's id in the recovery region, once the copy exists. */
+  readonly id?: string;
+  readonly takenAt?: string;
+  /** Why a capture failed. */
+  readonly problem?: string;
+}
+
+export const RECOVERY_POINT_KIND_TAG_VALUE = 'recovery-point';
+
+/** The tags every recovery point (and its primary-region intermediate) carries. */
+export function pointTags(ctx: CaptureContext, source: ProtectedSource): Record<string, string> {
+  const tags: Record<string, string> = {
+    [TAG.app]: ctx.app,
+    [TAG.tier]: ctx.tier,
+    [TAG.role]: source.role,
+    [TAG.source]: source.id,
+    [TAG.takenAt]: ctx.now.toISOString(),
+    [TAG.protectRun]: ctx.protectRun,
+    [TAG.kind]: RECOVERY_POINT_KIND_TAG_VALUE,
+    [TAG.sourceType]: source.sourceType ?? '',
+  };
+  if (!source.sourceType) delete tags[TAG.sourceType];
+  return tags;
+}
+
+/** Only Pendulum's own tags are copied from an intermediate to its copy. */
+export function pendulumTags(tags: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(tags).filter(([key]) => key.startsWith('pendulum:')));
+}
+
+export function errorName(error: unknown): string {
+  return (error as { name?: string } | undefined)?.name ?? '';
+}
+
+/**
+ * Whether a resource found by this run's deterministic name was made by another run (or app):
+ * such a resource is never adopted, so one run can never relabel another run's recovery point.
+ */
+export function madeByAnotherRun(tags: Record<string, string>, ctx: CaptureContext): boolean {
+  const run = tags[TAG.protectRun];
+  const app = tags[TAG.app];
+  return (run !== undefined && run !== ctx.protectRun) || (app !== undefined && app !== ctx.app);
+}

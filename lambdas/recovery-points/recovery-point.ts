@@ -1,0 +1,58 @@
+/**
+ * Recovery points: an AMI or DB snapshot copy that lives in the recovery region, tagged so that
+ * failover can find and choose it without calling the (possibly unavailable) primary region.
+ */
+
+/** Tag keys Pendulum writes. Deterministic tags are how every task finds what an earlier attempt made. */
+export const TAG = {
+  app: 'pendulum:app',
+  tier: 'pendulum:tier',
+  role: 'pendulum:role',
+  /** The protected resource: instance id or DB identifier in the primary region. */
+  source: 'pendulum:source',
+  /** ISO-8601 time the source was captured. */
+  takenAt: 'pendulum:taken-at',
+  /** The protection run that made this point. */
+  protectRun: 'pendulum:protect-run',
+  kind: 'pendulum:kind',
+  /** The failover episode that created a recovered resource (stable across re-runs of one failover). */
+  failover: 'pendulum:failover',
+  /** The failback episode that created or set aside a resource. */
+  failback: 'pendulum:failback',
+  /** The execution that created a resource. */
+  run: 'pendulum:run',
+  /** Set on everything a drill creates. */
+  drill: 'pendulum:drill',
+  /** Instance type / DB class of the source at capture time, so recovery can match it. */
+  sourceType: 'pendulum:source-type',
+} as const;
+
+export type RecoveryPointKind = 'ami' | 'db-snapshot' | 'db-replica';
+
+export interface RecoveryPoint {
+  readonly kind: RecoveryPointKind;
+  /** AMI id, DB snapshot identifier, or replica DB identifier, in the recovery region. */
+  readonly id: string;
+  readonly source: string;
+  readonly role: string;
+  readonly tier: string;
+  /** When the source was captured (for a replica: now, since it is continuously current). */
+  readonly takenAt: string;
+  readonly protectRun: string;
+  /** Source instance type or DB class, when known. */
+  readonly sourceType?: string;
+  /** `available` when it can be used; copies in progress are `pending`. */
+  readonly state: 'available' | 'pending' | 'failed';
+}
+
+export function tagList(tags: Record<string, string>): { Key: string; Value: string }[] {
+  return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+}
+
+export function tagMap(
+  tags: readonly { Key?: string; Value?: string }[] | undefined,
+): Record<string, string> {
+  const map: Record<string, string> = {};
+  for (const tag of tags ?? []) if (tag.Key !== undefined) map[tag.Key] = tag.Value ?? '';
+  return map;
+}

@@ -1,0 +1,271 @@
+import { Duration } from 'aws-cdk-lib';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { TASK_ERROR_NAMES as E } from '../../lambdas/runtime/task-errors';
+import { lambdaTask } from '../lambda-task';
+import type { PendulumCore } from '../pendulum-core';
+import type { TaskFunction } from '../task-function';
+import {
+  allowArtifacts,
+  allowDescribe,
+  allowLaunchRecoveredInstances,
+  allowPublish,
+  allowRecoverDatabases,
+  allowRoute53Change,
+  allowRoute53Read,
+} from '../task-permissions';
+import { WorkflowStateMachine } from '../workflow-state-machine';
+import { hookTasks } from './hook-tasks';
+
+export interface FailoverWorkflowProps {
+  readonly core: PendulumCore;
+  /**
+   * Pause between readiness checks of a tier.
+   * @default Duration.seconds(15)
+   */
+  readonly readinessPollInterval?: Duration;
+}
+
+/**
+ * Fails the app over to the recovery region. Checks that can refuse (input, state, pre-failover
+ * hooks, recovery points) run before the lock and write nothing; then DNS snapshot, tiers in
+ * order (each tier's resources in parallel inside one task), health, DNS cutover, record.
+ * History grows with tiers and polls, never with the number of resources.
+ */
+export class FailoverWorkflow extends Construct {
+  readonly stateMachine: sfn.StateMachine;
+
+  constructor(scope: Construct, id: string, props: FailoverWorkflowProps) {
+    super(scope, id);
+    const { core } = props;
+    const { plan } = core;
+    const recovery = plan.recoveryRegion;
+    const task = (name: string, module: string, grant: (t: TaskFunction) => void, timeout?: Duration) => {
+      const fn = core.newTask(this, `${name}Function`, {
+        handlerModule: `lambdas/handlers/${module}.ts`,
+        timeout,
+      });
+      core.table.grantReadWriteData(fn.role);
+      allowArtifacts(fn.role, core.bucket);
+      grant(fn);
+      return fn;
+    };
+    const run = { 'run.$': '$.run' };
+
+    const prepare = lambdaTask(
+      this,
+      'PrepareFailover',
+      task('PrepareFailover', 'failover-prepare', () => {}),
+      {
+        payload: sfn.TaskInput.fromObject({
+          'input.$': '$',
+          execution: { 'name.$': '$$.Execution.Name', 'startTime.$': '$$.Execution.StartTime' },
+        }),
+        resultPath: '$.run',
+      },
+    );
+    const rejected = new sfn.Fail(this, 'FailoverRejected', {
+      errorPath: '$.rejection.Error',
+      causePath: '$.rejection.Cause',
+      comment: 'Bad input or the app is not in a state to fail over: nothing was written.',
+    });
+    prepare.addCatch(rejected, {
+      errors: [E.invalidInput, E.wrongState, E.planUnavailable],
+      resultPath: '$.rejection',
+    });
+
+    const readCatalogue = (fn: TaskFunction) => {
+      allowDescribe(fn.role, [
+        'ec2:DescribeImages',
+        'ec2:DescribeSubnets',
+        'ec2:DescribeSecurityGroups',
+        'rds:DescribeDBSnapshots',
+        'rds:DescribeDBInstances',
+        'rds:ListTagsForResource',
+      ]);
+    };
+    const planFailover = lambdaTask(
+      this,
+      'PlanFailover',
+      task('PlanFailover', 'plan-failover', (fn) => {
+        readCatalogue(fn);
+        allowRoute53Read(fn.role, plan);
+      }),
+      { payload: sfn.TaskInput.fromObject(run), resultPath: '$.plan' },
+    );
+    const dryRunDone = new sfn.Succeed(this, 'DryRunComplete', { outputPath: '$.plan' });
+
+    const hooks = hookTasks(this, core, 'Failover');
+    const snapshotDns = lambdaTask(
+      this,
+      'SnapshotDns',
+      task('SnapshotDns', 'snapshot-dns', (fn) => allowRoute53Read(fn.role, plan)),
+      { payload: sfn.TaskInput.fromObject(run), resultPath: '$.dnsSnapshot' },
+    );
+    const chooseFn = task('ChooseRecoveryPoints', 'choose-recovery-points', readCatalogue);
+    // Checked before the lock (nothing written if a point is missing or too old), stored after it.
+    const checkPoints = lambdaTask(this, 'CheckRecoveryPoints', chooseFn, {
+      payload: sfn.TaskInput.fromObject({ 'run.$': '$.run', store: false }),
+      resultPath: '$.pointCheck',
+    });
+    checkPoints.addCatch(rejected, {
+      errors: [E.recoveryPointMissing, E.recoveryPointTooOld],
+      resultPath: '$.rejection',
+    });
+    const choosePoints = lambdaTask(this, 'ChooseRecoveryPoints', chooseFn, {
+      payload: sfn.TaskInput.fromObject({ 'run.$': '$.run', store: true }),
+      resultPath: '$.selection',
+    });
+    const takeLock = lambdaTask(
+      this,
+      'TakeFailoverLock',
+      task('TakeFailoverLock', 'take-failover-lock', () => {}),
+      {
+        payload: sfn.TaskInput.fromObject(run),
+        resultPath: '$.lock',
+      },
+    );
+    takeLock.addCatch(rejected, { errors: [E.wrongState], resultPath: '$.rejection' });
+
+    // One tier at a time, in plan order; inside a tier every resource starts at once.
+    const recoverTier = lambdaTask(
+      this,
+      'RecoverTier',
+      task(
+        'RecoverTier',
+        'recover-tier',
+        (fn) => {
+          readCatalogue(fn);
+          allowDescribe(fn.role, ['ec2:DescribeInstances']);
+          allowLaunchRecoveredInstances(fn.role, recovery);
+          allowRecoverDatabases(fn.role, recovery, plan);
+        },
+        Duration.minutes(10),
+      ),
+      {
+        payload: sfn.TaskInput.fromObject({ 'run.$': '$.run', 'tier.$': '$.tier' }),
+        resultPath: '$.recovery',
+      },
+    );
+    const waitForTier = new sfn.Wait(this, 'WaitForTier', {
+      time: sfn.WaitTime.duration(props.readinessPollInterval ?? Duration.seconds(15)),
+    });
+    const checkTier = lambdaTask(
+      this,
+      'CheckTierReady',
+      task('CheckTierReady', 'check-tier-ready', (fn) =>
+        allowDescribe(fn.role, ['ec2:DescribeInstances', 'rds:DescribeDBInstances']),
+      ),
+      {
+        payload: sfn.TaskInput.fromObject({ 'run.$': '$.run', 'tier.$': '$.tier' }),
+        resultPath: '$.readiness',
+      },
+    );
+    const tierReady = new sfn.Choice(this, 'TierReady?')
+      .when(sfn.Condition.booleanEquals('$.readiness.ready', true), new sfn.Succeed(this, 'TierRecovered'))
+      .otherwise(waitForTier);
+    const recoverTiers = new sfn.Map(this, 'RecoverTiers', {
+      itemsPath: '$.run.tiers',
+      itemSelector: { 'run.$': '$.run', 'tier.$': '$$.Map.Item.Value' },
+      maxConcurrency: 1,
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    recoverTiers.itemProcessor(recoverTier.next(waitForTier).next(checkTier).next(tierReady));
+
+    const checkHealth = lambdaTask(
+      this,
+      'CheckRecoveryHealth',
+      task('CheckRecoveryHealth', 'check-health', (fn) =>
+        allowDescribe(fn.role, ['cloudwatch:DescribeAlarms']),
+      ),
+      {
+        payload: sfn.TaskInput.fromObject({ 'region.$': '$.run.targetRegion', 'runId.$': '$.run.runId' }),
+        resultPath: '$.health',
+      },
+    );
+    const unhealthy = new sfn.Fail(this, 'RecoveryUnhealthy', {
+      error: E.validationFailed,
+      cause: 'Health checks failed in the recovery region; DNS was not changed.',
+    });
+    const cutOver = lambdaTask(
+      this,
+      'CutOverDns',
+      task('CutOverDns', 'cut-over-dns', (fn) => allowRoute53Change(fn.role, plan)),
+      { payload: sfn.TaskInput.fromObject(run), resultPath: '$.cutover' },
+    );
+    const confirmSync = lambdaTask(
+      this,
+      'ConfirmDnsSync',
+      task('ConfirmDnsSync', 'confirm-dns-sync', (fn) => allowRoute53Change(fn.role, plan)),
+      {
+        payload: sfn.TaskInput.fromObject({ 'changeIds.$': '$.cutover.changeIds' }),
+        resultPath: '$.dnsSync',
+      },
+    );
+    confirmSync.addRetry({
+      errors: [E.notReady],
+      interval: Duration.seconds(10),
+      backoffRate: 1.5,
+      maxAttempts: 20,
+    });
+    const recordFn = task('RecordFailover', 'record-failover', (fn) => allowPublish(fn.role, core.topic));
+    const record = lambdaTask(this, 'RecordFailover', recordFn, {
+      payload: sfn.TaskInput.fromObject({ 'run.$': '$.run', 'dnsSync.$': '$.dnsSync' }),
+      resultPath: '$.outcome',
+    });
+
+    hooks.pre.addCatch(rejected, { errors: [E.hookVeto, E.hookFailed], resultPath: '$.rejection' });
+    const steps = snapshotDns
+      .next(choosePoints)
+      .next(recoverTiers)
+      .next(checkHealth)
+      .next(
+        new sfn.Choice(this, 'RecoveryHealthy?')
+          .when(
+            sfn.Condition.booleanEquals('$.health.passed', true),
+            cutOver.next(confirmSync).next(hooks.post).next(record),
+          )
+          .otherwise(unhealthy),
+      );
+
+    // Parallel as try/catch: any failure after the lock is recorded before the execution fails.
+    const failover = new sfn.Parallel(this, 'Failover', {
+      resultSelector: { 'outcome.$': '$[0].outcome' },
+      resultPath: '$.result',
+    });
+    failover.branch(steps);
+    const recordFailure = lambdaTask(
+      this,
+      'RecordFailoverFailure',
+      task('RecordFailoverFailure', 'record-failover-failure', (fn) => allowPublish(fn.role, core.topic)),
+      {
+        payload: sfn.TaskInput.fromObject({ 'run.$': '$.run', 'failure.$': '$.failure' }),
+        resultPath: '$.failureRecord',
+      },
+    );
+    failover.addCatch(
+      recordFailure.next(
+        new sfn.Fail(this, 'FailoverFailed', { errorPath: '$.failure.Error', causePath: '$.failure.Cause' }),
+      ),
+      { errors: ['States.ALL'], resultPath: '$.failure' },
+    );
+
+    const definition = prepare.next(
+      new sfn.Choice(this, 'DryRun?')
+        .when(sfn.Condition.booleanEquals('$.run.dryRun', true), planFailover.next(dryRunDone))
+        .otherwise(
+          hooks.pre
+            .next(checkPoints)
+            .next(takeLock)
+            .next(failover)
+            .next(new sfn.Succeed(this, 'FailoverComplete', { outputPath: '$.result.outcome' })),
+        ),
+    );
+
+    this.stateMachine = new WorkflowStateMachine(this, 'Workflow', {
+      stateMachineName: core.name('failover'),
+      definition,
+      comment: `Fails ${plan.app} over from ${plan.primaryRegion} to ${plan.recoveryRegion}`,
+    }).stateMachine;
+  }
+}
