@@ -1,0 +1,110 @@
+/**
+ * What comes home, what is set aside, what is retired: pure, from what failover recovered and what
+ * runs in the recovery region now. Every decision carries its reason for the report.
+ */
+import type { Plan } from '../plan/plan-schema';
+import type { FailbackResourcePlan, HomeDatabase, HomeInstance, RetireResource, StaleResource } from './failback-run';
+
+/** One line of the failover outcome's inventory. */
+export interface RecoveredEntry {
+  readonly kind: 'ec2' | 'rds';
+  readonly tier: string;
+  readonly role: string;
+  readonly source: string;
+  readonly recovered: string;
+}
+
+/** A live instance in the recovery region that belongs to a planned role. */
+export interface RecoveryInstance {
+  readonly id: string;
+  readonly role: string;
+  /** The primary instance it was recovered from, when failover made it. */
+  readonly source?: string;
+}
+
+export interface FailbackResourceInput {
+  readonly plan: Plan;
+  readonly targetRegion: string;
+  readonly recovered: readonly RecoveredEntry[];
+  /** Live instances of planned roles in the recovery region now. */
+  readonly recoveryInstances: readonly RecoveryInstance[];
+  /** Recovered databases that still exist in the recovery region. */
+  readonly recoveryDatabases: readonly string[];
+  /** Stale primary instances and databases that still exist in the target region. */
+  readonly staleInstances: readonly string[];
+  readonly staleDatabases: readonly string[];
+}
+
+export function planFailbackResources(input: FailbackResourceInput): FailbackResourcePlan {
+  const { plan } = input;
+  const tierOfRole = new Map<string, string>();
+  const strategyOf = new Map<string, 'replica' | 'snapshot'>();
+  for (const tier of plan.tiers) {
+    for (const resource of tier.resources) {
+      if ('ec2' in resource) tierOfRole.set(resource.ec2.role, tier.name);
+      if ('rds' in resource) {
+        tierOfRole.set(resource.rds.role ?? resource.rds.identifier, tier.name);
+        strategyOf.set(resource.rds.identifier, resource.rds.failbackSync);
+      }
+    }
+  }
+  const decisions: FailbackResourcePlan['decisions'] = [];
+  const instances: HomeInstance[] = [];
+  const stale: StaleResource[] = [];
+  const retire: RetireResource[] = [];
+  const live = new Map(input.recoveryInstances.map((i) => [i.id, i]));
+  const recoveredIds = new Set(input.recovered.filter((r) => r.kind === 'ec2').map((r) => r.recovered));
+  const staleInstances = new Set(input.staleInstances);
+
+  for (const entry of input.recovered.filter((r) => r.kind === 'ec2')) {
+    const instance = live.get(entry.recovered);
+    if (instance) {
+      instances.push({ source: entry.source, recoveryId: entry.recovered, role: entry.role, tier: entry.tier, reason: `recovered from ${entry.source} at failover` });
+      decisions.push({ subject: entry.recovered, decision: 'bring home', reason: `runs ${entry.role} in the recovery region; replaces ${entry.source}` });
+    } else {
+      decisions.push({
+        subject: entry.recovered,
+        decision: 'do not bring home',
+        reason: `terminated in the recovery region during failover (on purpose); ${entry.source} is not replaced`,
+      });
+    }
+    if (staleInstances.has(entry.source)) {
+      stale.push({ kind: 'ec2', id: entry.source, role: entry.role, tier: entry.tier });
+      decisions.push({ subject: entry.source, decision: 'set aside', reason: 'stale primary instance: final AMI kept, then terminated after the new primary is validated' });
+    }
+  }
+  for (const instance of input.recoveryInstances) {
+    if (recoveredIds.has(instance.id)) continue;
+    const tier = tierOfRole.get(instance.role);
+    if (!tier) continue;
+    instances.push({ recoveryId: instance.id, role: instance.role, tier, reason: 'added in the recovery region during failover' });
+    decisions.push({ subject: instance.id, decision: 'bring home', reason: `added to role ${instance.role} during failover; gets a primary counterpart` });
+  }
+  for (const instance of instances) retire.push({ kind: 'ec2', id: instance.recoveryId, role: instance.role, tier: instance.tier });
+
+  const databases: HomeDatabase[] = [];
+  const recoveryDatabases = new Set(input.recoveryDatabases);
+  const staleDatabases = new Set(input.staleDatabases);
+  for (const entry of input.recovered.filter((r) => r.kind === 'rds')) {
+    if (!recoveryDatabases.has(entry.recovered)) {
+      decisions.push({ subject: entry.recovered, decision: 'missing', reason: 'the recovered database no longer exists; its data cannot be synced home' });
+      continue;
+    }
+    const strategy = strategyOf.get(entry.source) ?? 'replica';
+    databases.push({ source: entry.source, recoveryId: entry.recovered, role: entry.role, tier: entry.tier, strategy });
+    decisions.push({
+      subject: entry.recovered,
+      decision: strategy === 'replica' ? 'replicate home' : 'snapshot home',
+      reason:
+        strategy === 'replica'
+          ? `the recovery copy is the truth: a read replica in ${input.targetRegion} streams its changes, promoted at cutover`
+          : `the recovery copy is the truth: a final snapshot is copied to ${input.targetRegion} and restored`,
+    });
+    retire.push({ kind: 'rds', id: entry.recovered, role: entry.role, tier: entry.tier });
+    if (staleDatabases.has(entry.source)) {
+      stale.push({ kind: 'rds', id: entry.source, role: entry.role, tier: entry.tier });
+      decisions.push({ subject: entry.source, decision: 'set aside', reason: 'stale primary database: renamed, final snapshot kept, deleted after the new primary is validated' });
+    }
+  }
+  return { targetRegion: input.targetRegion, recoveryRegion: plan.recoveryRegion, instances, databases, stale, retire, decisions };
+}
