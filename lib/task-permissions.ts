@@ -182,3 +182,90 @@ export function allowPublish(role: iam.IRole, topic: sns.ITopic): void {
     reason: 'Publishing to a KMS-encrypted topic needs GenerateDataKey* on that one key (CDK grantPublish).',
   });
 }
+
+/**
+ * What failback's resource tasks do in both regions: image, copy and launch instances; replicate,
+ * snapshot, restore, promote and rename databases; retire the stale primary and the recovery
+ * copies after their final snapshots. Limited to the plan's regions and this account; the stale
+ * primary resources are the application's own and carry no Pendulum tag to condition on.
+ */
+export function allowFailbackResources(role: iam.IRole, regions: readonly string[], plan: Plan): void {
+  const acct = account(role as unknown as IConstruct);
+  allowDescribe(role, [
+    'ec2:DescribeInstances',
+    'ec2:DescribeImages',
+    'ec2:DescribeSnapshots',
+    'rds:DescribeDBInstances',
+    'rds:DescribeDBSnapshots',
+  ]);
+  const ec2Arns = regions.flatMap((region) => [
+    `arn:aws:ec2:${region}:${acct}:instance/*`,
+    `arn:aws:ec2:${region}:${acct}:volume/*`,
+    `arn:aws:ec2:${region}:${acct}:snapshot/*`,
+    `arn:aws:ec2:${region}:${acct}:network-interface/*`,
+    `arn:aws:ec2:${region}:${acct}:subnet/*`,
+    `arn:aws:ec2:${region}:${acct}:security-group/*`,
+    `arn:aws:ec2:${region}::image/*`,
+    `arn:aws:ec2:${region}::snapshot/*`,
+  ]);
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      actions: [
+        'ec2:CreateImage',
+        'ec2:CopyImage',
+        'ec2:RunInstances',
+        'ec2:CreateTags',
+        'ec2:TerminateInstances',
+        'ec2:StopInstances',
+      ],
+      resources: ec2Arns,
+    }),
+  );
+  const rdsArns = regions.flatMap((region) =>
+    ['db', 'snapshot', 'subgrp', 'og', 'pg'].map((kind) => `arn:aws:rds:${region}:${acct}:${kind}:*`),
+  );
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      actions: [
+        'rds:CreateDBInstanceReadReplica',
+        'rds:CreateDBSnapshot',
+        'rds:CopyDBSnapshot',
+        'rds:RestoreDBInstanceFromDBSnapshot',
+        'rds:PromoteReadReplica',
+        'rds:ModifyDBInstance',
+        'rds:DeleteDBInstance',
+        'rds:AddTagsToResource',
+      ],
+      resources: rdsArns,
+    }),
+  );
+  acknowledgeResources(
+    role,
+    [...ec2Arns, ...rdsArns],
+    `Failback creates, renames and retires resources whose ids exist only at run time, in ${plan.app}'s two regions of this account; nothing is deleted before its final snapshot exists.`,
+  );
+}
+
+/** Terminating and deleting only what a drill of this app made (tagged with the app). */
+export function allowTearDownDrill(role: iam.IRole, region: string, plan: Plan): void {
+  const acct = account(role as unknown as IConstruct);
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      actions: ['ec2:TerminateInstances'],
+      resources: [`arn:aws:ec2:${region}:${acct}:instance/*`],
+      conditions: { StringEquals: { [`aws:ResourceTag/${TAG.app}`]: plan.app } },
+    }),
+  );
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      actions: ['rds:DeleteDBInstance'],
+      resources: [`arn:aws:rds:${region}:${acct}:db:*`],
+      conditions: { StringEquals: { [`aws:ResourceTag/${TAG.app}`]: plan.app } },
+    }),
+  );
+  acknowledgeResources(
+    role,
+    [`arn:aws:ec2:${region}:${acct}:instance/*`, `arn:aws:rds:${region}:${acct}:db:*`],
+    'Drill resources have run-time ids; deletion is limited to resources tagged with this app in the recovery region.',
+  );
+}

@@ -117,6 +117,10 @@ export async function deployLocalStack(plan: Plan): Promise<LocalStack> {
   };
 }
 
+/** Runs in flight, so concurrent runs (two alarms at once) share the environment until the last ends. */
+let runsInFlight = 0;
+let savedEnvironment: { plan?: string; region?: string } = {};
+
 /** Runs a state machine of the synthesized stack with the plan embedded as deployed functions have it. */
 export async function runLocalWorkflow(
   stack: { plan: Plan; template: CfnTemplate; region: string; stackName: string },
@@ -124,8 +128,8 @@ export async function runLocalWorkflow(
   input: unknown,
   options: Partial<RunWorkflowOptions> = {},
 ): Promise<WorkflowRunResult> {
-  const previousPlan = process.env.PENDULUM_PLAN;
-  const previousRegion = process.env.AWS_REGION;
+  if (runsInFlight++ === 0)
+    savedEnvironment = { plan: process.env.PENDULUM_PLAN, region: process.env.AWS_REGION };
   process.env.PENDULUM_PLAN = JSON.stringify(stack.plan);
   // Deployed tasks run in the stack's region; their default clients (DynamoDB, S3, SNS) do too.
   process.env.AWS_REGION = stack.region;
@@ -139,10 +143,12 @@ export async function runLocalWorkflow(
       ...options,
     });
   } finally {
-    if (previousPlan === undefined) delete process.env.PENDULUM_PLAN;
-    else process.env.PENDULUM_PLAN = previousPlan;
-    if (previousRegion === undefined) delete process.env.AWS_REGION;
-    else process.env.AWS_REGION = previousRegion;
-    resetDefaultAwsClients();
+    if (--runsInFlight === 0) {
+      if (savedEnvironment.plan === undefined) delete process.env.PENDULUM_PLAN;
+      else process.env.PENDULUM_PLAN = savedEnvironment.plan;
+      if (savedEnvironment.region === undefined) delete process.env.AWS_REGION;
+      else process.env.AWS_REGION = savedEnvironment.region;
+      resetDefaultAwsClients();
+    }
   }
 }

@@ -483,6 +483,14 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
     walk.retryable.map((name) => [name, options.retryIntervalMs ?? 1]),
   );
 
+  // Node timers hold at most 2^31-1 ms (~24.8 days); a longer execution timeout (failback's soak
+  // can take weeks) would fire at once. Locally nothing runs that long, so cap it.
+  const maxLocalTimeoutSeconds = Math.floor(2_147_483_647 / 1000);
+  const timeoutSeconds = (definition as { TimeoutSeconds?: number }).TimeoutSeconds;
+  if (timeoutSeconds !== undefined && timeoutSeconds > maxLocalTimeoutSeconds) {
+    (definition as { TimeoutSeconds?: number }).TimeoutSeconds = maxLocalTimeoutSeconds;
+  }
+
   let machine: StateMachine;
   try {
     machine = new StateMachine(definition as unknown as StateMachineDefinition, {

@@ -16,6 +16,21 @@ export const failoverInputSchema = z.strictObject({
   force: z.boolean().default(false),
   /** Work out and return the exact change set; write nothing. */
   dryRun: z.boolean().default(false),
+  /**
+   * `drill`: recover into the recovery region under drill tags, point only drill names at it,
+   * measure RTO/RPO, and always tear it all down. Production is never touched.
+   */
+  mode: z.enum(['failover', 'drill']).default('failover'),
+  /** Set by the alarm rule: which alarm started the run, so the gates can check it again. */
+  trigger: z
+    .strictObject({
+      type: z.literal('alarm'),
+      alarmName: z.string().min(1),
+      alarmArn: z.string().optional(),
+      reason: z.string().optional(),
+      time: z.string().optional(),
+    })
+    .optional(),
 });
 
 export type FailoverInput = z.infer<typeof failoverInputSchema>;

@@ -28,6 +28,30 @@ export interface FailoverRun {
   readonly dryRun: boolean;
   readonly reason?: string;
   readonly tiers: readonly TierRef[];
+  /** A drill: drill tags, drill names, no app lock, always torn down. */
+  readonly drill: boolean;
+  /** Hooks are not called for dry runs and drills. */
+  readonly skipHooks: boolean;
+  readonly trigger?: AlarmTrigger;
+  readonly gates: FailoverGates;
+}
+
+export interface AlarmTrigger {
+  readonly type: 'alarm';
+  readonly alarmName: string;
+  readonly alarmArn?: string;
+  readonly reason?: string;
+  readonly time?: string;
+}
+
+/** The plan's trigger settings, resolved to numbers the state machine can wait on. */
+export interface FailoverGates {
+  readonly confirmationDelaySeconds: number;
+  readonly cooldownSeconds: number;
+  /** An alarm-started run waits for `pendulum approve` in approval mode. */
+  readonly approvalRequired: boolean;
+  readonly approvalTimeoutSeconds: number;
+  readonly onApprovalTimeout: 'stop' | 'proceed';
 }
 
 /** Eight hex characters from the failover id: short enough for RDS identifiers, stable across re-runs. */
@@ -56,6 +80,24 @@ export const failoverRunSchema = z.object({
   dryRun: z.boolean(),
   reason: z.string().optional(),
   tiers: z.array(z.object({ index: z.number().int(), name: z.string(), timeoutSeconds: z.number() })),
+  drill: z.boolean(),
+  skipHooks: z.boolean(),
+  trigger: z
+    .object({
+      type: z.literal('alarm'),
+      alarmName: z.string(),
+      alarmArn: z.string().optional(),
+      reason: z.string().optional(),
+      time: z.string().optional(),
+    })
+    .optional(),
+  gates: z.object({
+    confirmationDelaySeconds: z.number(),
+    cooldownSeconds: z.number(),
+    approvalRequired: z.boolean(),
+    approvalTimeoutSeconds: z.number(),
+    onApprovalTimeout: z.enum(['stop', 'proceed']),
+  }),
 });
 
 export const tierRefSchema = z.object({

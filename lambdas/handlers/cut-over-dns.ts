@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { runArtifactKey } from '../artifacts/artifact-store';
 import { cutOverDns } from '../failover/dns-cutover';
+import { drillPlan } from '../failover/drill-names';
 import { FAILOVER_ARTIFACTS, failoverRunSchema } from '../failover/failover-run';
 import { readTierInventories } from '../failover/run-inventory';
 import { logger } from '../runtime/observability';
@@ -27,10 +28,10 @@ export function makeCutOverDnsHandler(deps: TaskDeps = {}) {
     const inventories = await readTierInventories(ctx.artifacts, run.app, run.runId, run.tiers);
     const key = runArtifactKey(run.app, run.runId, FAILOVER_ARTIFACTS.dnsCutover);
     const cutover = await cutOverDns(ctx.clients.route53(), {
-      plan: ctx.plan,
+      plan: run.drill ? drillPlan(ctx.plan) : ctx.plan,
       region: run.targetRegion,
       resources: inventories.flatMap((i) => i.resources),
-      comment: `Pendulum failover of ${run.app} to ${run.targetRegion} (run ${run.runId})`,
+      comment: `Pendulum ${run.drill ? 'drill' : 'failover'} of ${run.app} to ${run.targetRegion} (run ${run.runId})`,
       now: ctx.now,
     });
     // A retry that finds nothing to change must not lose the record of what the first attempt wrote.

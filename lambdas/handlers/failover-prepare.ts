@@ -26,23 +26,25 @@ export function makeFailoverPrepareHandler(deps: TaskDeps = {}) {
     const { plan } = ctx;
     const runId = execution.name;
     const current = await ctx.state.getApp(plan.app, plan.primaryRegion);
+    const drill = input.mode === 'drill';
+    const resuming = current.status === 'FAILING_OVER' && current.runId === runId;
     // A re-run after a failed failover continues the same episode, so it finds what the first made.
     const failoverId =
-      (current.status === 'FAILOVER_FAILED' ||
-        (current.status === 'FAILING_OVER' && current.runId === runId)) &&
-      typeof current.failoverId === 'string'
+      !drill && (current.status === 'FAILOVER_FAILED' || resuming) && typeof current.failoverId === 'string'
         ? current.failoverId
         : runId;
-    if (
-      !LOCK_RULES.failover.from.includes(current.status) &&
-      !(current.status === 'FAILING_OVER' && current.runId === runId)
-    ) {
+    if (drill && current.status !== 'PRIMARY_ACTIVE') {
+      throw new WrongStateError(`a drill needs ${plan.app} to be PRIMARY_ACTIVE; it is ${current.status}`, {
+        status: current.status,
+      });
+    }
+    if (!LOCK_RULES.failover.from.includes(current.status) && !resuming) {
       throw new WrongStateError(
         `failover cannot start: ${plan.app} is ${current.status}${current.runId ? ` (run ${current.runId})` : ''}; it needs ${LOCK_RULES.failover.from.join(' or ')}`,
         { status: current.status },
       );
     }
-    logger.info('failover prepared', { app: plan.app, runId, failoverId, dryRun: input.dryRun });
+    logger.info('failover prepared', { app: plan.app, runId, failoverId, dryRun: input.dryRun, drill });
     return {
       app: plan.app,
       runId,
@@ -59,6 +61,16 @@ export function makeFailoverPrepareHandler(deps: TaskDeps = {}) {
         name: tier.name,
         timeoutSeconds: durationSeconds(tier.rto),
       })),
+      drill,
+      skipHooks: input.dryRun || drill,
+      ...(input.trigger ? { trigger: input.trigger } : {}),
+      gates: {
+        confirmationDelaySeconds: durationSeconds(plan.triggers.confirmationDelay),
+        cooldownSeconds: durationSeconds(plan.triggers.cooldown),
+        approvalRequired: plan.triggers.mode === 'approval',
+        approvalTimeoutSeconds: durationSeconds(plan.triggers.approvalTimeout),
+        onApprovalTimeout: plan.triggers.onApprovalTimeout,
+      },
     };
   };
 }

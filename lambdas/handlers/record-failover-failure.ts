@@ -2,12 +2,14 @@
  * The Catch path: records FAILOVER_FAILED with the error and what was created so far, and tells
  * the topic. Nothing is deleted: a re-run continues the same failover from what exists.
  */
+
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
 import { runArtifactKey } from '../artifacts/artifact-store';
 import { FAILOVER_ARTIFACTS, failoverRunSchema } from '../failover/failover-run';
 import { readTierInventories } from '../failover/run-inventory';
 import { notify } from '../notify/notify';
-import { logger } from '../runtime/observability';
+import { logger, metrics } from '../runtime/observability';
 import { type TaskDeps, taskContext } from '../runtime/task-context';
 import { parseTaskInput } from '../runtime/task-input';
 
@@ -59,6 +61,30 @@ export function makeRecordFailoverFailureHandler(deps: TaskDeps = {}) {
       outcomeKey,
       createdCount: created.length,
     });
+    if (run.drill) {
+      // A failed drill changes no app status; the teardown that follows removes what it made.
+      await ctx.state.updateRun(run.app, run.runId, { status: 'DRILL_FAILED' });
+      await ctx.state.put({
+        pk: `APP#${run.app}`,
+        sk: 'LAST_DRILL',
+        runId: run.runId,
+        status: 'DRILL_FAILED',
+        error,
+        at: ctx.now().toISOString(),
+      });
+      await ctx.state.releaseDrill(run.app, run.runId);
+      metrics.addDimension('App', run.app);
+      metrics.addMetric('DrillPassed', MetricUnit.Count, 0);
+      metrics.publishStoredMetrics();
+      await notify(ctx.clients.sns(), ctx.config.topicArn, {
+        subject: `Pendulum: drill of ${run.app} FAILED`,
+        lines: [
+          `Drill ${run.runId} failed: ${error}: ${message}`,
+          'Everything it created is torn down next; production was not touched.',
+        ],
+      });
+      return { status: 'DRILL_FAILED', error, message, created: created.length, released: true };
+    }
     let released = true;
     try {
       await ctx.state.release(

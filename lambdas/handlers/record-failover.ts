@@ -2,17 +2,19 @@
  * Last failover state: writes the outcome (inventory, DNS keys, achieved RTO/RPO) to the bucket
  * and the state table, releases the lock as FAILED_OVER, and tells the topic.
  */
+
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
 import { runArtifactKey } from '../artifacts/artifact-store';
 import { episodeSnapshotKey } from '../failover/dns-snapshot';
-import { FAILOVER_ARTIFACTS, failoverRunSchema } from '../failover/failover-run';
+import { FAILOVER_ARTIFACTS, type FailoverRun, failoverRunSchema } from '../failover/failover-run';
 import { measureRecovery } from '../failover/recovery-metrics';
 import type { RecoverySelection } from '../failover/recovery-selection';
 import { readTierInventories } from '../failover/run-inventory';
 import { notify } from '../notify/notify';
 import { formatDuration } from '../plan/duration';
-import { logger } from '../runtime/observability';
-import { type TaskDeps, taskContext } from '../runtime/task-context';
+import { logger, metrics } from '../runtime/observability';
+import { type TaskContext, type TaskDeps, taskContext } from '../runtime/task-context';
 import { parseTaskInput } from '../runtime/task-input';
 
 const eventSchema = z.object({
@@ -22,7 +24,7 @@ const eventSchema = z.object({
 });
 
 export interface FailoverOutcomeSummary {
-  readonly status: 'FAILED_OVER';
+  readonly status: 'FAILED_OVER' | 'DRILL_PASSED' | 'DRILL_MISSED_TARGETS';
   readonly app: string;
   readonly runId: string;
   readonly activeRegion: string;
@@ -48,9 +50,11 @@ export function makeRecordFailoverHandler(deps: TaskDeps = {}) {
     });
     const resources = inventories.flatMap((i) => i.resources);
     const outcomeKey = runArtifactKey(run.app, run.runId, FAILOVER_ARTIFACTS.outcome);
+    const targetsMet = metrics.tiers.every((t) => t.rtoMet && t.rpoMet);
+    const status = run.drill ? (targetsMet ? 'DRILL_PASSED' : 'DRILL_MISSED_TARGETS') : 'FAILED_OVER';
     const outcome = {
-      workflow: 'failover',
-      status: 'FAILED_OVER',
+      workflow: run.drill ? 'drill' : 'failover',
+      status,
       app: run.app,
       runId: run.runId,
       failoverId: run.failoverId,
@@ -79,7 +83,15 @@ export function makeRecordFailoverHandler(deps: TaskDeps = {}) {
       },
     };
     await ctx.artifacts.putJson(outcomeKey, outcome);
-    const targetsMet = metrics.tiers.every((t) => t.rtoMet && t.rpoMet);
+    if (run.drill) {
+      return recordDrill(ctx, run, {
+        outcomeKey,
+        status,
+        rtoSeconds: metrics.rtoSeconds,
+        targetsMet,
+        recovered: resources.length,
+      });
+    }
     await ctx.state.updateRun(run.app, run.runId, {
       status: 'SUCCEEDED',
       completedAt: dnsSync.inSyncAt,
@@ -120,7 +132,7 @@ export function makeRecordFailoverHandler(deps: TaskDeps = {}) {
     });
     logger.info('failover recorded', { app: run.app, rtoSeconds: metrics.rtoSeconds, targetsMet });
     return {
-      status: 'FAILED_OVER',
+      status: 'FAILED_OVER' as const,
       app: run.app,
       runId: run.runId,
       activeRegion: run.targetRegion,
@@ -133,3 +145,61 @@ export function makeRecordFailoverHandler(deps: TaskDeps = {}) {
 }
 
 export const handler = makeRecordFailoverHandler();
+
+/**
+ * A drill changes no app status: it records its evidence (measured RTO and RPO against the
+ * targets), publishes the drill metrics the dashboard shows, and frees the drill lock.
+ */
+async function recordDrill(
+  ctx: TaskContext,
+  run: FailoverRun,
+  result: {
+    outcomeKey: string;
+    status: 'DRILL_PASSED' | 'DRILL_MISSED_TARGETS' | 'FAILED_OVER';
+    rtoSeconds: number;
+    targetsMet: boolean;
+    recovered: number;
+  },
+): Promise<FailoverOutcomeSummary> {
+  const now = ctx.now().toISOString();
+  await ctx.state.updateRun(run.app, run.runId, {
+    status: result.status,
+    completedAt: now,
+    rtoSeconds: result.rtoSeconds,
+    outcomeKey: result.outcomeKey,
+    targetsMet: result.targetsMet,
+  });
+  await ctx.state.put({
+    pk: `APP#${run.app}`,
+    sk: 'LAST_DRILL',
+    runId: run.runId,
+    status: result.status,
+    rtoSeconds: result.rtoSeconds,
+    at: now,
+  });
+  await ctx.state.releaseDrill(run.app, run.runId);
+  metrics.addDimension('App', run.app);
+  metrics.addMetric('DrillPassed', MetricUnit.Count, result.targetsMet ? 1 : 0);
+  metrics.addMetric('DrillRtoSeconds', MetricUnit.Seconds, result.rtoSeconds);
+  metrics.publishStoredMetrics();
+  await notify(ctx.clients.sns(), ctx.config.topicArn, {
+    subject: `Pendulum: drill of ${run.app} ${result.targetsMet ? 'passed' : 'missed its targets'}`,
+    lines: [
+      `Drill ${run.runId}: ${result.recovered} resource(s) recovered in ${run.targetRegion}, measured RTO ${formatDuration(result.rtoSeconds)}.`,
+      result.targetsMet
+        ? 'Every tier met its RTO and RPO.'
+        : 'At least one tier missed its RTO or RPO: see the drill report.',
+      'Everything the drill created is torn down next; production was not touched.',
+    ],
+  });
+  return {
+    status: result.status,
+    app: run.app,
+    runId: run.runId,
+    activeRegion: run.sourceRegion,
+    rtoSeconds: result.rtoSeconds,
+    recovered: result.recovered,
+    outcomeKey: result.outcomeKey,
+    targetsMet: result.targetsMet,
+  };
+}

@@ -41,7 +41,8 @@ export function makeRecoverTierHandler(deps: TaskDeps = {}) {
     const resources = await recoverTier(ctx.clients, {
       app: run.app,
       region: run.targetRegion,
-      episode: { tagKey: TAG.failover, id: run.failoverId },
+      episode: { tagKey: run.drill ? TAG.drill : TAG.failover, id: run.failoverId },
+      dbMarker: run.drill ? 'dr' : 'pf',
       runId: run.runId,
       resources: selected.resources,
       placements,

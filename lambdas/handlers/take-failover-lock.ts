@@ -14,6 +14,17 @@ export function makeTakeFailoverLockHandler(deps: TaskDeps = {}) {
   return async (event: unknown) => {
     const { run } = parseTaskInput(eventSchema, event, 'take-failover-lock');
     const ctx = taskContext(deps);
+    if (run.drill) {
+      // A drill leaves the app's status alone; it only keeps two drills from overlapping.
+      await ctx.state.acquireDrill(run.app, run.runId, ctx.now());
+      await ctx.state.putRun(run.app, run.runId, {
+        workflow: 'drill',
+        status: 'RUNNING',
+        startedAt: run.startedAt,
+        recoveryPoint: run.recoveryPoint,
+      });
+      return { status: 'DRILLING', previousStatus: 'PRIMARY_ACTIVE' };
+    }
     const record = await ctx.state.acquire('failover', run.app, run.runId, run.sourceRegion, ctx.now(), {
       failoverId: run.failoverId,
     });

@@ -4,6 +4,7 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
+  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -140,6 +141,44 @@ export class StateTable {
       }
       throw error;
     }
+  }
+
+  /** One drill at a time per app; a drill older than a day is taken to have died. */
+  async acquireDrill(app: string, runId: string, now: Date): Promise<void> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: `APP#${app}`, sk: 'DRILL', runId, startedAt: now.toISOString() },
+          ConditionExpression: 'attribute_not_exists(pk) OR runId = :run OR startedAt < :stale',
+          ExpressionAttributeValues: {
+            ':run': runId,
+            ':stale': new Date(now.getTime() - 86_400_000).toISOString(),
+          },
+        }),
+      );
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') {
+        const held = await this.get(`APP#${app}`, 'DRILL');
+        throw new WrongStateError(`a drill of ${app} is already running (run ${String(held?.runId)})`);
+      }
+      throw error;
+    }
+  }
+
+  async releaseDrill(app: string, runId: string): Promise<void> {
+    await this.db
+      .send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { pk: `APP#${app}`, sk: 'DRILL' },
+          ConditionExpression: 'runId = :run',
+          ExpressionAttributeValues: { ':run': runId },
+        }),
+      )
+      .catch((error: Error) => {
+        if (error.name !== 'ConditionalCheckFailedException') throw error;
+      });
   }
 
   async putRun(app: string, runId: string, record: Record<string, unknown>): Promise<void> {

@@ -13,6 +13,7 @@ import {
   allowRecoverDatabases,
   allowRoute53Change,
   allowRoute53Read,
+  allowTearDownDrill,
 } from '../task-permissions';
 import { WorkflowStateMachine } from '../workflow-state-machine';
 import { hookTasks } from './hook-tasks';
@@ -95,7 +96,7 @@ export class FailoverWorkflow extends Construct {
     );
     const dryRunDone = new sfn.Succeed(this, 'DryRunComplete', { outputPath: '$.plan' });
 
-    const hooks = hookTasks(this, core, 'Failover');
+    const hooks = hookTasks(this, core, 'Failover', '$.run.skipHooks');
     const snapshotDns = lambdaTask(
       this,
       'SnapshotDns',
@@ -243,23 +244,84 @@ export class FailoverWorkflow extends Construct {
         resultPath: '$.failureRecord',
       },
     );
+    // Drills tear down what they made, on success and on failure alike.
+    const teardownFn = task('TearDownDrill', 'tear-down-drill', (fn) => {
+      allowDescribe(fn.role, ['ec2:DescribeInstances', 'rds:DescribeDBInstances']);
+      allowTearDownDrill(fn.role, recovery, plan);
+      allowRoute53Change(fn.role, plan);
+    });
+    const teardown = lambdaTask(this, 'TearDownDrill', teardownFn, {
+      payload: sfn.TaskInput.fromObject(run),
+      resultPath: '$.teardown',
+    });
+    const teardownAfterFailure = lambdaTask(this, 'TearDownFailedDrill', teardownFn, {
+      payload: sfn.TaskInput.fromObject(run),
+      resultPath: '$.teardown',
+    });
+    const failed = new sfn.Fail(this, 'FailoverFailed', {
+      errorPath: '$.failure.Error',
+      causePath: '$.failure.Cause',
+    });
     failover.addCatch(
       recordFailure.next(
-        new sfn.Fail(this, 'FailoverFailed', { errorPath: '$.failure.Error', causePath: '$.failure.Cause' }),
+        new sfn.Choice(this, 'FailedDrill?')
+          .when(sfn.Condition.booleanEquals('$.run.drill', true), teardownAfterFailure.next(failed))
+          .otherwise(failed),
       ),
       { errors: ['States.ALL'], resultPath: '$.failure' },
     );
+    const complete = new sfn.Succeed(this, 'FailoverComplete', { outputPath: '$.result.outcome' });
+    const afterFailover = new sfn.Choice(this, 'Drill?')
+      .when(sfn.Condition.booleanEquals('$.run.drill', true), teardown.next(complete))
+      .otherwise(complete);
+
+    // Gates for alarm-started runs: still firing after the delay, outside the cooldown, approved.
+    const gateFn = task('CheckFailoverGates', 'check-failover-gates', (fn) => {
+      allowDescribe(fn.role, ['cloudwatch:DescribeAlarms']);
+      allowPublish(fn.role, core.topic);
+    });
+    const gateStopped = new sfn.Succeed(this, 'GateStopped', {
+      outputPath: '$.gate',
+      comment: 'A gate decided not to fail over; the decision is recorded and notified. Nothing was changed.',
+    });
+    const confirmationDelay = new sfn.Wait(this, 'ConfirmationDelay', {
+      time: sfn.WaitTime.secondsPath('$.run.gates.confirmationDelaySeconds'),
+    });
+    const checkAlarm = lambdaTask(this, 'CheckAlarmGate', gateFn, {
+      payload: sfn.TaskInput.fromObject({ 'run.$': '$.run', gate: 'alarm' }),
+      resultPath: '$.gate',
+    });
+    const checkApproval = lambdaTask(this, 'CheckApproval', gateFn, {
+      payload: sfn.TaskInput.fromObject({ 'run.$': '$.run', gate: 'approval' }),
+      resultPath: '$.gate',
+    });
+    const waitForApproval = new sfn.Wait(this, 'WaitForApproval', {
+      time: sfn.WaitTime.duration(Duration.seconds(30)),
+    });
+
+    const dryRunChoice = new sfn.Choice(this, 'DryRun?')
+      .when(sfn.Condition.booleanEquals('$.run.dryRun', true), planFailover.next(dryRunDone))
+      .otherwise(hooks.pre.next(checkPoints).next(takeLock).next(failover).next(afterFailover));
+    const approvalDecision = new sfn.Choice(this, 'Approved?')
+      .when(sfn.Condition.stringEquals('$.gate.verdict', 'pass'), dryRunChoice)
+      .when(sfn.Condition.stringEquals('$.gate.verdict', 'wait'), waitForApproval.next(checkApproval))
+      .otherwise(gateStopped);
+    const gates = confirmationDelay
+      .next(checkAlarm)
+      .next(
+        new sfn.Choice(this, 'AlarmStillFiring?')
+          .when(sfn.Condition.stringEquals('$.gate.verdict', 'stop'), gateStopped)
+          .when(
+            sfn.Condition.booleanEquals('$.run.gates.approvalRequired', true),
+            checkApproval.next(approvalDecision),
+          )
+          .otherwise(dryRunChoice),
+      );
 
     const definition = prepare.next(
-      new sfn.Choice(this, 'DryRun?')
-        .when(sfn.Condition.booleanEquals('$.run.dryRun', true), planFailover.next(dryRunDone))
-        .otherwise(
-          hooks.pre
-            .next(checkPoints)
-            .next(takeLock)
-            .next(failover)
-            .next(new sfn.Succeed(this, 'FailoverComplete', { outputPath: '$.result.outcome' })),
-        ),
+      new sfn.Choice(this, 'AlarmStarted?')
+        .when(sfn.Condition.isPresent('$.run.trigger'), gates)
+        .otherwise(dryRunChoice),
     );
 
     this.stateMachine = new WorkflowStateMachine(this, 'Workflow', {

@@ -20,6 +20,8 @@ export function hookTasks(
   scope: Construct,
   core: PendulumCore,
   workflow: 'Failover' | 'Failback',
+  /** Where the state says hooks are not to be called (dry runs, drills). */
+  skipPath = '$.run.dryRun',
 ): HookTasks {
   const fn = core.newTask(scope, `Run${workflow}HooksFunction`, {
     handlerModule: 'lambdas/handlers/run-hooks.ts',
@@ -59,7 +61,7 @@ export function hookTasks(
         workflow: lower,
         'runId.$': '$.run.runId',
         'region.$': '$.run.targetRegion',
-        'dryRun.$': '$.run.dryRun',
+        'dryRun.$': skipPath,
       }),
       resultPath: `$.hookResults.${phase}`,
     });

@@ -50,7 +50,12 @@ describe('the failover state machine (ASL)', () => {
     expect(failover.Catch).toEqual([
       { ErrorEquals: ['States.ALL'], Next: 'RecordFailoverFailure', ResultPath: '$.failure' },
     ]);
-    expect(asl.States.RecordFailoverFailure?.Next).toBe('FailoverFailed');
+    expect(asl.States.RecordFailoverFailure?.Next).toBe('FailedDrill?');
+    expect(asl.States['FailedDrill?']).toMatchObject({
+      Default: 'FailoverFailed',
+      Choices: [{ Next: 'TearDownFailedDrill' }],
+    });
+    expect(asl.States.TearDownFailedDrill?.Next).toBe('FailoverFailed');
     const branch = failover.Branches[0];
     expect(branch?.StartAt).toBe('SnapshotDns');
     const order: string[] = [];
@@ -74,6 +79,26 @@ describe('the failover state machine (ASL)', () => {
       'PostFailoverHooks',
       'RecordFailover',
     ]);
+  });
+
+  it('gates alarm-started runs: confirmation delay, alarm still firing, approval; others go straight on', () => {
+    expect(asl.States.PrepareFailover?.Next).toBe('AlarmStarted?');
+    const started = asl.States['AlarmStarted?'] as unknown as {
+      Choices: { Variable: string; IsPresent: boolean; Next: string }[];
+      Default: string;
+    };
+    expect(started.Choices).toEqual([
+      { Variable: '$.run.trigger', IsPresent: true, Next: 'ConfirmationDelay' },
+    ]);
+    expect(started.Default).toBe('DryRun?');
+    expect(asl.States.ConfirmationDelay).toMatchObject({
+      Type: 'Wait',
+      SecondsPath: '$.run.gates.confirmationDelaySeconds',
+      Next: 'CheckAlarmGate',
+    });
+    expect(asl.States.CheckApproval?.Next).toBe('Approved?');
+    expect(asl.States.WaitForApproval?.Next).toBe('CheckApproval');
+    expect(asl.States.GateStopped).toMatchObject({ Type: 'Succeed', OutputPath: '$.gate' });
   });
 
   it('recovers tiers one at a time, polling readiness in bulk, and waits for DNS with a bounded retry', () => {
