@@ -112,10 +112,18 @@ async function launch(
   return Instances.map((i) => i.InstanceId ?? '');
 }
 
-async function database(rds: RDSClient): Promise<string> {
+async function database(rds: RDSClient, subnetIds: string[]): Promise<string> {
+  await rds.send(
+    new CreateDBSubnetGroupCommand({
+      DBSubnetGroupName: 'shop-primary-db',
+      DBSubnetGroupDescription: 'shop database in the primary region',
+      SubnetIds: subnetIds,
+    }),
+  );
   const { DBInstance } = await rds.send(
     new CreateDBInstanceCommand({
       DBInstanceIdentifier: 'shop-db',
+      DBSubnetGroupName: 'shop-primary-db',
       Engine: 'postgres',
       DBInstanceClass: 'db.t3.medium',
       AllocatedStorage: 20,
@@ -170,7 +178,10 @@ export async function createSampleEstate(
     primary.privateSubnet,
     primary.apiGroup,
   );
-  const databaseEndpoint = await database(clients.rds(primaryRegion));
+  const databaseEndpoint = await database(clients.rds(primaryRegion), [
+    primary.publicSubnet,
+    primary.privateSubnet,
+  ]);
 
   const recovery = await network(clients.ec2(recoveryRegion), 'recovery', '10.20.0.0/16');
   await clients.rds(recoveryRegion).send(

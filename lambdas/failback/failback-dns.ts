@@ -47,14 +47,23 @@ export function planZoneFailback(input: ZoneFailbackInput): ZoneFailback {
       ...(original ? { original } : {}),
       desired: record,
       // Only a plain record of the same type can become a weighted pair; anything else moves at once.
-      staged: original !== undefined && !original.SetIdentifier && !record.SetIdentifier && original.Type === record.Type && !original.AliasTarget,
+      staged:
+        original !== undefined &&
+        !original.SetIdentifier &&
+        !record.SetIdentifier &&
+        original.Type === record.Type &&
+        !original.AliasTarget,
     };
   });
   return { merge, desired, shift };
 }
 
 /** Targets that stand for resources failback has not created yet (for conflict detection and dry runs). */
-export function placeholderTargets(roles: readonly string[], databases: readonly string[], region: string): RecordTargets {
+export function placeholderTargets(
+  roles: readonly string[],
+  databases: readonly string[],
+  region: string,
+): RecordTargets {
   return {
     roleAddresses: Object.fromEntries(roles.map((role) => [role, [`<new ${role} instances in ${region}>`]])),
     databaseEndpoints: Object.fromEntries(databases.map((db) => [db, `<new ${db} endpoint in ${region}>`])),

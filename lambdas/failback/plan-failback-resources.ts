@@ -3,7 +3,13 @@
  * runs in the recovery region now. Every decision carries its reason for the report.
  */
 import type { Plan } from '../plan/plan-schema';
-import type { FailbackResourcePlan, HomeDatabase, HomeInstance, RetireResource, StaleResource } from './failback-run';
+import type {
+  FailbackResourcePlan,
+  HomeDatabase,
+  HomeInstance,
+  RetireResource,
+  StaleResource,
+} from './failback-run';
 
 /** One line of the failover outcome's inventory. */
 export interface RecoveredEntry {
@@ -59,8 +65,18 @@ export function planFailbackResources(input: FailbackResourceInput): FailbackRes
   for (const entry of input.recovered.filter((r) => r.kind === 'ec2')) {
     const instance = live.get(entry.recovered);
     if (instance) {
-      instances.push({ source: entry.source, recoveryId: entry.recovered, role: entry.role, tier: entry.tier, reason: `recovered from ${entry.source} at failover` });
-      decisions.push({ subject: entry.recovered, decision: 'bring home', reason: `runs ${entry.role} in the recovery region; replaces ${entry.source}` });
+      instances.push({
+        source: entry.source,
+        recoveryId: entry.recovered,
+        role: entry.role,
+        tier: entry.tier,
+        reason: `recovered from ${entry.source} at failover`,
+      });
+      decisions.push({
+        subject: entry.recovered,
+        decision: 'bring home',
+        reason: `runs ${entry.role} in the recovery region; replaces ${entry.source}`,
+      });
     } else {
       decisions.push({
         subject: entry.recovered,
@@ -70,28 +86,52 @@ export function planFailbackResources(input: FailbackResourceInput): FailbackRes
     }
     if (staleInstances.has(entry.source)) {
       stale.push({ kind: 'ec2', id: entry.source, role: entry.role, tier: entry.tier });
-      decisions.push({ subject: entry.source, decision: 'set aside', reason: 'stale primary instance: final AMI kept, then terminated after the new primary is validated' });
+      decisions.push({
+        subject: entry.source,
+        decision: 'set aside',
+        reason: 'stale primary instance: final AMI kept, then terminated after the new primary is validated',
+      });
     }
   }
   for (const instance of input.recoveryInstances) {
     if (recoveredIds.has(instance.id)) continue;
     const tier = tierOfRole.get(instance.role);
     if (!tier) continue;
-    instances.push({ recoveryId: instance.id, role: instance.role, tier, reason: 'added in the recovery region during failover' });
-    decisions.push({ subject: instance.id, decision: 'bring home', reason: `added to role ${instance.role} during failover; gets a primary counterpart` });
+    instances.push({
+      recoveryId: instance.id,
+      role: instance.role,
+      tier,
+      reason: 'added in the recovery region during failover',
+    });
+    decisions.push({
+      subject: instance.id,
+      decision: 'bring home',
+      reason: `added to role ${instance.role} during failover; gets a primary counterpart`,
+    });
   }
-  for (const instance of instances) retire.push({ kind: 'ec2', id: instance.recoveryId, role: instance.role, tier: instance.tier });
+  for (const instance of instances)
+    retire.push({ kind: 'ec2', id: instance.recoveryId, role: instance.role, tier: instance.tier });
 
   const databases: HomeDatabase[] = [];
   const recoveryDatabases = new Set(input.recoveryDatabases);
   const staleDatabases = new Set(input.staleDatabases);
   for (const entry of input.recovered.filter((r) => r.kind === 'rds')) {
     if (!recoveryDatabases.has(entry.recovered)) {
-      decisions.push({ subject: entry.recovered, decision: 'missing', reason: 'the recovered database no longer exists; its data cannot be synced home' });
+      decisions.push({
+        subject: entry.recovered,
+        decision: 'missing',
+        reason: 'the recovered database no longer exists; its data cannot be synced home',
+      });
       continue;
     }
     const strategy = strategyOf.get(entry.source) ?? 'replica';
-    databases.push({ source: entry.source, recoveryId: entry.recovered, role: entry.role, tier: entry.tier, strategy });
+    databases.push({
+      source: entry.source,
+      recoveryId: entry.recovered,
+      role: entry.role,
+      tier: entry.tier,
+      strategy,
+    });
     decisions.push({
       subject: entry.recovered,
       decision: strategy === 'replica' ? 'replicate home' : 'snapshot home',
@@ -103,8 +143,21 @@ export function planFailbackResources(input: FailbackResourceInput): FailbackRes
     retire.push({ kind: 'rds', id: entry.recovered, role: entry.role, tier: entry.tier });
     if (staleDatabases.has(entry.source)) {
       stale.push({ kind: 'rds', id: entry.source, role: entry.role, tier: entry.tier });
-      decisions.push({ subject: entry.source, decision: 'set aside', reason: 'stale primary database: renamed, final snapshot kept, deleted after the new primary is validated' });
+      decisions.push({
+        subject: entry.source,
+        decision: 'set aside',
+        reason:
+          'stale primary database: renamed, final snapshot kept, deleted after the new primary is validated',
+      });
     }
   }
-  return { targetRegion: input.targetRegion, recoveryRegion: plan.recoveryRegion, instances, databases, stale, retire, decisions };
+  return {
+    targetRegion: input.targetRegion,
+    recoveryRegion: plan.recoveryRegion,
+    instances,
+    databases,
+    stale,
+    retire,
+    decisions,
+  };
 }

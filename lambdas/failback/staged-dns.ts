@@ -19,11 +19,16 @@ export interface ShiftRecord {
   readonly staged: boolean;
 }
 
-function pairId(key: string, side: 'home' | 'away'): string {
+export function pairId(key: string, side: 'home' | 'away'): string {
   return `pendulum-${createHash('sha256').update(key).digest('hex').slice(0, 10)}-${side}`;
 }
 
-function weighted(record: ResourceRecordSet, key: string, side: 'home' | 'away', weight: number): ResourceRecordSet {
+function weighted(
+  record: ResourceRecordSet,
+  key: string,
+  side: 'home' | 'away',
+  weight: number,
+): ResourceRecordSet {
   const { SetIdentifier: _s, Weight: _w, ...rest } = record;
   return { ...rest, SetIdentifier: pairId(key, side), Weight: weight };
 }
@@ -31,7 +36,10 @@ function weighted(record: ResourceRecordSet, key: string, side: 'home' | 'away',
 /** The pair as it stands at `weight` (percent to the home side). */
 function pair(record: ShiftRecord, weight: number): ResourceRecordSet[] {
   const away = record.original ?? record.desired;
-  return [weighted(record.desired, record.key, 'home', weight), weighted(away, record.key, 'away', 100 - weight)];
+  return [
+    weighted(record.desired, record.key, 'home', weight),
+    weighted(away, record.key, 'away', 100 - weight),
+  ];
 }
 
 /**
@@ -42,14 +50,30 @@ function pair(record: ShiftRecord, weight: number): ResourceRecordSet[] {
 export function shiftChanges(record: ShiftRecord, from: number | null, to: number | null): Change[] {
   if (from === to) return [];
   const current: ResourceRecordSet[] =
-    from === null ? (record.original ? [record.original] : []) : from >= 100 ? [record.desired] : pair(record, from);
+    from === null
+      ? record.original
+        ? [record.original]
+        : []
+      : from >= 100
+        ? [record.desired]
+        : pair(record, from);
   const next: ResourceRecordSet[] =
-    to === null ? (record.original ? [record.original] : []) : to >= 100 || !record.staged ? [record.desired] : pair(record, to);
-  const sameShape = current.length === next.length && current.every((r, i) => r.SetIdentifier === next[i]?.SetIdentifier);
+    to === null
+      ? record.original
+        ? [record.original]
+        : []
+      : to >= 100 || !record.staged
+        ? [record.desired]
+        : pair(record, to);
+  const sameShape =
+    current.length === next.length && current.every((r, i) => r.SetIdentifier === next[i]?.SetIdentifier);
   if (sameShape) return next.map((r) => ({ Action: 'UPSERT', ResourceRecordSet: r }));
   return [
     ...current.map((r): Change => ({ Action: 'DELETE', ResourceRecordSet: r })),
-    ...next.map((r): Change => ({ Action: 'CREATE', ResourceRecordSet: r })),
+    // A plain record is written with UPSERT (the same as CREATE after the DELETEs in one batch, and
+    // safe when an identical record existed before, which moto mistakes for a duplicate); weighted
+    // ones with CREATE, which moto applies by set identifier.
+    ...next.map((r): Change => ({ Action: r.SetIdentifier ? 'CREATE' : 'UPSERT', ResourceRecordSet: r })),
   ];
 }
 
@@ -58,4 +82,21 @@ export function effectiveWeight(record: ShiftRecord, applied: number | null): nu
   if (applied === null) return null;
   if (!record.staged) return 100;
   return applied;
+}
+
+/**
+ * The zone as reconciliation should see it while an earlier attempt of the same failback left a
+ * shift part-way: its weighted pairs are ours, so they read as the original record again.
+ */
+export function withoutShiftInProgress(
+  now: readonly ResourceRecordSet[],
+  records: readonly ShiftRecord[],
+): ResourceRecordSet[] {
+  const ours = new Set(records.flatMap((r) => [pairId(r.key, 'home'), pairId(r.key, 'away')]));
+  const shown = now.filter((r) => !(r.SetIdentifier && ours.has(r.SetIdentifier)));
+  for (const record of records) {
+    const hadPair = now.some((r) => r.SetIdentifier === pairId(record.key, 'home'));
+    if (hadPair && record.original) shown.push(record.original);
+  }
+  return shown;
 }

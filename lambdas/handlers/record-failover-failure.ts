@@ -9,7 +9,8 @@ import { runArtifactKey } from '../artifacts/artifact-store';
 import { FAILOVER_ARTIFACTS, failoverRunSchema } from '../failover/failover-run';
 import { readTierInventories } from '../failover/run-inventory';
 import { notify } from '../notify/notify';
-import { logger, metrics } from '../runtime/observability';
+import { drMetrics } from '../rpo/dr-metrics';
+import { logger } from '../runtime/observability';
 import { type TaskDeps, taskContext } from '../runtime/task-context';
 import { parseTaskInput } from '../runtime/task-input';
 
@@ -73,9 +74,10 @@ export function makeRecordFailoverFailureHandler(deps: TaskDeps = {}) {
         at: ctx.now().toISOString(),
       });
       await ctx.state.releaseDrill(run.app, run.runId);
-      metrics.addDimension('App', run.app);
-      metrics.addMetric('DrillPassed', MetricUnit.Count, 0);
-      metrics.publishStoredMetrics();
+      const drill = drMetrics();
+      drill.addDimension('App', run.app);
+      drill.addMetric('DrillPassed', MetricUnit.Count, 0);
+      drill.publishStoredMetrics();
       await notify(ctx.clients.sns(), ctx.config.topicArn, {
         subject: `Pendulum: drill of ${run.app} FAILED`,
         lines: [

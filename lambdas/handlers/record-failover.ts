@@ -13,7 +13,8 @@ import type { RecoverySelection } from '../failover/recovery-selection';
 import { readTierInventories } from '../failover/run-inventory';
 import { notify } from '../notify/notify';
 import { formatDuration } from '../plan/duration';
-import { logger, metrics } from '../runtime/observability';
+import { drMetrics } from '../rpo/dr-metrics';
+import { logger } from '../runtime/observability';
 import { type TaskContext, type TaskDeps, taskContext } from '../runtime/task-context';
 import { parseTaskInput } from '../runtime/task-input';
 
@@ -178,10 +179,12 @@ async function recordDrill(
     at: now,
   });
   await ctx.state.releaseDrill(run.app, run.runId);
-  metrics.addDimension('App', run.app);
-  metrics.addMetric('DrillPassed', MetricUnit.Count, result.targetsMet ? 1 : 0);
-  metrics.addMetric('DrillRtoSeconds', MetricUnit.Seconds, result.rtoSeconds);
-  metrics.publishStoredMetrics();
+  // Only the App dimension: the dashboard and alarms match dimensions exactly.
+  const drill = drMetrics();
+  drill.addDimension('App', run.app);
+  drill.addMetric('DrillPassed', MetricUnit.Count, result.targetsMet ? 1 : 0);
+  drill.addMetric('DrillRtoSeconds', MetricUnit.Seconds, result.rtoSeconds);
+  drill.publishStoredMetrics();
   await notify(ctx.clients.sns(), ctx.config.topicArn, {
     subject: `Pendulum: drill of ${run.app} ${result.targetsMet ? 'passed' : 'missed its targets'}`,
     lines: [

@@ -5,9 +5,27 @@ import { samplePlan } from '../support/sample-plan';
 describe('what comes home', () => {
   const plan = samplePlan();
   const recovered = [
-    { kind: 'rds' as const, tier: 'data', role: 'shop-db', source: 'shop-db', recovered: 'shop-db-pf-1a2b3c4d' },
-    { kind: 'ec2' as const, tier: 'app', role: 'web', source: 'i-0000000000000web1', recovered: 'i-0000000000000rec1' },
-    { kind: 'ec2' as const, tier: 'app', role: 'web', source: 'i-0000000000000web2', recovered: 'i-0000000000000rec2' },
+    {
+      kind: 'rds' as const,
+      tier: 'data',
+      role: 'shop-db',
+      source: 'shop-db',
+      recovered: 'shop-db-pf-1a2b3c4d',
+    },
+    {
+      kind: 'ec2' as const,
+      tier: 'app',
+      role: 'web',
+      source: 'i-0000000000000web1',
+      recovered: 'i-0000000000000rec1',
+    },
+    {
+      kind: 'ec2' as const,
+      tier: 'app',
+      role: 'web',
+      source: 'i-0000000000000web2',
+      recovered: 'i-0000000000000rec2',
+    },
   ];
 
   it('brings home recovered and added instances, not terminated ones, and sets the stale primary aside', () => {
@@ -29,9 +47,23 @@ describe('what comes home', () => {
       ['i-0000000000000rec1', 'i-0000000000000web1'],
       ['i-00000000000added1', null],
     ]);
-    expect(result.databases).toEqual([{ source: 'shop-db', recoveryId: 'shop-db-pf-1a2b3c4d', role: 'shop-db', tier: 'data', strategy: 'snapshot' }]);
-    expect(result.stale.map((s) => s.id).sort()).toEqual(['i-0000000000000web1', 'i-0000000000000web2', 'shop-db']);
-    expect(result.retire.map((r) => r.id).sort()).toEqual(['i-00000000000added1', 'i-0000000000000rec1', 'shop-db-pf-1a2b3c4d'].sort());
+    expect(result.databases).toEqual([
+      {
+        source: 'shop-db',
+        recoveryId: 'shop-db-pf-1a2b3c4d',
+        role: 'shop-db',
+        tier: 'data',
+        strategy: 'snapshot',
+      },
+    ]);
+    expect(result.stale.map((s) => s.id).sort()).toEqual([
+      'i-0000000000000web1',
+      'i-0000000000000web2',
+      'shop-db',
+    ]);
+    expect(result.retire.map((r) => r.id).sort()).toEqual(
+      ['i-00000000000added1', 'i-0000000000000rec1', 'shop-db-pf-1a2b3c4d'].sort(),
+    );
     const terminated = result.decisions.find((d) => d.subject === 'i-0000000000000rec2');
     expect(terminated).toMatchObject({ decision: 'do not bring home' });
     expect(terminated?.reason).toMatch(/terminated/);

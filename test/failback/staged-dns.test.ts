@@ -3,10 +3,25 @@ import { describe, expect, it } from 'vitest';
 import { applyChanges } from '../../lambdas/dns/apply-changes';
 import { effectiveWeight, type ShiftRecord, shiftChanges } from '../../lambdas/failback/staged-dns';
 
-const original: ResourceRecordSet = { Name: 'www.shop.example.com.', Type: 'A', TTL: 60, ResourceRecords: [{ Value: '203.0.113.1' }] };
-const desired: ResourceRecordSet = { Name: 'www.shop.example.com.', Type: 'A', TTL: 60, ResourceRecords: [{ Value: '198.51.100.7' }] };
+const original: ResourceRecordSet = {
+  Name: 'www.shop.example.com.',
+  Type: 'A',
+  TTL: 60,
+  ResourceRecords: [{ Value: '203.0.113.1' }],
+};
+const desired: ResourceRecordSet = {
+  Name: 'www.shop.example.com.',
+  Type: 'A',
+  TTL: 60,
+  ResourceRecords: [{ Value: '198.51.100.7' }],
+};
 const staged: ShiftRecord = { key: 'www.shop.example.com. A', original, desired, staged: true };
-const unmanaged: ResourceRecordSet = { Name: 'mail.shop.example.com.', Type: 'MX', TTL: 300, ResourceRecords: [{ Value: '10 mx.example.net.' }] };
+const unmanaged: ResourceRecordSet = {
+  Name: 'mail.shop.example.com.',
+  Type: 'MX',
+  TTL: 300,
+  ResourceRecords: [{ Value: '10 mx.example.net.' }],
+};
 
 /** Walks a record through weights, applying each step's changes as Route 53 would. */
 function walk(record: ShiftRecord, weights: (number | null)[]) {
@@ -50,7 +65,10 @@ describe('staged DNS shift', () => {
 
   it('gives each record pair set identifiers of its own (Route 53 deletes by set identifier)', () => {
     const other: ShiftRecord = { ...staged, key: 'api.shop.example.com. A' };
-    const ids = (r: ShiftRecord) => shiftChanges(r, null, 10).flatMap((c) => (c.Action === 'CREATE' ? [c.ResourceRecordSet?.SetIdentifier] : []));
+    const ids = (r: ShiftRecord) =>
+      shiftChanges(r, null, 10).flatMap((c) =>
+        c.Action === 'CREATE' ? [c.ResourceRecordSet?.SetIdentifier] : [],
+      );
     expect(ids(staged)).toHaveLength(2);
     expect(ids(staged).some((id) => ids(other).includes(id))).toBe(false);
   });

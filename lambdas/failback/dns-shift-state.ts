@@ -1,0 +1,49 @@
+/**
+ * The DNS shift of one failback episode, kept in the bucket so every step, a rollback and a
+ * re-run of the same failback all work from the same records: what each managed record was,
+ * what it must become, and how far the shift has gone.
+ */
+import type { ArtifactStore } from '../artifacts/artifact-store';
+import type { ShiftRecord } from './staged-dns';
+
+export interface ZoneShift {
+  readonly id: string;
+  readonly name: string;
+  readonly records: ShiftRecord[];
+}
+
+export interface DnsShiftState {
+  readonly failbackId: string;
+  readonly zones: ZoneShift[];
+  /** null: nothing applied; a weight: the pair stands at it; 100: every record is home. */
+  applied: number | null;
+  /** The last weight whose health gate passed: where a rollback returns to. */
+  lastGood: number | null;
+  history: {
+    weight: number | null;
+    at: string;
+    changes: number;
+    changeIds: string[];
+    kind: 'shift' | 'rollback';
+  }[];
+}
+
+export function dnsShiftKey(app: string, failbackId: string): string {
+  return `episodes/${app}/failback-${failbackId}/dns-shift.json`;
+}
+
+export async function readDnsShift(
+  artifacts: ArtifactStore,
+  app: string,
+  failbackId: string,
+): Promise<DnsShiftState | undefined> {
+  return artifacts.getJsonIfExists<DnsShiftState>(dnsShiftKey(app, failbackId));
+}
+
+export async function writeDnsShift(
+  artifacts: ArtifactStore,
+  app: string,
+  state: DnsShiftState,
+): Promise<void> {
+  await artifacts.putJson(dnsShiftKey(app, state.failbackId), state);
+}

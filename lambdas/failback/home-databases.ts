@@ -1,0 +1,362 @@
+/**
+ * Databases coming home: the recovery-region copy is the truth. `replica`: a cross-region read
+ * replica of it in the target region (promoted later, by finalise-home). `snapshot`: a snapshot of
+ * it, copied into the target region and restored there. Either way the home database is called
+ * `<source>-fb-<suffix>` until finalise-home gives it the plan's identifier, and is placed like the
+ * stale primary database (subnet group, security groups, class) when that still exists.
+ */
+import {
+  CopyDBSnapshotCommand,
+  CreateDBInstanceReadReplicaCommand,
+  CreateDBSnapshotCommand,
+  type DBInstance,
+  type DBSnapshot,
+  DeleteDBSnapshotCommand,
+  DescribeDBSnapshotsCommand,
+  type RDSClient,
+  RestoreDBInstanceFromDBSnapshotCommand,
+} from '@aws-sdk/client-rds';
+import { describeDbInstances, findDbInstance } from '../failover/rds-recovery';
+import { TAG, tagList, tagMap } from '../recovery-points/recovery-point';
+import { mapWithConcurrency } from '../runtime/bounded-all';
+import type { FailbackRun, HomeDatabase } from './failback-run';
+import type { AdvanceResult, HomeContext, Problem } from './home-instances';
+import type { HomeInventoryEntry } from './home-inventory';
+import {
+  errorName,
+  FAILBACK_KIND,
+  FAILBACK_TAG,
+  failbackTags,
+  homeDbIdentifier,
+  homeSnapshotIdentifier,
+  staleDbIdentifier,
+  userTags,
+} from './home-names';
+
+const CONCURRENCY = 5;
+
+export const BROKEN_DB = new Set([
+  'failed',
+  'incompatible-restore',
+  'incompatible-parameters',
+  'incompatible-network',
+  'incompatible-option-group',
+  'incompatible-credentials',
+  'deleting',
+  'deleted',
+  'storage-full',
+  'inaccessible-encryption-credentials',
+]);
+
+const isDbExists = (error: unknown) =>
+  ['DBInstanceAlreadyExistsFault', 'DBInstanceAlreadyExists'].includes(errorName(error));
+const isSnapshotExists = (error: unknown) =>
+  ['DBSnapshotAlreadyExistsFault', 'DBSnapshotAlreadyExists'].includes(errorName(error));
+const isBusy = (error: unknown) =>
+  ['InvalidDBInstanceStateFault', 'InvalidDBInstanceState'].includes(errorName(error));
+const isSnapshotNotFound = (error: unknown) =>
+  ['DBSnapshotNotFoundFault', 'DBSnapshotNotFound'].includes(errorName(error));
+
+/** Made by this failback episode as the new primary (not a stale database it set aside). */
+export function isHomeDb(db: DBInstance | undefined, failbackId: string): boolean {
+  const tags = tagMap(db?.TagList);
+  return db !== undefined && tags[TAG.failback] === failbackId && tags[FAILBACK_TAG.stale] === undefined;
+}
+
+export interface DbLocation {
+  /** The new primary: `<source>-fb-<suffix>`, or `<source>` once finalised. */
+  readonly home?: DBInstance;
+  /** The stale primary still under the plan's identifier. */
+  readonly stale?: DBInstance;
+  /** The stale primary once set aside as `<source>-stale-<suffix>`. */
+  readonly staleRenamed?: DBInstance;
+}
+
+/** Where each database's home and stale copies are in the target region: one describe for all. */
+export async function locateDatabases(
+  rds: RDSClient,
+  sources: readonly string[],
+  suffix: string,
+  failbackId: string,
+): Promise<Map<string, DbLocation>> {
+  const ids = sources.flatMap((s) => [homeDbIdentifier(s, suffix), s, staleDbIdentifier(s, suffix)]);
+  const found = ids.length > 0 ? await describeDbInstances(rds, ids) : new Map<string, DBInstance>();
+  const located = new Map<string, DbLocation>();
+  for (const source of sources) {
+    const underSource = found.get(source);
+    const sourceIsHome = isHomeDb(underSource, failbackId);
+    located.set(source, {
+      home: found.get(homeDbIdentifier(source, suffix)) ?? (sourceIsHome ? underSource : undefined),
+      stale: sourceIsHome ? undefined : underSource,
+      staleRenamed: found.get(staleDbIdentifier(source, suffix)),
+    });
+  }
+  return located;
+}
+
+export async function describeDbSnapshot(
+  rds: RDSClient,
+  identifier: string,
+): Promise<DBSnapshot | undefined> {
+  try {
+    const { DBSnapshots = [] } = await rds.send(
+      new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: identifier }),
+    );
+    return DBSnapshots[0];
+  } catch (error) {
+    if (isSnapshotNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+export function snapshotState(snapshot: DBSnapshot): 'available' | 'pending' | 'failed' {
+  const status = snapshot.Status;
+  if (status === 'available') return 'available';
+  if (status === undefined || ['creating', 'copying', 'pending'].includes(status)) return 'pending';
+  return 'failed';
+}
+
+/** The stale primary's placement, else the recovery copy's class. */
+interface DbPlacement {
+  readonly dbInstanceClass?: string;
+  readonly dbSubnetGroup?: string;
+  readonly securityGroupIds?: string[];
+  readonly multiAz?: boolean;
+  readonly publiclyAccessible?: boolean;
+  readonly userTags: Record<string, string>;
+}
+
+function placementOf(stale: DBInstance | undefined, recovery: DBInstance): DbPlacement {
+  if (!stale) return { dbInstanceClass: recovery.DBInstanceClass, userTags: {} };
+  const groups = (stale.VpcSecurityGroups ?? []).flatMap((g) =>
+    g.VpcSecurityGroupId ? [g.VpcSecurityGroupId] : [],
+  );
+  return {
+    dbInstanceClass: stale.DBInstanceClass ?? recovery.DBInstanceClass,
+    dbSubnetGroup: stale.DBSubnetGroup?.DBSubnetGroupName,
+    securityGroupIds: groups.length > 0 ? groups : undefined,
+    multiAz: stale.MultiAZ,
+    publiclyAccessible: stale.PubliclyAccessible,
+    userTags: userTags(tagMap(stale.TagList)),
+  };
+}
+
+export function databaseEntry(
+  want: HomeDatabase,
+  db: DBInstance | undefined,
+  run: Pick<FailbackRun, 'runId'>,
+  extra: Partial<HomeInventoryEntry> & { state?: string } = {},
+): HomeInventoryEntry {
+  return {
+    kind: 'rds',
+    role: want.role,
+    tier: want.tier,
+    source: want.source,
+    recoveryId: want.recoveryId,
+    strategy: want.strategy,
+    ...(db
+      ? {
+          homeId: db.DBInstanceIdentifier,
+          state: db.DBInstanceStatus ?? 'creating',
+          endpoint: db.Endpoint?.Address,
+          port: db.Endpoint?.Port,
+          created: tagMap(db.TagList)[TAG.run] === run.runId,
+        }
+      : { state: 'creating', created: false }),
+    ...extra,
+  };
+}
+
+interface DbStep {
+  readonly entry: HomeInventoryEntry;
+  readonly createdNow: boolean;
+  readonly reused: boolean;
+  readonly problem?: string;
+}
+
+/** Moves every database of the plan one or more steps towards a home copy in the target region. */
+export async function advanceHomeDatabases(hc: HomeContext): Promise<AdvanceResult> {
+  const { run, suffix } = hc;
+  const wanted = hc.resources.databases;
+  if (wanted.length === 0) return { entries: [], created: 0, reused: 0, problems: [] };
+  const target = hc.clients.rds(run.targetRegion);
+  const recovery = hc.clients.rds(run.sourceRegion);
+  const located = await locateDatabases(
+    target,
+    wanted.map((d) => d.source),
+    suffix,
+    run.failbackId,
+  );
+  const missing = wanted.filter((d) => !located.get(d.source)?.home);
+  const recoveryDbs =
+    missing.length > 0
+      ? await describeDbInstances(
+          recovery,
+          missing.map((d) => d.recoveryId),
+        )
+      : new Map<string, DBInstance>();
+
+  const steps = await mapWithConcurrency(wanted, CONCURRENCY, async (want): Promise<DbStep> => {
+    const location = located.get(want.source) ?? {};
+    const homeId = homeDbIdentifier(want.source, suffix);
+    const snapshotId = homeSnapshotIdentifier(run.app, want.source, suffix);
+    const extra = want.strategy === 'snapshot' ? { snapshotId } : {};
+    if (location.home)
+      return { entry: databaseEntry(want, location.home, run, extra), createdNow: false, reused: true };
+    const fail = (problem: string): DbStep => ({
+      entry: databaseEntry(want, undefined, run, { ...extra, state: 'failed' }),
+      createdNow: false,
+      reused: false,
+      problem,
+    });
+    const waiting = (state: string): DbStep => ({
+      entry: databaseEntry(want, undefined, run, { ...extra, state }),
+      createdNow: false,
+      reused: false,
+    });
+    const source = recoveryDbs.get(want.recoveryId);
+    if (!source) return fail(`recovery database ${want.recoveryId} does not exist in ${run.sourceRegion}`);
+    const sourceStatus = source.DBInstanceStatus ?? '';
+    if (BROKEN_DB.has(sourceStatus))
+      return fail(`recovery database ${want.recoveryId} is ${sourceStatus} in ${run.sourceRegion}`);
+    if (source.StorageEncrypted)
+      return fail(
+        `recovery database ${want.recoveryId} is encrypted; bringing it to ${run.targetRegion} needs a KMS key there, which Pendulum does not support yet`,
+      );
+    const placement = placementOf(location.stale ?? location.staleRenamed, source);
+    const tags = {
+      ...placement.userTags,
+      ...failbackTags(run, { tier: want.tier, role: want.role, source: want.source }),
+      [FAILBACK_TAG.from]: want.recoveryId,
+    };
+    const made = async (create: () => Promise<DBInstance | undefined>): Promise<DbStep> => {
+      try {
+        const db = await create();
+        return { entry: databaseEntry(want, db, run, extra), createdNow: true, reused: false };
+      } catch (error) {
+        // The recovery database is busy (backing up, modifying): asked again on the next call.
+        if (isBusy(error)) return waiting('waiting-for-source');
+        if (!isDbExists(error)) throw error;
+        const db = await findDbInstance(target, homeId);
+        return { entry: databaseEntry(want, db, run, extra), createdNow: false, reused: db !== undefined };
+      }
+    };
+
+    if (want.strategy === 'replica') {
+      if (sourceStatus !== 'available') return waiting('waiting-for-source');
+      if (source.BackupRetentionPeriod === 0)
+        return fail(
+          `recovery database ${want.recoveryId} has automated backups off, which a cross-region replica needs: turn them on, or bring it home with failbackSync: snapshot`,
+        );
+      return made(async () => {
+        const { DBInstance } = await target.send(
+          new CreateDBInstanceReadReplicaCommand({
+            DBInstanceIdentifier: homeId,
+            // The ARN names the source region; the SDK presigns the cross-region request from it.
+            SourceDBInstanceIdentifier: source.DBInstanceArn ?? want.recoveryId,
+            DBInstanceClass: placement.dbInstanceClass,
+            DBSubnetGroupName: placement.dbSubnetGroup,
+            VpcSecurityGroupIds: placement.securityGroupIds,
+            MultiAZ: placement.multiAz,
+            PubliclyAccessible: placement.publiclyAccessible,
+            CopyTagsToSnapshot: true,
+            DeletionProtection: false,
+            Tags: tagList(tags),
+          }),
+        );
+        return DBInstance;
+      });
+    }
+
+    // Snapshot: recovery copy → snapshot → copy into the target region → restore.
+    const snapshotTags = tagList({ ...tags, [TAG.kind]: FAILBACK_KIND.syncSnapshot });
+    let copy = await describeDbSnapshot(target, snapshotId);
+    let intermediate: DBSnapshot | undefined;
+    if (!copy) {
+      intermediate = await describeDbSnapshot(recovery, snapshotId);
+      if (!intermediate) {
+        if (sourceStatus !== 'available') return waiting('waiting-for-source');
+        try {
+          const { DBSnapshot } = await recovery.send(
+            new CreateDBSnapshotCommand({
+              DBSnapshotIdentifier: snapshotId,
+              DBInstanceIdentifier: want.recoveryId,
+              Tags: snapshotTags,
+            }),
+          );
+          intermediate = DBSnapshot;
+        } catch (error) {
+          if (isBusy(error)) return waiting('waiting-for-source');
+          if (!isSnapshotExists(error)) throw error;
+          intermediate = await describeDbSnapshot(recovery, snapshotId);
+        }
+      }
+      if (!intermediate) return waiting('snapshotting');
+      if (tagMap(intermediate.TagList)[TAG.failback] !== undefined && !madeHere(intermediate, run))
+        return fail(
+          `snapshot ${snapshotId} in ${run.sourceRegion} has this failback's name but not its tags`,
+        );
+      const state = snapshotState(intermediate);
+      if (state === 'failed') return fail(`snapshot ${snapshotId} of ${want.recoveryId} failed`);
+      if (state === 'pending') return waiting('snapshotting');
+      try {
+        const { DBSnapshot } = await target.send(
+          new CopyDBSnapshotCommand({
+            SourceDBSnapshotIdentifier: intermediate.DBSnapshotArn ?? snapshotId,
+            TargetDBSnapshotIdentifier: snapshotId,
+            Tags: snapshotTags,
+            CopyTags: false,
+          }),
+        );
+        copy = DBSnapshot;
+      } catch (error) {
+        if (!isSnapshotExists(error)) throw error;
+        copy = await describeDbSnapshot(target, snapshotId);
+      }
+    }
+    if (!copy) return waiting('copying');
+    const copyState = snapshotState(copy);
+    if (copyState === 'failed') return fail(`copy ${snapshotId} in ${run.targetRegion} failed`);
+    if (copyState === 'pending') return waiting('copying');
+    // The copy is the data now: the recovery-region snapshot has done its job.
+    intermediate ??= await describeDbSnapshot(recovery, snapshotId);
+    if (intermediate && madeHere(intermediate, run)) {
+      try {
+        await recovery.send(new DeleteDBSnapshotCommand({ DBSnapshotIdentifier: snapshotId }));
+      } catch (error) {
+        if (!isSnapshotNotFound(error)) throw error;
+      }
+    }
+    return made(async () => {
+      const { DBInstance } = await target.send(
+        new RestoreDBInstanceFromDBSnapshotCommand({
+          DBInstanceIdentifier: homeId,
+          DBSnapshotIdentifier: snapshotId,
+          DBInstanceClass: placement.dbInstanceClass,
+          DBSubnetGroupName: placement.dbSubnetGroup,
+          VpcSecurityGroupIds: placement.securityGroupIds,
+          MultiAZ: placement.multiAz,
+          PubliclyAccessible: placement.publiclyAccessible,
+          CopyTagsToSnapshot: true,
+          DeletionProtection: false,
+          Tags: tagList(tags),
+        }),
+      );
+      return DBInstance;
+    });
+  });
+
+  return {
+    entries: steps.map((s) => s.entry),
+    created: steps.filter((s) => s.createdNow).length,
+    reused: steps.filter((s) => s.reused).length,
+    problems: steps.flatMap((s, i): Problem[] =>
+      s.problem ? [{ id: wanted[i]?.recoveryId ?? '', state: 'failed', reason: s.problem }] : [],
+    ),
+  };
+}
+
+function madeHere(snapshot: DBSnapshot, run: Pick<FailbackRun, 'app' | 'failbackId'>): boolean {
+  const tags = tagMap(snapshot.TagList);
+  return tags[TAG.app] === run.app && tags[TAG.failback] === run.failbackId;
+}

@@ -1,0 +1,88 @@
+/**
+ * The home inventory: every resource failback brings up in the target region, where it came from
+ * and how far it has got. Written by every sync-home call and by finalise-home; read by the DNS
+ * shift (addresses, endpoints), the report, and the retirement of recovery copies.
+ */
+import { type ArtifactStore, runArtifactKey } from '../artifacts/artifact-store';
+import { InvalidInputError } from '../runtime/task-errors';
+import { FAILBACK_ARTIFACTS, type FailbackResourcePlan, type FailbackRun } from './failback-run';
+
+export interface HomeInventoryEntry {
+  readonly kind: 'ec2' | 'rds';
+  readonly role: string;
+  readonly tier: string;
+  /**
+   * Instances: the stale primary instance it replaces (absent for one added during failover).
+   * Databases: the plan's identifier, which the home database takes at finalise.
+   */
+  readonly source?: string;
+  /** The resource in the recovery region it was made from. */
+  readonly recoveryId: string;
+  /** Instance id or DB identifier in the target region, once it exists. */
+  readonly homeId?: string;
+  /** Instances: the AMI (copied into the target region) it was launched from. */
+  readonly imageId?: string;
+  /** Databases: `replica` or `snapshot`. */
+  readonly strategy?: 'replica' | 'snapshot';
+  /** Databases brought by snapshot: the snapshot in the target region it was restored from. */
+  readonly snapshotId?: string;
+  /**
+   * Where it is: `imaging`, `copying` (the AMI or snapshot on its way), `snapshotting`, then the
+   * instance state or DB status (`running`, `available`, …); `missing` when it cannot be found.
+   */
+  readonly state: string;
+  readonly privateIp?: string;
+  readonly publicIp?: string;
+  readonly endpoint?: string;
+  readonly port?: number;
+  /** True when this run made it; false when an earlier run of the same failback episode had. */
+  readonly created: boolean;
+  /** Databases, after finalise-home: the replica was promoted (or was no replica). */
+  readonly promoted?: boolean;
+  /** Databases, after finalise-home: the stale primary's identifier once set aside. */
+  readonly staleId?: string;
+}
+
+export interface HomeInventory {
+  readonly app: string;
+  readonly runId: string;
+  readonly failbackId: string;
+  /** The target region, where the resources are. */
+  readonly region: string;
+  readonly recoveryRegion: string;
+  /** The first sync-home call of this run: the ready timeout counts from here. */
+  readonly startedAt: string;
+  readonly updatedAt: string;
+  /** When every resource was first found ready. */
+  readonly readyAt?: string;
+  /** When finalise-home had promoted and renamed every database. */
+  readonly finalisedAt?: string;
+  readonly resources: HomeInventoryEntry[];
+}
+
+export function homeInventoryKey(run: Pick<FailbackRun, 'app' | 'runId'>): string {
+  return runArtifactKey(run.app, run.runId, FAILBACK_ARTIFACTS.homeInventory);
+}
+
+/** The reconciliation's resource plan, checked against the run it is meant for. */
+export async function readResourcePlan(
+  artifacts: ArtifactStore,
+  run: FailbackRun,
+): Promise<FailbackResourcePlan> {
+  const reconciliation = await artifacts.getJsonIfExists<{ resources?: FailbackResourcePlan }>(
+    runArtifactKey(run.app, run.runId, FAILBACK_ARTIFACTS.reconciliation),
+  );
+  const resources = reconciliation?.resources;
+  if (!resources)
+    throw new InvalidInputError(`run ${run.runId} of ${run.app} has no reconciliation with a resource plan`);
+  if (resources.targetRegion !== run.targetRegion || resources.recoveryRegion !== run.sourceRegion)
+    throw new InvalidInputError(
+      `the resource plan moves ${resources.recoveryRegion} → ${resources.targetRegion}, the run ${run.sourceRegion} → ${run.targetRegion}`,
+    );
+  return resources;
+}
+
+/** The run's longest tier RTO: how long failback waits for the new primary to come up. */
+export function readyTimeoutSeconds(run: Pick<FailbackRun, 'tiers'>): number {
+  return run.tiers.length > 0 ? Math.max(...run.tiers.map((t) => t.timeoutSeconds)) : 3600;
+}

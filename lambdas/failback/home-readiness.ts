@@ -1,0 +1,95 @@
+/**
+ * Whether the new primary is up: one describe per service for everything failback brings home,
+ * refreshing states, addresses and endpoints in the inventory entries.
+ */
+import type { Instance } from '@aws-sdk/client-ec2';
+import type { DBInstance } from '@aws-sdk/client-rds';
+import { describeInstancesById } from '../failover/ec2-recovery';
+import { describeDbInstances } from '../failover/rds-recovery';
+import type { AwsClients } from '../runtime/aws-clients';
+import { BROKEN_DB } from './home-databases';
+import type { Problem } from './home-instances';
+import type { HomeInventoryEntry } from './home-inventory';
+
+/** Instance states a new primary never comes back from by itself. */
+const BROKEN_INSTANCE = new Set(['shutting-down', 'terminated', 'stopping', 'stopped']);
+
+export interface Laggard {
+  /** The home resource, or the recovery resource it is being made from. */
+  readonly id: string;
+  readonly kind: 'ec2' | 'rds';
+  readonly state: string;
+}
+
+export interface HomeReadiness {
+  readonly entries: HomeInventoryEntry[];
+  readonly ready: boolean;
+  readonly laggards: Laggard[];
+  readonly broken: Problem[];
+}
+
+export async function assessHome(
+  clients: AwsClients,
+  region: string,
+  entries: readonly HomeInventoryEntry[],
+  problems: readonly Problem[],
+): Promise<HomeReadiness> {
+  const instanceIds = entries.flatMap((e) => (e.kind === 'ec2' && e.homeId ? [e.homeId] : []));
+  const dbIds = entries.flatMap((e) => (e.kind === 'rds' && e.homeId ? [e.homeId] : []));
+  const [instances, dbs] = await Promise.all([
+    instanceIds.length > 0
+      ? describeInstancesById(clients.ec2(region), instanceIds)
+      : new Map<string, Instance>(),
+    dbIds.length > 0 ? describeDbInstances(clients.rds(region), dbIds) : new Map<string, DBInstance>(),
+  ]);
+  const failed = new Set(problems.map((p) => p.id));
+  const broken: Problem[] = [...problems];
+  const laggards: Laggard[] = [];
+  const refreshed = entries.map((entry): HomeInventoryEntry => {
+    if (failed.has(entry.recoveryId)) return entry;
+    let next = entry;
+    if (entry.homeId && entry.kind === 'ec2') {
+      const instance = instances.get(entry.homeId);
+      next = instance
+        ? {
+            ...entry,
+            state: instance.State?.Name ?? 'pending',
+            imageId: instance.ImageId ?? entry.imageId,
+            privateIp: instance.PrivateIpAddress,
+            publicIp: instance.PublicIpAddress,
+          }
+        : { ...entry, state: 'missing' };
+      if (BROKEN_INSTANCE.has(next.state))
+        broken.push({
+          id: entry.homeId,
+          state: next.state,
+          reason: `home instance ${entry.homeId} is ${next.state}`,
+        });
+      else if (next.state !== 'running') laggards.push({ id: entry.homeId, kind: 'ec2', state: next.state });
+      return next;
+    }
+    if (entry.homeId && entry.kind === 'rds') {
+      const db = dbs.get(entry.homeId);
+      next = db
+        ? {
+            ...entry,
+            state: db.DBInstanceStatus ?? 'creating',
+            endpoint: db.Endpoint?.Address,
+            port: db.Endpoint?.Port,
+          }
+        : { ...entry, state: 'missing' };
+      if (BROKEN_DB.has(next.state))
+        broken.push({
+          id: entry.homeId,
+          state: next.state,
+          reason: `home database ${entry.homeId} is ${next.state}`,
+        });
+      else if (next.state !== 'available')
+        laggards.push({ id: entry.homeId, kind: 'rds', state: next.state });
+      return next;
+    }
+    laggards.push({ id: entry.recoveryId, kind: entry.kind, state: entry.state });
+    return entry;
+  });
+  return { entries: refreshed, ready: laggards.length === 0 && broken.length === 0, laggards, broken };
+}

@@ -1,0 +1,87 @@
+/**
+ * After the new primary is validated, before DNS moves back: promotes the home replicas, sets the
+ * stale primary databases aside (`<source>-stale-<suffix>`) and gives the home databases the plan's
+ * identifiers, then records the final identifiers and endpoints in the home inventory. A database
+ * still renaming or modifying is a NotReadyError (the state machine waits and calls again); a
+ * second call finds the names in place and does nothing.
+ */
+import { z } from 'zod';
+import { failbackRunSchema } from '../failback/failback-run';
+import { assertFinalised, finaliseHomeDatabases } from '../failback/home-finalise';
+import {
+  type HomeInventory,
+  type HomeInventoryEntry,
+  homeInventoryKey,
+  readResourcePlan,
+} from '../failback/home-inventory';
+import { episodeSuffix } from '../failover/failover-run';
+import { logger } from '../runtime/observability';
+import { type TaskDeps, taskContext } from '../runtime/task-context';
+import { InvalidInputError } from '../runtime/task-errors';
+import { parseTaskInput } from '../runtime/task-input';
+
+const eventSchema = z.object({ run: failbackRunSchema });
+
+export interface FinaliseHomeResult {
+  /** Replicas this call promoted. */
+  readonly promoted: number;
+  /** Renames (stale and home databases) this call asked for. */
+  readonly renamed: number;
+  readonly databases: number;
+  readonly dryRun?: true;
+}
+
+export function makeFinaliseHomeHandler(deps: TaskDeps = {}) {
+  return async (event: unknown): Promise<FinaliseHomeResult> => {
+    const { run } = parseTaskInput(eventSchema, event, 'finalise-home');
+    const ctx = taskContext(deps);
+    const resources = await readResourcePlan(ctx.artifacts, run);
+    if (run.dryRun) return { promoted: 0, renamed: 0, databases: resources.databases.length, dryRun: true };
+    const key = homeInventoryKey(run);
+    const inventory = await ctx.artifacts.getJsonIfExists<HomeInventory>(key);
+    if (!inventory)
+      throw new InvalidInputError(`run ${run.runId} has no home inventory: sync-home has not run`);
+
+    const result = await finaliseHomeDatabases(
+      ctx.clients.rds(run.targetRegion),
+      run,
+      resources.databases,
+      episodeSuffix(run.failbackId),
+    );
+    const bySource = new Map(result.databases.map((d) => [d.want.source, d]));
+    const resourcesAfter = inventory.resources.map((entry): HomeInventoryEntry => {
+      const done = entry.kind === 'rds' && entry.source ? bySource.get(entry.source) : undefined;
+      if (!done) return entry;
+      return {
+        ...entry,
+        promoted: done.promoted,
+        ...(done.staleId ? { staleId: done.staleId } : {}),
+        ...(done.home
+          ? {
+              homeId: done.home.DBInstanceIdentifier,
+              state: done.home.DBInstanceStatus ?? entry.state,
+              endpoint: done.home.Endpoint?.Address,
+              port: done.home.Endpoint?.Port,
+            }
+          : {}),
+      };
+    });
+    const finished = result.databases.every((d) => !d.waiting);
+    const now = ctx.now().toISOString();
+    await ctx.artifacts.putJson(key, {
+      ...inventory,
+      updatedAt: now,
+      ...(finished ? { finalisedAt: inventory.finalisedAt ?? now } : {}),
+      resources: resourcesAfter,
+    } satisfies HomeInventory);
+    logger.info('home databases finalised', {
+      promoted: result.promoted,
+      renamed: result.renamed,
+      waiting: result.databases.filter((d) => d.waiting).length,
+    });
+    assertFinalised(result);
+    return { promoted: result.promoted, renamed: result.renamed, databases: result.databases.length };
+  };
+}
+
+export const handler = makeFinaliseHomeHandler();

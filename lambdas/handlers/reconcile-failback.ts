@@ -1,0 +1,155 @@
+/**
+ * Works out what failback will do, writes it as the reconciliation report (JSON and Markdown), and
+ * stops the run with that report if a managed record was changed by hand and nobody said which
+ * version wins. Changes nothing in DNS, EC2 or RDS.
+ */
+import { z } from 'zod';
+import { runArtifactKey } from '../artifacts/artifact-store';
+import { readDnsShift } from '../failback/dns-shift-state';
+import { placeholderTargets, planZoneFailback } from '../failback/failback-dns';
+import { FAILBACK_ARTIFACTS, failbackRunSchema } from '../failback/failback-run';
+import { existing, readZones, recoveryInstances } from '../failback/gather-failback-state';
+import { planFailbackResources, type RecoveredEntry } from '../failback/plan-failback-resources';
+import { type Reconciliation, reconciliationMarkdown } from '../failback/reconciliation';
+import { withoutShiftInProgress } from '../failback/staged-dns';
+import { logger } from '../runtime/observability';
+import { type TaskDeps, taskContext } from '../runtime/task-context';
+import { ReconcileConflictError, WrongStateError } from '../runtime/task-errors';
+import { parseTaskInput } from '../runtime/task-input';
+
+const eventSchema = z.object({ run: failbackRunSchema });
+
+export interface ReconcileResult {
+  readonly key: string;
+  readonly markdownKey: string;
+  readonly conflicts: number;
+  readonly preserved: number;
+  readonly dnsChanges: number;
+  readonly instancesHome: number;
+  readonly databasesHome: number;
+  readonly setAside: number;
+}
+
+export function makeReconcileFailbackHandler(deps: TaskDeps = {}) {
+  return async (event: unknown): Promise<ReconcileResult> => {
+    const { run } = parseTaskInput(eventSchema, event, 'reconcile-failback');
+    const ctx = taskContext(deps);
+    const { plan } = ctx;
+    const app = await ctx.state.getApp(plan.app, plan.primaryRegion);
+    const record = {
+      outcomeKey: String(app.outcomeKey ?? ''),
+      dnsSnapshotKey: String(app.dnsSnapshotKey ?? ''),
+      dnsCutoverKey: String(app.dnsCutoverKey ?? ''),
+    };
+    if (!record.outcomeKey || !record.dnsSnapshotKey || !record.dnsCutoverKey) {
+      throw new WrongStateError(
+        `the state table has no complete failover record for ${plan.app}; failback needs its snapshot and outcome`,
+      );
+    }
+    const outcome = await ctx.artifacts.getJson<{ inventory: RecoveredEntry[] }>(record.outcomeKey);
+    const recovered = outcome.inventory;
+    const [zones, instancesNow, recoverySide, staleSide] = await Promise.all([
+      readZones(ctx.clients, ctx.artifacts, plan, record),
+      recoveryInstances(ctx.clients.ec2(run.sourceRegion), plan),
+      existing(
+        ctx.clients,
+        run.sourceRegion,
+        [],
+        recovered.filter((r) => r.kind === 'rds').map((r) => r.recovered),
+      ),
+      existing(
+        ctx.clients,
+        run.targetRegion,
+        recovered.filter((r) => r.kind === 'ec2').map((r) => r.source),
+        recovered.filter((r) => r.kind === 'rds').map((r) => r.source),
+      ),
+    ]);
+    const resources = planFailbackResources({
+      plan,
+      targetRegion: run.targetRegion,
+      recovered,
+      recoveryInstances: instancesNow,
+      recoveryDatabases: recoverySide.databases,
+      staleInstances: staleSide.instances,
+      staleDatabases: staleSide.databases,
+    });
+    // The new primary does not exist yet: conflicts are judged against placeholders, which differ
+    // from anything in the zone, so every hand edit of a managed record shows.
+    const roles = [...new Set(resources.instances.map((i) => i.role))];
+    const targets = placeholderTargets(
+      roles,
+      resources.databases.map((d) => d.source),
+      run.targetRegion,
+    );
+    // A re-run of a failback whose DNS shift stopped part-way sees its own weighted pairs as the
+    // records they replaced, so they are not mistaken for hand edits.
+    const shiftInProgress = await readDnsShift(ctx.artifacts, run.app, run.failbackId);
+    const dns = zones.map((zone) => {
+      const inProgress = shiftInProgress?.zones.find((z) => z.id === zone.id);
+      const now = inProgress ? withoutShiftInProgress(zone.now, inProgress.records) : zone.now;
+      const { merge, shift } = planZoneFailback({
+        zonePlan: zone.plan,
+        zoneName: zone.name,
+        targetRegion: run.targetRegion,
+        targets,
+        base: zone.base,
+        cutover: zone.cutover,
+        now,
+        prefer: run.prefer,
+      });
+      return {
+        id: zone.id,
+        name: zone.name,
+        decisions: merge.decisions,
+        conflicts: merge.conflicts,
+        preserved: merge.preserved,
+        changes: shift.length,
+      };
+    });
+    const unresolvedConflicts = dns.reduce(
+      (n, z) => n + z.conflicts.filter((c) => c.resolution === 'unresolved').length,
+      0,
+    );
+    const reconciliation: Reconciliation = {
+      app: run.app,
+      runId: run.runId,
+      failbackId: run.failbackId,
+      createdAt: ctx.now().toISOString(),
+      from: run.sourceRegion,
+      to: run.targetRegion,
+      strategy: run.strategy,
+      steps: run.steps,
+      ...(run.prefer ? { prefer: run.prefer } : {}),
+      dns,
+      resources,
+      unresolvedConflicts,
+    };
+    const key = runArtifactKey(run.app, run.runId, FAILBACK_ARTIFACTS.reconciliation);
+    const markdownKey = key.replace(/\.json$/, '.md');
+    await ctx.artifacts.putJson(key, reconciliation);
+    await ctx.artifacts.putText(markdownKey, reconciliationMarkdown(reconciliation), 'text/markdown');
+    const result: ReconcileResult = {
+      key,
+      markdownKey,
+      conflicts: unresolvedConflicts,
+      preserved: dns.reduce((n, z) => n + z.preserved.length, 0),
+      dnsChanges: dns.reduce((n, z) => n + z.changes, 0),
+      instancesHome: resources.instances.length,
+      databasesHome: resources.databases.length,
+      setAside: resources.stale.length,
+    };
+    logger.info('failback reconciled', { ...result });
+    if (unresolvedConflicts > 0) {
+      const list = dns.flatMap((z) =>
+        z.conflicts.filter((c) => c.resolution === 'unresolved').map((c) => `${c.key} (${c.kind})`),
+      );
+      throw new ReconcileConflictError(
+        `${unresolvedConflicts} managed record(s) were changed by hand during failover: ${list.slice(0, 10).join(', ')}. Nothing was changed. Read the report at s3://${ctx.config.bucketName}/${markdownKey}, then start the failback with prefer "failback" (overwrite them) or "current" (keep them).`,
+        { reportKey: markdownKey, conflicts: list.slice(0, 50) },
+      );
+    }
+    return result;
+  };
+}
+
+export const handler = makeReconcileFailbackHandler();

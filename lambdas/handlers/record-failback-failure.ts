@@ -1,0 +1,78 @@
+/**
+ * The failback Catch path, after DNS was rolled back: records FAILBACK_FAILED with the error and
+ * tells the topic. Nothing is deleted; production stays in the recovery region; a re-run resumes.
+ */
+import { z } from 'zod';
+import { runArtifactKey } from '../artifacts/artifact-store';
+import { FAILBACK_ARTIFACTS, failbackRunSchema } from '../failback/failback-run';
+import { notify } from '../notify/notify';
+import { logger } from '../runtime/observability';
+import { type TaskDeps, taskContext } from '../runtime/task-context';
+import { parseTaskInput } from '../runtime/task-input';
+import { failureMessage } from './record-failover-failure';
+
+const eventSchema = z.object({
+  run: failbackRunSchema,
+  failure: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
+  rollback: z.object({ rolledBack: z.boolean(), weight: z.number().nullable() }).passthrough().optional(),
+});
+
+export function makeRecordFailbackFailureHandler(deps: TaskDeps = {}) {
+  return async (event: unknown) => {
+    const { run, failure, rollback } = parseTaskInput(eventSchema, event, 'record-failback-failure');
+    const ctx = taskContext(deps);
+    const error = failure?.Error ?? 'States.Unknown';
+    const message = failureMessage(failure);
+    const outcomeKey = runArtifactKey(run.app, run.runId, FAILBACK_ARTIFACTS.outcome);
+    const dnsState =
+      rollback?.weight === null || rollback === undefined
+        ? `in ${run.sourceRegion}`
+        : `${rollback.weight} % home`;
+    await ctx.artifacts.putJson(outcomeKey, {
+      workflow: 'failback',
+      status: 'FAILBACK_FAILED',
+      app: run.app,
+      runId: run.runId,
+      failbackId: run.failbackId,
+      startedAt: run.startedAt,
+      failedAt: ctx.now().toISOString(),
+      error,
+      message,
+      dns: dnsState,
+    });
+    await ctx.state.updateRun(run.app, run.runId, {
+      status: 'FAILED',
+      error,
+      message,
+      failedAt: ctx.now().toISOString(),
+      outcomeKey,
+      dns: dnsState,
+    });
+    let released = true;
+    try {
+      await ctx.state.release(
+        'failback',
+        run.app,
+        run.runId,
+        'failed',
+        { lastError: `${error}: ${message}`.slice(0, 2000), failbackId: run.failbackId },
+        ctx.now(),
+      );
+    } catch (releaseError) {
+      released = false;
+      logger.warn('lock not released', { error: (releaseError as Error).message });
+    }
+    await notify(ctx.clients.sns(), ctx.config.topicArn, {
+      subject: `Pendulum: failback of ${run.app} FAILED`,
+      lines: [
+        `Failback of ${run.app} to ${run.targetRegion} failed (run ${run.runId}).`,
+        `${error}: ${message}`,
+        `DNS is ${dnsState}. Nothing was deleted; production keeps running in ${run.sourceRegion}.`,
+        'Fix the cause and start the failback again: it resumes from what exists.',
+      ],
+    });
+    return { status: 'FAILBACK_FAILED', error, message, released };
+  };
+}
+
+export const handler = makeRecordFailbackFailureHandler();

@@ -1,0 +1,109 @@
+/**
+ * Production is home: records the failback (duration, data sync, DNS steps), sets the app
+ * PRIMARY_ACTIVE in the target region, and tells the topic. Recovery copies are retired later,
+ * after the soak time.
+ */
+import { z } from 'zod';
+import { runArtifactKey } from '../artifacts/artifact-store';
+import { readDnsShift } from '../failback/dns-shift-state';
+import { FAILBACK_ARTIFACTS, failbackRunSchema } from '../failback/failback-run';
+import type { HomeResourceEntry } from '../failback/home-targets';
+import type { Reconciliation } from '../failback/reconciliation';
+import { notify } from '../notify/notify';
+import { formatDuration } from '../plan/duration';
+import { type TaskDeps, taskContext } from '../runtime/task-context';
+import { parseTaskInput } from '../runtime/task-input';
+
+const eventSchema = z.object({ run: failbackRunSchema });
+
+export function makeRecordFailbackHandler(deps: TaskDeps = {}) {
+  return async (event: unknown) => {
+    const { run } = parseTaskInput(eventSchema, event, 'record-failback');
+    const ctx = taskContext(deps);
+    const now = ctx.now();
+    const [reconciliation, home, shift] = await Promise.all([
+      ctx.artifacts.getJson<Reconciliation>(
+        runArtifactKey(run.app, run.runId, FAILBACK_ARTIFACTS.reconciliation),
+      ),
+      ctx.artifacts.getJson<{
+        resources: (HomeResourceEntry & { recoveryId?: string; tier?: string; created?: boolean })[];
+      }>(runArtifactKey(run.app, run.runId, FAILBACK_ARTIFACTS.homeInventory)),
+      readDnsShift(ctx.artifacts, run.app, run.failbackId),
+    ]);
+    const durationSeconds = Math.round((now.getTime() - Date.parse(run.startedAt)) / 1000);
+    const outcomeKey = runArtifactKey(run.app, run.runId, FAILBACK_ARTIFACTS.outcome);
+    const outcome = {
+      workflow: 'failback',
+      status: 'PRIMARY_ACTIVE',
+      app: run.app,
+      runId: run.runId,
+      failbackId: run.failbackId,
+      failoverId: run.failoverId,
+      startedAt: run.startedAt,
+      completedAt: now.toISOString(),
+      durationSeconds,
+      from: run.sourceRegion,
+      activeRegion: run.targetRegion,
+      strategy: run.strategy,
+      dnsSteps: (shift?.history ?? []).map((h) => ({
+        weight: h.weight,
+        kind: h.kind,
+        at: h.at,
+        changes: h.changes,
+      })),
+      dataSync: reconciliation.resources.databases.map((d) => ({
+        source: d.source,
+        from: d.recoveryId,
+        strategy: d.strategy,
+      })),
+      home: home.resources,
+      setAside: reconciliation.resources.stale,
+      preserved: reconciliation.dns.reduce((n, z) => n + z.preserved.length, 0),
+      keys: {
+        reconciliation: runArtifactKey(run.app, run.runId, FAILBACK_ARTIFACTS.reconciliation),
+        homeInventory: runArtifactKey(run.app, run.runId, FAILBACK_ARTIFACTS.homeInventory),
+      },
+    };
+    await ctx.artifacts.putJson(outcomeKey, outcome);
+    await ctx.state.updateRun(run.app, run.runId, {
+      status: 'SUCCEEDED',
+      completedAt: now.toISOString(),
+      durationSeconds,
+      outcomeKey,
+      databasesSynced: outcome.dataSync.length,
+      instancesBroughtHome: home.resources.filter((r) => r.kind === 'ec2').length,
+    });
+    await ctx.state.release(
+      'failback',
+      run.app,
+      run.runId,
+      'succeeded',
+      {
+        activeRegion: run.targetRegion,
+        failbackId: run.failbackId,
+        lastFailbackRunId: run.runId,
+        lastFailbackAt: now.toISOString(),
+        failbackOutcomeKey: outcomeKey,
+      },
+      now,
+    );
+    await notify(ctx.clients.sns(), ctx.config.topicArn, {
+      subject: `Pendulum: ${run.app} failed back to ${run.targetRegion}`,
+      lines: [
+        `${run.app} runs in ${run.targetRegion} again (run ${run.runId}), after ${formatDuration(durationSeconds)} of failback.`,
+        `${outcome.dataSync.length} database(s) synced from the recovery copies; ${outcome.home.filter((r) => r.kind === 'ec2').length} instance(s) brought home; ${outcome.preserved} interim DNS change(s) kept.`,
+        `Recovery-region copies are retired after the soak time, final snapshots kept.`,
+      ],
+    });
+    return {
+      status: 'PRIMARY_ACTIVE',
+      app: run.app,
+      runId: run.runId,
+      activeRegion: run.targetRegion,
+      durationSeconds,
+      outcomeKey,
+    };
+  };
+}
+
+export const handler = makeRecordFailbackHandler();

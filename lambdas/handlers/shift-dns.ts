@@ -1,0 +1,99 @@
+/**
+ * Moves the managed records home: at once (cutover), or to the next weight of a staged failback.
+ * The first call plans the shift from the three-way merge with the new primary's real addresses
+ * and keeps that plan for every later step, rollback and re-run of the same failback.
+ */
+import { z } from 'zod';
+import { runArtifactKey } from '../artifacts/artifact-store';
+import { moveDnsShift } from '../failback/apply-dns-shift';
+import { type DnsShiftState, readDnsShift } from '../failback/dns-shift-state';
+import { planZoneFailback } from '../failback/failback-dns';
+import { FAILBACK_ARTIFACTS, failbackRunSchema } from '../failback/failback-run';
+import { readZones } from '../failback/gather-failback-state';
+import { type HomeResourceEntry, homeTargets } from '../failback/home-targets';
+import { logger } from '../runtime/observability';
+import { type TaskContext, type TaskDeps, taskContext } from '../runtime/task-context';
+import { InvalidInputError, ReconcileConflictError } from '../runtime/task-errors';
+import { parseTaskInput } from '../runtime/task-input';
+
+const eventSchema = z.object({
+  run: failbackRunSchema,
+  /** Staged: the index of the step in run.steps to move to; absent for a cutover. */
+  step: z.number().int().min(0).optional(),
+});
+
+async function planShift(ctx: TaskContext, run: z.infer<typeof failbackRunSchema>): Promise<DnsShiftState> {
+  const app = await ctx.state.getApp(run.app, ctx.plan.primaryRegion);
+  const zones = await readZones(ctx.clients, ctx.artifacts, ctx.plan, {
+    outcomeKey: String(app.outcomeKey),
+    dnsSnapshotKey: String(app.dnsSnapshotKey),
+    dnsCutoverKey: String(app.dnsCutoverKey),
+  });
+  const home = await ctx.artifacts.getJson<{ resources: HomeResourceEntry[] }>(
+    runArtifactKey(run.app, run.runId, FAILBACK_ARTIFACTS.homeInventory),
+  );
+  const planned = zones.map((zone) => ({
+    zone,
+    plan: planZoneFailback({
+      zonePlan: zone.plan,
+      zoneName: zone.name,
+      targetRegion: run.targetRegion,
+      targets: homeTargets(home.resources, zone.plan.private),
+      base: zone.base,
+      cutover: zone.cutover,
+      now: zone.now,
+      prefer: run.prefer,
+    }),
+  }));
+  const unresolved = planned.flatMap((p) =>
+    p.plan.merge.conflicts.filter((c) => c.resolution === 'unresolved').map((c) => c.key),
+  );
+  if (unresolved.length > 0) {
+    throw new ReconcileConflictError(
+      `managed records changed by hand since reconciliation: ${unresolved.slice(0, 10).join(', ')}; DNS was not moved`,
+    );
+  }
+  return {
+    failbackId: run.failbackId,
+    zones: planned.map((p) => ({ id: p.zone.id, name: p.zone.name, records: p.plan.shift })),
+    applied: null,
+    lastGood: null,
+    history: [],
+  };
+}
+
+export function makeShiftDnsHandler(deps: TaskDeps = {}) {
+  return async (event: unknown) => {
+    const { run, step } = parseTaskInput(eventSchema, event, 'shift-dns');
+    const weight = step === undefined ? undefined : run.steps[step];
+    if (step !== undefined && weight === undefined) {
+      throw new InvalidInputError(`step ${step} is beyond the failback's steps ${run.steps.join(', ')}`);
+    }
+    const ctx = taskContext(deps);
+    const state = (await readDnsShift(ctx.artifacts, run.app, run.failbackId)) ?? (await planShift(ctx, run));
+    const to = run.strategy === 'cutover' || weight === undefined ? 100 : weight;
+    // Steps run in order and each runs only after the previous step's health gate passed.
+    if (state.applied !== null && state.applied < to) state.lastGood = state.applied;
+    const moved = await moveDnsShift(
+      ctx.clients.route53(),
+      ctx.artifacts,
+      run.app,
+      state,
+      to,
+      'shift',
+      `Pendulum failback of ${run.app} to ${run.targetRegion}: ${to} % home (run ${run.runId})`,
+      ctx.now(),
+    );
+    logger.info('dns shifted', { weight: to, changes: moved.changes });
+    const next = (step ?? 0) + 1;
+    return {
+      weight: to,
+      changes: moved.changes,
+      changeIds: moved.changeIds,
+      next,
+      done: run.strategy === 'cutover' || step === undefined || next >= run.steps.length,
+    };
+  };
+}
+
+export const handler = makeShiftDnsHandler();

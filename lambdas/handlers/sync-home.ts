@@ -1,0 +1,134 @@
+/**
+ * Brings the new primary up in the target region from the recovery-region copies, and says whether
+ * it is ready: instances from images of the recovery instances, databases as a cross-region replica
+ * or a restored snapshot of the recovery database. Called in a poll loop (SyncHome → Ready? → Wait
+ * → SyncHome): each call advances what it can, then assesses everything with one describe per
+ * service and writes the home inventory. Never makes anything twice.
+ */
+import { z } from 'zod';
+import { failbackRunSchema } from '../failback/failback-run';
+import { advanceHomeDatabases } from '../failback/home-databases';
+import { advanceHomeInstances, type HomeContext } from '../failback/home-instances';
+import {
+  type HomeInventory,
+  homeInventoryKey,
+  readResourcePlan,
+  readyTimeoutSeconds,
+} from '../failback/home-inventory';
+import { assessHome, type Laggard } from '../failback/home-readiness';
+import { episodeSuffix } from '../failover/failover-run';
+import { logger } from '../runtime/observability';
+import { type TaskDeps, taskContext } from '../runtime/task-context';
+import { ReadyTimeoutError, ValidationFailedError } from '../runtime/task-errors';
+import { parseTaskInput } from '../runtime/task-input';
+
+const eventSchema = z.object({ run: failbackRunSchema });
+
+export interface SyncHomeResult {
+  readonly ready: boolean;
+  readonly waitedSeconds: number;
+  /** The first 20 resources not ready yet. */
+  readonly laggards: Laggard[];
+  /** Resources this call created. */
+  readonly created: number;
+  /** Resources found already made by an earlier call of this failback. */
+  readonly reused: number;
+  readonly total: number;
+  readonly inventoryKey: string;
+  readonly dryRun?: true;
+}
+
+export function makeSyncHomeHandler(deps: TaskDeps = {}) {
+  return async (event: unknown): Promise<SyncHomeResult> => {
+    const { run } = parseTaskInput(eventSchema, event, 'sync-home');
+    const ctx = taskContext(deps);
+    const resources = await readResourcePlan(ctx.artifacts, run);
+    const inventoryKey = homeInventoryKey(run);
+    const total = resources.instances.length + resources.databases.length;
+    if (run.dryRun)
+      return {
+        ready: true,
+        waitedSeconds: 0,
+        laggards: [],
+        created: 0,
+        reused: 0,
+        total,
+        inventoryKey,
+        dryRun: true,
+      };
+
+    const previous = await ctx.artifacts.getJsonIfExists<HomeInventory>(inventoryKey);
+    const startedAt = previous?.startedAt ?? ctx.now().toISOString();
+    const hc: HomeContext = { clients: ctx.clients, run, resources, suffix: episodeSuffix(run.failbackId) };
+    const [databases, instances] = await Promise.all([advanceHomeDatabases(hc), advanceHomeInstances(hc)]);
+    const readiness = await assessHome(
+      ctx.clients,
+      run.targetRegion,
+      [...databases.entries, ...instances.entries],
+      [...databases.problems, ...instances.problems],
+    );
+    const now = ctx.now();
+    const waitedSeconds = Math.max(0, Math.round((now.getTime() - Date.parse(startedAt)) / 1000));
+    const inventory: HomeInventory = {
+      app: run.app,
+      runId: run.runId,
+      failbackId: run.failbackId,
+      region: run.targetRegion,
+      recoveryRegion: run.sourceRegion,
+      startedAt,
+      updatedAt: now.toISOString(),
+      ...(readiness.ready ? { readyAt: previous?.readyAt ?? now.toISOString() } : {}),
+      ...(previous?.finalisedAt ? { finalisedAt: previous.finalisedAt } : {}),
+      // What finalise-home recorded survives a later sync.
+      resources: readiness.entries.map((entry) => {
+        const before = previous?.resources.find(
+          (r) => r.kind === entry.kind && r.recoveryId === entry.recoveryId,
+        );
+        return {
+          ...entry,
+          ...(before?.promoted !== undefined ? { promoted: before.promoted } : {}),
+          ...(before?.staleId !== undefined ? { staleId: before.staleId } : {}),
+        };
+      }),
+    };
+    await ctx.artifacts.putJson(inventoryKey, inventory);
+    const created = databases.created + instances.created;
+    const reused = databases.reused + instances.reused;
+    logger.info('home sync', {
+      ready: readiness.ready,
+      total,
+      created,
+      reused,
+      laggards: readiness.laggards.length,
+    });
+
+    if (readiness.broken.length > 0)
+      throw new ValidationFailedError(
+        `${readiness.broken.length} resource(s) cannot come home to ${run.targetRegion}: ${readiness.broken
+          .slice(0, 10)
+          .map((b) => b.reason)
+          .join('; ')}`,
+        { broken: readiness.broken.slice(0, 50) },
+      );
+    const timeout = readyTimeoutSeconds(run);
+    if (!readiness.ready && waitedSeconds > timeout)
+      throw new ReadyTimeoutError(
+        `the new primary in ${run.targetRegion} is not ready after ${waitedSeconds}s (longest tier RTO ${timeout}s); still waiting for ${readiness.laggards
+          .slice(0, 10)
+          .map((l) => `${l.id} (${l.state})`)
+          .join(', ')}`,
+        { laggards: readiness.laggards.slice(0, 50) },
+      );
+    return {
+      ready: readiness.ready,
+      waitedSeconds,
+      laggards: readiness.laggards.slice(0, 20),
+      created,
+      reused,
+      total,
+      inventoryKey,
+    };
+  };
+}
+
+export const handler = makeSyncHomeHandler();

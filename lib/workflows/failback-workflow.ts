@@ -1,0 +1,349 @@
+import { Duration } from 'aws-cdk-lib';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { durationSeconds } from '../../lambdas/plan/duration';
+import { TASK_ERROR_NAMES as E } from '../../lambdas/runtime/task-errors';
+import { lambdaTask } from '../lambda-task';
+import type { PendulumCore } from '../pendulum-core';
+import type { TaskFunction } from '../task-function';
+import {
+  allowArtifacts,
+  allowDescribe,
+  allowFailbackResources,
+  allowPublish,
+  allowRoute53Change,
+  allowRoute53Read,
+} from '../task-permissions';
+import { WorkflowStateMachine } from '../workflow-state-machine';
+import { hookTasks } from './hook-tasks';
+
+export interface FailbackWorkflowProps {
+  readonly core: PendulumCore;
+  /**
+   * Pause between checks while data and instances come home.
+   * @default Duration.seconds(30)
+   */
+  readonly syncPollInterval?: Duration;
+}
+
+/**
+ * Brings production home. Everything that can refuse (input, state, window, target health, hooks,
+ * reconciliation conflicts) runs before the lock and changes nothing. Then data and instances are
+ * synced home, validated, DNS moves back (at once or in weighted steps with health gates), the
+ * stale primary is retired with final snapshots, and after the soak the recovery copies too.
+ * A failure rolls DNS back to the last healthy step and deletes nothing.
+ */
+export class FailbackWorkflow extends Construct {
+  readonly stateMachine: sfn.StateMachine;
+
+  constructor(scope: Construct, id: string, props: FailbackWorkflowProps) {
+    super(scope, id);
+    const { core } = props;
+    const { plan } = core;
+    const regions = [plan.primaryRegion, plan.recoveryRegion];
+    const task = (name: string, module: string, grant: (t: TaskFunction) => void, timeout?: Duration) => {
+      const fn = core.newTask(this, `${name}Function`, {
+        handlerModule: `lambdas/handlers/${module}.ts`,
+        timeout,
+      });
+      core.table.grantReadWriteData(fn.role);
+      allowArtifacts(fn.role, core.bucket);
+      grant(fn);
+      return fn;
+    };
+    const run = { 'run.$': '$.run' };
+    const rejected = new sfn.Fail(this, 'FailbackRejected', {
+      errorPath: '$.rejection.Error',
+      causePath: '$.rejection.Cause',
+      comment:
+        'Bad input, wrong state, outside the window, unhealthy target, a hook veto or a DNS conflict: nothing was changed.',
+    });
+
+    const prepare = lambdaTask(
+      this,
+      'PrepareFailback',
+      task('PrepareFailback', 'failback-prepare', () => {}),
+      {
+        payload: sfn.TaskInput.fromObject({
+          'input.$': '$',
+          execution: { 'name.$': '$$.Execution.Name', 'startTime.$': '$$.Execution.StartTime' },
+        }),
+        resultPath: '$.run',
+      },
+    );
+    prepare.addCatch(rejected, {
+      errors: [E.invalidInput, E.wrongState, E.gateClosed, E.planUnavailable],
+      resultPath: '$.rejection',
+    });
+
+    const healthFn = task('CheckHealth', 'check-health', (fn) =>
+      allowDescribe(fn.role, ['cloudwatch:DescribeAlarms']),
+    );
+    const checkHealth = (stateName: string, resultPath: string) =>
+      lambdaTask(this, stateName, healthFn, {
+        payload: sfn.TaskInput.fromObject({ 'region.$': '$.run.targetRegion', 'runId.$': '$.run.runId' }),
+        resultPath,
+      });
+    const targetHealth = checkHealth('CheckTargetHealth', '$.targetHealth');
+    const targetUnhealthy = new sfn.Fail(this, 'TargetUnhealthy', {
+      error: E.gateClosed,
+      cause: 'Health checks fail in the target region; failback did not start and nothing was changed.',
+    });
+
+    const hooks = hookTasks(this, core, 'Failback');
+    hooks.pre.addCatch(rejected, { errors: [E.hookVeto, E.hookFailed], resultPath: '$.rejection' });
+
+    const reconcile = lambdaTask(
+      this,
+      'Reconcile',
+      task('Reconcile', 'reconcile-failback', (fn) => {
+        allowRoute53Read(fn.role, plan);
+        allowDescribe(fn.role, ['ec2:DescribeInstances', 'rds:DescribeDBInstances']);
+      }),
+      { payload: sfn.TaskInput.fromObject(run), resultPath: '$.reconciliation' },
+    );
+    reconcile.addCatch(rejected, { errors: [E.reconcileConflict, E.wrongState], resultPath: '$.rejection' });
+    const dryRunDone = new sfn.Succeed(this, 'FailbackDryRunComplete', { outputPath: '$.reconciliation' });
+
+    const takeLock = lambdaTask(
+      this,
+      'TakeFailbackLock',
+      task('TakeFailbackLock', 'take-failback-lock', () => {}),
+      {
+        payload: sfn.TaskInput.fromObject({ 'run.$': '$.run', 'reconciliation.$': '$.reconciliation' }),
+        resultPath: '$.lock',
+      },
+    );
+    takeLock.addCatch(rejected, { errors: [E.wrongState], resultPath: '$.rejection' });
+
+    // Data and instances home: one task advances and assesses everything, polled in bulk.
+    const syncHome = lambdaTask(
+      this,
+      'SyncHome',
+      task(
+        'SyncHome',
+        'sync-home',
+        (fn) => allowFailbackResources(fn.role, regions, plan),
+        Duration.minutes(10),
+      ),
+      { payload: sfn.TaskInput.fromObject(run), resultPath: '$.home' },
+    );
+    const waitForHome = new sfn.Wait(this, 'WaitForHome', {
+      time: sfn.WaitTime.duration(props.syncPollInterval ?? Duration.seconds(30)),
+    });
+    const homeHealth = checkHealth('CheckHomeHealth', '$.homeHealth');
+    const homeUnhealthy = new sfn.Fail(this, 'HomeUnhealthy', {
+      error: E.validationFailed,
+      cause: 'The new primary fails its health checks; DNS was not moved back.',
+    });
+    const finalise = lambdaTask(
+      this,
+      'FinaliseHome',
+      task('FinaliseHome', 'finalise-home', (fn) => allowFailbackResources(fn.role, regions, plan)),
+      { payload: sfn.TaskInput.fromObject(run), resultPath: '$.finalised' },
+    );
+    finalise.addRetry({
+      errors: [E.notReady],
+      interval: Duration.seconds(30),
+      backoffRate: 1.5,
+      maxAttempts: 20,
+    });
+
+    const shiftFn = task('ShiftDns', 'shift-dns', (fn) => allowRoute53Change(fn.role, plan));
+    const confirmFn = task('ConfirmFailbackDns', 'confirm-dns-sync', (fn) =>
+      allowRoute53Change(fn.role, plan),
+    );
+    const confirm = (stateName: string, from: string) => {
+      const state = lambdaTask(this, stateName, confirmFn, {
+        payload: sfn.TaskInput.fromObject({ 'changeIds.$': `${from}.changeIds` }),
+        resultPath: '$.dnsSync',
+      });
+      state.addRetry({
+        errors: [E.notReady],
+        interval: Duration.seconds(10),
+        backoffRate: 1.5,
+        maxAttempts: 20,
+      });
+      return state;
+    };
+    const cutover = lambdaTask(this, 'ShiftDnsCutover', shiftFn, {
+      payload: sfn.TaskInput.fromObject(run),
+      resultPath: '$.shift',
+    });
+    const cutoverPath = cutover.next(confirm('ConfirmCutoverDns', '$.shift'));
+
+    // Staged: each weight is applied, confirmed, held, and gated on health in the target region.
+    // A loop over the step index (not a Map): a step's failure must stop the steps after it.
+    const startStages = new sfn.Pass(this, 'StartStages', {
+      result: sfn.Result.fromObject({ next: 0 }),
+      resultPath: '$.shift',
+    });
+    const step = lambdaTask(this, 'ShiftDnsStep', shiftFn, {
+      payload: sfn.TaskInput.fromObject({ 'run.$': '$.run', 'step.$': '$.shift.next' }),
+      resultPath: '$.shift',
+    });
+    const hold = new sfn.Wait(this, 'HoldStep', {
+      time: sfn.WaitTime.duration(Duration.seconds(durationSeconds(plan.failback.stepHold))),
+    });
+    const stepHealth = checkHealth('CheckStepHealth', '$.stepHealth');
+    const stepUnhealthy = new sfn.Fail(this, 'StepUnhealthy', {
+      error: E.validationFailed,
+      cause: 'A staged failback step failed its health gate; DNS goes back to the last healthy step.',
+    });
+    const stagesDone = new sfn.Pass(this, 'StagesDone');
+    const stages = startStages
+      .next(step)
+      .next(confirm('ConfirmStepDns', '$.shift'))
+      .next(hold)
+      .next(stepHealth)
+      .next(
+        new sfn.Choice(this, 'StepHealthy?')
+          .when(
+            sfn.Condition.booleanEquals('$.stepHealth.passed', true),
+            new sfn.Choice(this, 'MoreSteps?')
+              .when(sfn.Condition.booleanEquals('$.shift.done', true), stagesDone)
+              .otherwise(step),
+          )
+          .otherwise(stepUnhealthy),
+      );
+
+    const retireStale = lambdaTask(
+      this,
+      'RetireStalePrimary',
+      task(
+        'RetireStalePrimary',
+        'retire-stale-primary',
+        (fn) => allowFailbackResources(fn.role, regions, plan),
+        Duration.minutes(10),
+      ),
+      { payload: sfn.TaskInput.fromObject(run), resultPath: '$.retiredStale' },
+    );
+    retireStale.addRetry({
+      errors: [E.notReady],
+      interval: Duration.seconds(30),
+      backoffRate: 1.5,
+      maxAttempts: 20,
+    });
+    const record = lambdaTask(
+      this,
+      'RecordFailback',
+      task('RecordFailback', 'record-failback', (fn) => allowPublish(fn.role, core.topic)),
+      { payload: sfn.TaskInput.fromObject(run), resultPath: '$.outcome' },
+    );
+
+    const afterShift = retireStale.next(hooks.post).next(record);
+    stagesDone.next(afterShift);
+    const shiftDns = new sfn.Choice(this, 'Staged?')
+      .when(sfn.Condition.stringEquals('$.run.strategy', 'staged'), stages)
+      .otherwise(cutoverPath.next(afterShift));
+    const homeReady = new sfn.Choice(this, 'HomeReady?')
+      .when(
+        sfn.Condition.booleanEquals('$.home.ready', true),
+        homeHealth.next(
+          new sfn.Choice(this, 'HomeHealthy?')
+            .when(sfn.Condition.booleanEquals('$.homeHealth.passed', true), finalise.next(shiftDns))
+            .otherwise(homeUnhealthy),
+        ),
+      )
+      .otherwise(waitForHome.next(syncHome));
+
+    const failback = new sfn.Parallel(this, 'Failback', {
+      resultSelector: { 'outcome.$': '$[0].outcome' },
+      resultPath: '$.result',
+    });
+    failback.branch(syncHome.next(homeReady));
+    const rollBack = lambdaTask(
+      this,
+      'RollBackDns',
+      task('RollBackDns', 'roll-back-dns', (fn) => allowRoute53Change(fn.role, plan)),
+      { payload: sfn.TaskInput.fromObject(run), resultPath: '$.rollback' },
+    );
+    const recordFailure = lambdaTask(
+      this,
+      'RecordFailbackFailure',
+      task('RecordFailbackFailure', 'record-failback-failure', (fn) => allowPublish(fn.role, core.topic)),
+      {
+        payload: sfn.TaskInput.fromObject({
+          'run.$': '$.run',
+          'failure.$': '$.failure',
+          'rollback.$': '$.rollback',
+        }),
+        resultPath: '$.failureRecord',
+      },
+    );
+    failback.addCatch(
+      rollBack.next(recordFailure).next(
+        new sfn.Fail(this, 'FailbackFailed', {
+          errorPath: '$.failure.Error',
+          causePath: '$.failure.Cause',
+        }),
+      ),
+      {
+        errors: ['States.ALL'],
+        resultPath: '$.failure',
+      },
+    );
+
+    // After production is home: wait out the soak, then retire the recovery copies (final
+    // snapshots kept). A failure here leaves the copies in place and says so; it is not a failback failure.
+    const soak = new sfn.Wait(this, 'Soak', { time: sfn.WaitTime.secondsPath('$.run.soakSeconds') });
+    const retireCopies = lambdaTask(
+      this,
+      'RetireRecoveryCopies',
+      task(
+        'RetireRecoveryCopies',
+        'retire-recovery-copies',
+        (fn) => allowFailbackResources(fn.role, regions, plan),
+        Duration.minutes(10),
+      ),
+      { payload: sfn.TaskInput.fromObject(run), resultPath: '$.retiredCopies' },
+    );
+    retireCopies.addRetry({
+      errors: [E.notReady],
+      interval: Duration.seconds(30),
+      backoffRate: 1.5,
+      maxAttempts: 20,
+    });
+    retireCopies.addCatch(
+      new sfn.Fail(this, 'RetirementFailed', {
+        errorPath: '$.retireFailure.Error',
+        causePath: '$.retireFailure.Cause',
+        comment:
+          'Failback succeeded; some recovery copies were not retired and are kept. Retire them by hand or re-run.',
+      }),
+      { errors: ['States.ALL'], resultPath: '$.retireFailure' },
+    );
+    const done = new sfn.Succeed(this, 'FailbackComplete', { outputPath: '$.result.outcome' });
+
+    const windowSkipped = new sfn.Succeed(this, 'WindowSkipped', {
+      outputPath: '$.run.skipped',
+      comment:
+        'A scheduled window found nothing to do (not failed over, no approval, or too little time): nothing was changed.',
+    });
+    const definition = prepare.next(
+      new sfn.Choice(this, 'Skipped?')
+        .when(sfn.Condition.isPresent('$.run.skipped'), windowSkipped)
+        .otherwise(targetHealth),
+    );
+    targetHealth.next(
+      new sfn.Choice(this, 'TargetHealthy?')
+        .when(sfn.Condition.booleanEquals('$.targetHealth.passed', false), targetUnhealthy)
+        .otherwise(
+          hooks.pre
+            .next(reconcile)
+            .next(
+              new sfn.Choice(this, 'FailbackDryRun?')
+                .when(sfn.Condition.booleanEquals('$.run.dryRun', true), dryRunDone)
+                .otherwise(takeLock.next(failback).next(soak).next(retireCopies).next(done)),
+            ),
+        ),
+    );
+
+    this.stateMachine = new WorkflowStateMachine(this, 'Workflow', {
+      stateMachineName: core.name('failback'),
+      definition,
+      timeout: Duration.days(30),
+      comment: `Fails ${plan.app} back from ${plan.recoveryRegion} to ${plan.primaryRegion}`,
+    }).stateMachine;
+  }
+}

@@ -1,0 +1,280 @@
+/**
+ * Retiring the stale primary (us-east-1) and, after the soak, the recovery copies (us-west-2):
+ * a final AMI or snapshot of everything first, nothing deleted without one. Against moto, from a
+ * real protect + failover of the sample estate, brought home by sync-home and finalise-home.
+ */
+import { DescribeImagesCommand, type Image, type Instance } from '@aws-sdk/client-ec2';
+import { type DBSnapshot, DescribeDBInstancesCommand, DescribeDBSnapshotsCommand } from '@aws-sdk/client-rds';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runArtifactKey } from '../../lambdas/artifacts/artifact-store';
+import type { RetirementDocument } from '../../lambdas/failback/retire-resources';
+import { describeInstancesById } from '../../lambdas/failover/ec2-recovery';
+import { episodeSuffix } from '../../lambdas/failover/failover-run';
+import { makeFinaliseHomeHandler } from '../../lambdas/handlers/finalise-home';
+import { makeRetireRecoveryCopiesHandler } from '../../lambdas/handlers/retire-recovery-copies';
+import { makeRetireStalePrimaryHandler } from '../../lambdas/handlers/retire-stale-primary';
+import { makeSyncHomeHandler } from '../../lambdas/handlers/sync-home';
+import { TAG, tagMap } from '../../lambdas/recovery-points/recovery-point';
+import { healthEndpointForTests } from '../support/health-endpoint';
+import { localAwsForTests } from '../support/local-aws';
+import {
+  type FailedOverEstate,
+  failedOverEstate,
+  PRIMARY,
+  RECOVERY,
+  withCreateImageFault,
+  withImagesPending,
+} from './failed-over-estate';
+
+const aws = localAwsForTests(RECOVERY);
+const health = healthEndpointForTests();
+
+async function finalImages(f: FailedOverEstate, region: string): Promise<Image[]> {
+  const { Images = [] } = await f
+    .clients()
+    .ec2(region)
+    .send(
+      new DescribeImagesCommand({
+        Owners: ['self'],
+        Filters: [{ Name: 'tag:pendulum:final', Values: ['true'] }],
+      }),
+    );
+  return Images;
+}
+
+async function snapshots(f: FailedOverEstate, region: string): Promise<DBSnapshot[]> {
+  const { DBSnapshots = [] } = await f.clients().rds(region).send(new DescribeDBSnapshotsCommand({}));
+  return DBSnapshots;
+}
+
+async function databaseIds(f: FailedOverEstate, region: string): Promise<string[]> {
+  const { DBInstances = [] } = await f.clients().rds(region).send(new DescribeDBInstancesCommand({}));
+  return DBInstances.map((d) => d.DBInstanceIdentifier ?? '').sort();
+}
+
+async function states(f: FailedOverEstate, region: string, ids: string[]): Promise<Record<string, string>> {
+  const found = await describeInstancesById(f.clients().ec2(region), ids);
+  return Object.fromEntries(
+    ids.map((id) => [id, (found.get(id) as Instance | undefined)?.State?.Name ?? 'missing']),
+  );
+}
+
+describe('retiring what failback leaves behind', { timeout: 150_000 }, () => {
+  let f: FailedOverEstate;
+  let restore: () => void;
+  const suffix = () => episodeSuffix(f.run.failbackId);
+  const staleInstances = () => f.resources.stale.filter((s) => s.kind === 'ec2').map((s) => s.id);
+  const recoveryInstances = () => f.resources.retire.filter((s) => s.kind === 'ec2').map((s) => s.id);
+
+  async function bringHome() {
+    await makeSyncHomeHandler({ clients: f.clients() })({ run: f.run });
+    await makeFinaliseHomeHandler({ clients: f.clients() })({ run: f.run });
+  }
+
+  beforeEach(async () => {
+    // Prepare: the sample estate failed over, then brought home and finalised.
+    await aws.reset();
+    f = await failedOverEstate({ healthUrl: health.url(), strategy: 'replica' });
+    restore = f.useTaskEnvironment();
+  }, 150_000);
+  afterEach(() => restore?.());
+
+  it('retire-stale-primary keeps a final AMI of every stale instance and a final snapshot of the stale database, then deletes them', async () => {
+    // Prepare
+    await bringHome();
+    const retire = makeRetireStalePrimaryHandler({ clients: f.clients() });
+
+    // Act
+    const result = await retire({ run: f.run });
+
+    // Assess: every stale instance terminated, a final AMI of each kept and tagged
+    expect(result).toMatchObject({
+      count: 5,
+      alreadyGone: 0,
+      key: runArtifactKey('shop', f.run.runId, 'retired-stale'),
+    });
+    expect(Object.values(await states(f, PRIMARY, staleInstances()))).toEqual(
+      staleInstances().map(() => 'terminated'),
+    );
+    const images = await finalImages(f, PRIMARY);
+    expect(images.map((i) => i.Name).sort()).toEqual(
+      staleInstances()
+        .map((id) => `pendulum-shop-final-${suffix()}-${id}`)
+        .sort(),
+    );
+    for (const image of images) {
+      expect(image.State).toBe('available');
+      expect(tagMap(image.Tags)).toMatchObject({
+        [TAG.failback]: f.run.failbackId,
+        [TAG.run]: f.run.runId,
+        [TAG.app]: 'shop',
+      });
+    }
+
+    // Assess: the stale database deleted with a final snapshot; the home database untouched
+    expect(await databaseIds(f, PRIMARY)).toEqual(['shop-db']);
+    const final = (await snapshots(f, PRIMARY)).find(
+      (s) => s.DBSnapshotIdentifier === `pendulum-shop-final-${suffix()}-shop-db`,
+    );
+    expect(final?.DBInstanceIdentifier).toBe(`shop-db-stale-${suffix()}`);
+    expect(tagMap(final?.TagList)).toMatchObject({
+      'pendulum:final': 'true',
+      [TAG.failback]: f.run.failbackId,
+    });
+
+    // Assess: the answer and the document name the final copy of each
+    const byId = new Map(result.retired.map((r) => [r.id, r.finalSnapshot]));
+    expect(byId.get('shop-db')).toBe(final?.DBSnapshotIdentifier);
+    for (const image of images) expect(byId.get(tagMap(image.Tags)[TAG.source] ?? '')).toBe(image.ImageId);
+    const doc = await f.artifacts.getJson<RetirementDocument>(result.key);
+    expect(doc).toMatchObject({ complete: true, region: PRIMARY });
+    expect(doc.retired).toHaveLength(5);
+
+    // Assess: the new primary runs on
+    const home = await makeSyncHomeHandler({ clients: f.clients() })({ run: f.run });
+    expect(home).toMatchObject({ ready: true, created: 0 });
+
+    // A second call finds everything retired and makes no second final copy.
+    const again = await retire({ run: f.run });
+    expect(again.count).toBe(5);
+    expect(await finalImages(f, PRIMARY)).toHaveLength(images.length);
+  });
+
+  it('retire-stale-primary deletes nothing when a final AMI cannot be made', async () => {
+    // Prepare
+    await bringHome();
+
+    // Act
+    const error = await makeRetireStalePrimaryHandler({ clients: withCreateImageFault(f.clients()) })({
+      run: f.run,
+    }).catch((e: Error) => e);
+
+    // Assess
+    expect(error).toMatchObject({ name: 'InjectedFault' });
+    expect(Object.values(await states(f, PRIMARY, staleInstances()))).toEqual(
+      staleInstances().map(() => 'running'),
+    );
+    expect(await databaseIds(f, PRIMARY)).toEqual(['shop-db', `shop-db-stale-${suffix()}`]);
+    expect((await snapshots(f, PRIMARY)).filter((s) => s.DBSnapshotIdentifier?.includes('-final-'))).toEqual(
+      [],
+    );
+
+    // Once images can be made again, the same call finishes the job.
+    expect(await makeRetireStalePrimaryHandler({ clients: f.clients() })({ run: f.run })).toMatchObject({
+      count: 5,
+    });
+  });
+
+  it('retire-stale-primary terminates no instance whose final AMI is still pending, and says so with NotReadyError', async () => {
+    // Prepare
+    await bringHome();
+
+    // Act
+    const error = await makeRetireStalePrimaryHandler({ clients: withImagesPending(f.clients()) })({
+      run: f.run,
+    }).catch((e: Error) => e);
+
+    // Assess
+    expect(error).toMatchObject({ name: 'NotReadyError' });
+    expect(Object.values(await states(f, PRIMARY, staleInstances()))).toEqual(
+      staleInstances().map(() => 'running'),
+    );
+    const doc = await f.artifacts.getJson<RetirementDocument>(
+      runArtifactKey('shop', f.run.runId, 'retired-stale'),
+    );
+    expect(doc.complete).toBe(false);
+    expect(doc.retired.filter((r) => r.kind === 'ec2').map((r) => r.outcome)).toEqual(
+      staleInstances().map(() => 'pending'),
+    );
+
+    // The next call, with the AMIs available, terminates them; no second AMI is made.
+    const images = await finalImages(f, PRIMARY);
+    expect(await makeRetireStalePrimaryHandler({ clients: f.clients() })({ run: f.run })).toMatchObject({
+      count: 5,
+    });
+    expect((await finalImages(f, PRIMARY)).map((i) => i.ImageId).sort()).toEqual(
+      images.map((i) => i.ImageId).sort(),
+    );
+    expect(Object.values(await states(f, PRIMARY, staleInstances()))).toEqual(
+      staleInstances().map(() => 'terminated'),
+    );
+  });
+
+  it('retire-recovery-copies keeps final copies in the recovery region, then retires the recovery instances and database', async () => {
+    // Prepare
+    await bringHome();
+
+    // Act
+    const result = await makeRetireRecoveryCopiesHandler({ clients: f.clients() })({ run: f.run });
+
+    // Assess
+    expect(result).toMatchObject({
+      retired: 5,
+      alreadyGone: 0,
+      key: runArtifactKey('shop', f.run.runId, 'retired-recovery'),
+    });
+    expect(Object.values(await states(f, RECOVERY, recoveryInstances()))).toEqual(
+      recoveryInstances().map(() => 'terminated'),
+    );
+    const images = await finalImages(f, RECOVERY);
+    expect(images.map((i) => i.Name).sort()).toEqual(
+      recoveryInstances()
+        .map((id) => `pendulum-shop-final-${suffix()}-${id}`)
+        .sort(),
+    );
+    expect(await databaseIds(f, RECOVERY)).not.toContain(f.recoveryDb);
+    const final = (await snapshots(f, RECOVERY)).find(
+      (s) => s.DBSnapshotIdentifier === `pendulum-shop-final-${suffix()}-${f.recoveryDb}`,
+    );
+    expect(final?.DBInstanceIdentifier).toBe(f.recoveryDb);
+    expect(result.finalSnapshots.sort()).toEqual(
+      [...images.map((i) => i.ImageId), final?.DBSnapshotIdentifier].sort(),
+    );
+    const doc = await f.artifacts.getJson<RetirementDocument>(result.key);
+    expect(doc).toMatchObject({ complete: true, region: RECOVERY });
+    // The terminated recovery instance was never in the plan; the home region is untouched.
+    expect(await databaseIds(f, PRIMARY)).toContain('shop-db');
+    expect(await makeSyncHomeHandler({ clients: f.clients() })({ run: f.run })).toMatchObject({
+      ready: true,
+      created: 0,
+    });
+  });
+
+  it('retire-recovery-copies deletes nothing when a final AMI cannot be made', async () => {
+    // Prepare
+    await bringHome();
+
+    // Act
+    const error = await makeRetireRecoveryCopiesHandler({ clients: withCreateImageFault(f.clients()) })({
+      run: f.run,
+    }).catch((e: Error) => e);
+
+    // Assess
+    expect(error).toMatchObject({ name: 'InjectedFault' });
+    expect(Object.values(await states(f, RECOVERY, recoveryInstances()))).toEqual(
+      recoveryInstances().map(() => 'running'),
+    );
+    expect(await databaseIds(f, RECOVERY)).toContain(f.recoveryDb);
+    expect((await snapshots(f, RECOVERY)).filter((s) => s.DBSnapshotIdentifier?.includes('-final-'))).toEqual(
+      [],
+    );
+  });
+
+  it('retire-recovery-copies refuses while a recovery database still feeds an unpromoted home replica', async () => {
+    // Prepare: synced home, not finalised
+    await makeSyncHomeHandler({ clients: f.clients() })({ run: f.run });
+
+    // Act
+    const error = await makeRetireRecoveryCopiesHandler({ clients: f.clients() })({ run: f.run }).catch(
+      (e: Error) => e,
+    );
+
+    // Assess
+    expect(error).toMatchObject({ name: 'ValidationFailedError' });
+    expect((error as Error).message).toContain(f.recoveryDb);
+    expect(Object.values(await states(f, RECOVERY, recoveryInstances()))).toEqual(
+      recoveryInstances().map(() => 'running'),
+    );
+    expect(await finalImages(f, RECOVERY)).toEqual([]);
+  });
+});
