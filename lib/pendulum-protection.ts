@@ -2,6 +2,8 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { Plan } from '../lambdas/plan/plan-schema';
 import { PendulumCore } from './pendulum-core';
+import { PendulumTriggers, triggerWorkflows } from './triggers/pendulum-triggers';
+import { FailbackWorkflow } from './workflows/failback-workflow';
 import { FailoverWorkflow } from './workflows/failover-workflow';
 import { ProtectWorkflow } from './workflows/protect-workflow';
 import { RegisterWorkflow } from './workflows/register-workflow';
@@ -25,7 +27,13 @@ export class PendulumProtection extends Construct {
     this.workflows = {
       register: new RegisterWorkflow(this, 'Register', { core: this.core }).stateMachine,
       failover: new FailoverWorkflow(this, 'Failover', { core: this.core }).stateMachine,
+      failback: new FailbackWorkflow(this, 'Failback', { core: this.core }).stateMachine,
       protect: new ProtectWorkflow(this, 'Protect', { core: this.core }).stateMachine,
     };
+    new PendulumTriggers(this, 'Triggers', {
+      core: this.core,
+      // A drill is the failover workflow started with { "mode": "drill" }.
+      workflows: triggerWorkflows({ ...this.workflows, drill: this.workflows.failover }),
+    });
   }
 }
