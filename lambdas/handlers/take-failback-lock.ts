@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { failbackRunSchema } from '../failback/failback-run';
+import { notify } from '../notify/notify';
 import { type TaskDeps, taskContext } from '../runtime/task-context';
 import { parseTaskInput } from '../runtime/task-input';
 
@@ -28,6 +29,13 @@ export function makeTakeFailbackLockHandler(deps: TaskDeps = {}) {
       strategy: run.strategy,
       steps: run.steps,
       reconciliationKey: reconciliation.key,
+    });
+    await notify(ctx.clients.sns(), ctx.config.topicArn, {
+      subject: `Pendulum: failback of ${run.app} started`,
+      lines: [
+        `Failback of ${run.app} from ${run.sourceRegion} to ${run.targetRegion} started (run ${run.runId}), ${run.strategy}${run.strategy === 'staged' ? ` through ${run.steps.join(', ')} %` : ''}.`,
+        `Reconciliation report: ${reconciliation.key.replace(/\.json$/, '.md')} in the artifact bucket.`,
+      ],
     });
     return { status: record.status, previousStatus: record.previousStatus };
   };

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { failoverRunSchema } from '../failover/failover-run';
+import { notify } from '../notify/notify';
 import { logger } from '../runtime/observability';
 import { type TaskDeps, taskContext } from '../runtime/task-context';
 import { parseTaskInput } from '../runtime/task-input';
@@ -36,6 +37,15 @@ export function makeTakeFailoverLockHandler(deps: TaskDeps = {}) {
       recoveryPoint: run.recoveryPoint,
       force: run.force,
       reason: run.reason,
+    });
+    await notify(ctx.clients.sns(), ctx.config.topicArn, {
+      subject: `Pendulum: failover of ${run.app} started`,
+      lines: [
+        `Failover of ${run.app} from ${run.sourceRegion} to ${run.targetRegion} started (run ${run.runId}).`,
+        run.reason ? `Reason: ${run.reason}` : 'No reason was given.',
+        run.trigger ? `Started by alarm ${run.trigger.alarmName}.` : 'Started by an operator.',
+        `Recovery point: ${run.recoveryPoint}${run.force ? ' (forced: points older than the RPO accepted)' : ''}.`,
+      ],
     });
     logger.info('failover lock taken', {
       app: run.app,

@@ -108,7 +108,7 @@ export class FailbackWorkflow extends Construct {
     const takeLock = lambdaTask(
       this,
       'TakeFailbackLock',
-      task('TakeFailbackLock', 'take-failback-lock', () => {}),
+      task('TakeFailbackLock', 'take-failback-lock', (fn) => allowPublish(fn.role, core.topic)),
       {
         payload: sfn.TaskInput.fromObject({ 'run.$': '$.run', 'reconciliation.$': '$.reconciliation' }),
         resultPath: '$.lock',

@@ -120,7 +120,7 @@ export class FailoverWorkflow extends Construct {
     const takeLock = lambdaTask(
       this,
       'TakeFailoverLock',
-      task('TakeFailoverLock', 'take-failover-lock', () => {}),
+      task('TakeFailoverLock', 'take-failover-lock', (fn) => allowPublish(fn.role, core.topic)),
       {
         payload: sfn.TaskInput.fromObject(run),
         resultPath: '$.lock',

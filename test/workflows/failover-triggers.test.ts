@@ -219,6 +219,33 @@ describe('alarm-started failover and drills', () => {
     expect((await state.getApp('shop', 'us-east-1')).status).toBe('PRIMARY_ACTIVE');
   });
 
+  it('a scheduled failback window ends cleanly, changing nothing, when there is nothing to do or too little time', async () => {
+    await setUp();
+    const window = (openedHoursAgo: number) => ({
+      window: {
+        scheduledTime: new Date(Date.now() - openedHoursAgo * 3600_000).toISOString(),
+        duration: '4h',
+      },
+    });
+
+    // Not failed over: the weekly window opens and finds nothing to do.
+    const home = await stack.run('failback', window(0));
+    expect(home.status, home.cause).toBe('SUCCEEDED');
+    expect(home.output).toMatchObject({ status: 'SKIPPED', reason: expect.stringMatching(/PRIMARY_ACTIVE/) });
+
+    // Failed over, but the window closes in an hour: not enough for the work.
+    expect((await stack.run('failover', {})).status).toBe('SUCCEEDED');
+    const zoneBefore = await listZoneRecords(clients().route53(), estate.zoneId);
+    const late = await stack.run('failback', window(3));
+    expect(late.status, late.cause).toBe('SUCCEEDED');
+    expect(late.output).toMatchObject({
+      status: 'SKIPPED',
+      reason: expect.stringMatching(/overrun its window/),
+    });
+    expect((await state.getApp('shop', 'us-east-1')).status).toBe('FAILED_OVER');
+    expect(await listZoneRecords(clients().route53(), estate.zoneId)).toEqual(zoneBefore);
+  });
+
   describe('drills', () => {
     async function production() {
       const zone = await listZoneRecords(clients().route53(), estate.zoneId);
