@@ -5,9 +5,7 @@ import { durationSeconds } from '../../lambdas/plan/duration';
 import { TASK_ERROR_NAMES as E } from '../../lambdas/runtime/task-errors';
 import { lambdaTask } from '../lambda-task';
 import type { PendulumCore } from '../pendulum-core';
-import type { TaskFunction } from '../task-function';
 import {
-  allowArtifacts,
   allowDescribe,
   allowFailbackResources,
   allowPublish,
@@ -16,6 +14,7 @@ import {
 } from '../task-permissions';
 import { WorkflowStateMachine } from '../workflow-state-machine';
 import { hookTasks } from './hook-tasks';
+import { prepareState, rejectionState, taskFactory } from './workflow-parts';
 
 export interface FailbackWorkflowProps {
   readonly core: PendulumCore;
@@ -41,40 +40,20 @@ export class FailbackWorkflow extends Construct {
     const { core } = props;
     const { plan } = core;
     const regions = [plan.primaryRegion, plan.recoveryRegion];
-    const task = (name: string, module: string, grant: (t: TaskFunction) => void, timeout?: Duration) => {
-      const fn = core.newTask(this, `${name}Function`, {
-        handlerModule: `lambdas/handlers/${module}.ts`,
-        timeout,
-      });
-      core.table.grantReadWriteData(fn.role);
-      allowArtifacts(fn.role, core.bucket);
-      grant(fn);
-      return fn;
-    };
+    const task = taskFactory(this, core);
     const run = { 'run.$': '$.run' };
-    const rejected = new sfn.Fail(this, 'FailbackRejected', {
-      errorPath: '$.rejection.Error',
-      causePath: '$.rejection.Cause',
-      comment:
-        'Bad input, wrong state, outside the window, unhealthy target, a hook veto or a DNS conflict: nothing was changed.',
-    });
-
-    const prepare = lambdaTask(
+    const rejected = rejectionState(
+      this,
+      'FailbackRejected',
+      'Bad input, wrong state, outside the window, unhealthy target, a hook veto or a DNS conflict: nothing was changed.',
+    );
+    const prepare = prepareState(
       this,
       'PrepareFailback',
       task('PrepareFailback', 'failback-prepare', () => {}),
-      {
-        payload: sfn.TaskInput.fromObject({
-          'input.$': '$',
-          execution: { 'name.$': '$$.Execution.Name', 'startTime.$': '$$.Execution.StartTime' },
-        }),
-        resultPath: '$.run',
-      },
+      rejected,
+      [E.invalidInput, E.wrongState, E.gateClosed, E.planUnavailable],
     );
-    prepare.addCatch(rejected, {
-      errors: [E.invalidInput, E.wrongState, E.gateClosed, E.planUnavailable],
-      resultPath: '$.rejection',
-    });
 
     const healthFn = task('CheckHealth', 'check-health', (fn) =>
       allowDescribe(fn.role, ['cloudwatch:DescribeAlarms']),

@@ -6,7 +6,6 @@ import { lambdaTask } from '../lambda-task';
 import type { PendulumCore } from '../pendulum-core';
 import type { TaskFunction } from '../task-function';
 import {
-  allowArtifacts,
   allowDescribe,
   allowLaunchRecoveredInstances,
   allowPublish,
@@ -17,6 +16,7 @@ import {
 } from '../task-permissions';
 import { WorkflowStateMachine } from '../workflow-state-machine';
 import { hookTasks } from './hook-tasks';
+import { prepareState, rejectionState, taskFactory } from './workflow-parts';
 
 export interface FailoverWorkflowProps {
   readonly core: PendulumCore;
@@ -41,39 +41,21 @@ export class FailoverWorkflow extends Construct {
     const { core } = props;
     const { plan } = core;
     const recovery = plan.recoveryRegion;
-    const task = (name: string, module: string, grant: (t: TaskFunction) => void, timeout?: Duration) => {
-      const fn = core.newTask(this, `${name}Function`, {
-        handlerModule: `lambdas/handlers/${module}.ts`,
-        timeout,
-      });
-      core.table.grantReadWriteData(fn.role);
-      allowArtifacts(fn.role, core.bucket);
-      grant(fn);
-      return fn;
-    };
+    const task = taskFactory(this, core);
     const run = { 'run.$': '$.run' };
 
-    const prepare = lambdaTask(
+    const rejected = rejectionState(
+      this,
+      'FailoverRejected',
+      'Bad input, the wrong state, a hook veto or an unusable recovery point: nothing was written.',
+    );
+    const prepare = prepareState(
       this,
       'PrepareFailover',
       task('PrepareFailover', 'failover-prepare', () => {}),
-      {
-        payload: sfn.TaskInput.fromObject({
-          'input.$': '$',
-          execution: { 'name.$': '$$.Execution.Name', 'startTime.$': '$$.Execution.StartTime' },
-        }),
-        resultPath: '$.run',
-      },
+      rejected,
+      [E.invalidInput, E.wrongState, E.planUnavailable],
     );
-    const rejected = new sfn.Fail(this, 'FailoverRejected', {
-      errorPath: '$.rejection.Error',
-      causePath: '$.rejection.Cause',
-      comment: 'Bad input or the app is not in a state to fail over: nothing was written.',
-    });
-    prepare.addCatch(rejected, {
-      errors: [E.invalidInput, E.wrongState, E.planUnavailable],
-      resultPath: '$.rejection',
-    });
 
     const readCatalogue = (fn: TaskFunction) => {
       allowDescribe(fn.role, [

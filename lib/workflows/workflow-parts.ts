@@ -1,0 +1,57 @@
+import type { Duration } from 'aws-cdk-lib';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type { Construct } from 'constructs';
+import { lambdaTask } from '../lambda-task';
+import type { PendulumCore } from '../pendulum-core';
+import type { TaskFunction } from '../task-function';
+import { allowArtifacts } from '../task-permissions';
+
+/**
+ * What every run workflow (failover, failback) is built from: task functions that may use the
+ * state table and the artifact bucket plus their own grants, a rejection state for refusals
+ * before the lock, and the first state that hands the task the input and the execution.
+ */
+export type TaskFactory = (
+  name: string,
+  module: string,
+  grant: (fn: TaskFunction) => void,
+  timeout?: Duration,
+) => TaskFunction;
+
+export function taskFactory(scope: Construct, core: PendulumCore): TaskFactory {
+  return (name, module, grant, timeout) => {
+    const fn = core.newTask(scope, `${name}Function`, {
+      handlerModule: `lambdas/handlers/${module}.ts`,
+      timeout,
+    });
+    core.table.grantReadWriteData(fn.role);
+    allowArtifacts(fn.role, core.bucket);
+    grant(fn);
+    return fn;
+  };
+}
+
+/** A refusal before the lock: the error and cause of the task that refused, and nothing written. */
+export function rejectionState(scope: Construct, id: string, comment: string): sfn.Fail {
+  return new sfn.Fail(scope, id, { errorPath: '$.rejection.Error', causePath: '$.rejection.Cause', comment });
+}
+
+/** The first state: the raw input and the execution's name and start, into `$.run`. */
+export function prepareState(
+  scope: Construct,
+  stateName: string,
+  fn: TaskFunction,
+  rejected: sfn.Fail,
+  errors: string[],
+) {
+  const prepare = lambdaTask(scope, stateName, fn, {
+    payload: sfn.TaskInput.fromObject({
+      'input.$': '$',
+      execution: { 'name.$': '$$.Execution.Name', 'startTime.$': '$$.Execution.StartTime' },
+    }),
+    resultPath: '$.run',
+  });
+  prepare.addCatch(rejected, { errors, resultPath: '$.rejection' });
+  return prepare;
+}
+
