@@ -1,0 +1,88 @@
+/**
+ * The reads the rehearsal verifies with: what is really running, stored and published in the
+ * (local) AWS, never what a workflow said it did.
+ */
+import {
+  DescribeImagesCommand,
+  DescribeInstancesCommand,
+  type EC2Client,
+  type Filter,
+  type Image,
+  type Instance,
+} from '@aws-sdk/client-ec2';
+import {
+  type DBInstance,
+  type DBSnapshot,
+  DescribeDBInstancesCommand,
+  DescribeDBSnapshotsCommand,
+  type RDSClient,
+} from '@aws-sdk/client-rds';
+
+type Tagged =
+  | { Tags?: { Key?: string; Value?: string }[] }
+  | { TagList?: { Key?: string; Value?: string }[] };
+
+/** A tag's value on an instance, image, database or snapshot. */
+export function tagOf(resource: Tagged | undefined, key: string): string | undefined {
+  if (!resource) return undefined;
+  const tags = 'Tags' in resource ? resource.Tags : 'TagList' in resource ? resource.TagList : undefined;
+  return tags?.find((t) => t.Key === key)?.Value;
+}
+
+/** Instances that are pending or running (terminated ones linger in listings for a while). */
+export async function liveInstances(ec2: EC2Client, filters: Filter[] = []): Promise<Instance[]> {
+  const instances: Instance[] = [];
+  let NextToken: string | undefined;
+  do {
+    const page = await ec2.send(
+      new DescribeInstancesCommand({
+        Filters: [...filters, { Name: 'instance-state-name', Values: ['pending', 'running'] }],
+        NextToken,
+      }),
+    );
+    instances.push(...(page.Reservations ?? []).flatMap((r) => r.Instances ?? []));
+    NextToken = page.NextToken;
+  } while (NextToken);
+  return instances;
+}
+
+/** The address a public zone's A record carries for an instance. */
+export function addressOf(instance: Instance): string | undefined {
+  return instance.PublicIpAddress ?? instance.PrivateIpAddress;
+}
+
+export async function databases(rds: RDSClient): Promise<DBInstance[]> {
+  const all: DBInstance[] = [];
+  let Marker: string | undefined;
+  do {
+    const page = await rds.send(new DescribeDBInstancesCommand({ Marker }));
+    all.push(...(page.DBInstances ?? []));
+    Marker = page.Marker;
+  } while (Marker);
+  return all;
+}
+
+export async function dbSnapshots(rds: RDSClient): Promise<DBSnapshot[]> {
+  const all: DBSnapshot[] = [];
+  let Marker: string | undefined;
+  do {
+    const page = await rds.send(new DescribeDBSnapshotsCommand({ Marker }));
+    all.push(...(page.DBSnapshots ?? []));
+    Marker = page.Marker;
+  } while (Marker);
+  return all;
+}
+
+/** AMIs this account owns in the region. */
+export async function ownImages(ec2: EC2Client): Promise<Image[]> {
+  const { Images = [] } = await ec2.send(new DescribeImagesCommand({ Owners: ['self'] }));
+  return Images;
+}
+
+/** A public image to launch from (moto's stock AMIs). */
+export async function baseImageId(ec2: EC2Client): Promise<string> {
+  const { Images = [] } = await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'], MaxResults: 5 }));
+  const id = Images[0]?.ImageId;
+  if (!id) throw new Error('no public image to launch an instance from');
+  return id;
+}

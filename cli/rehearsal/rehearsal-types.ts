@@ -1,0 +1,81 @@
+/**
+ * What a rehearsal returns: every check with its verdict, the phases and workflow runs with their
+ * wall times, and where the reports went. `--json` prints it; the test reads it.
+ */
+import type { Check } from './rehearsal-checks';
+
+/** The phases of the story, in order. */
+export const PHASES = [
+  'setup',
+  'register',
+  'protect',
+  'failover',
+  'interim',
+  'reconcile',
+  'failback',
+  'verify',
+  'reports',
+] as const;
+export type PhaseName = (typeof PHASES)[number];
+
+/** Phases a test may leave out to prove that the checks notice (never offered on the command line). */
+export type SkippablePhase = 'failover' | 'interim' | 'failback';
+
+export interface PhaseTiming {
+  readonly name: PhaseName;
+  readonly title: string;
+  readonly status: 'done' | 'failed' | 'skipped';
+  readonly ms: number;
+}
+
+export interface WorkflowRunSummary {
+  readonly workflow: string;
+  /** The execution name, which the workflows use as their run id. */
+  readonly runId: string;
+  readonly dryRun: boolean;
+  readonly status: string;
+  readonly ms: number;
+  readonly states: number;
+  readonly error?: string;
+  readonly message?: string;
+}
+
+export interface ReconciliationSummary {
+  readonly preserved: number;
+  readonly conflicts: number;
+  readonly dnsChanges: number;
+  readonly instancesHome: number;
+  readonly databasesHome: number;
+  readonly setAside: number;
+}
+
+export interface RehearsalReports {
+  readonly dir: string;
+  readonly summary?: string;
+  readonly failover?: { readonly markdown: string; readonly html: string };
+  readonly failback?: { readonly markdown: string; readonly html: string };
+}
+
+export interface RehearsalResult {
+  /** Every check passed and every phase ran to the end. */
+  readonly ok: boolean;
+  readonly planFile: string;
+  readonly app: string;
+  readonly primaryRegion: string;
+  readonly recoveryRegion: string;
+  /** Where moto listened (it is stopped when the rehearsal returns). */
+  readonly localAwsEndpoint: string;
+  readonly healthUrl: string;
+  /** The plan's health port was taken, so the plan in memory points at another. */
+  readonly healthPortMoved: boolean;
+  readonly startedAt: string;
+  readonly totalMs: number;
+  readonly phases: PhaseTiming[];
+  readonly runs: WorkflowRunSummary[];
+  readonly reconciliation?: ReconciliationSummary;
+  readonly interimChanges: string[];
+  readonly checks: Check[];
+  readonly reports: RehearsalReports;
+  /** What stopped the story, when something did. */
+  readonly error?: string;
+}
