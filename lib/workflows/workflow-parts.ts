@@ -54,4 +54,3 @@ export function prepareState(
   prepare.addCatch(rejected, { errors, resultPath: '$.rejection' });
   return prepare;
 }
-
