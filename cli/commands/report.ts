@@ -6,6 +6,11 @@ import { ArtifactStore } from '../../lambdas/artifacts/artifact-store';
 import type { Plan } from '../../lambdas/plan/plan-schema';
 import { renderHtml } from '../../lambdas/reports/render-html';
 import { renderMarkdown } from '../../lambdas/reports/render-markdown';
+import {
+  type DnsCutoverDocument,
+  type OutcomeDocument,
+  reportFromOutcome,
+} from '../../lambdas/reports/report-from-outcome';
 import type { TimelineStep } from '../../lambdas/reports/run-report-model';
 import { timelineFromHistory } from '../../lambdas/reports/timeline-from-events';
 import { StateTable } from '../../lambdas/state/state-table';
@@ -13,7 +18,6 @@ import type { CliContext } from '../cli-context';
 import { EXIT, UsageError } from '../exit-codes';
 import { loadPlanForCommand } from '../load-plan';
 import { paint } from '../output';
-import { type DnsCutoverDocument, type OutcomeDocument, reportFromOutcome } from '../report-from-outcome';
 import { documentClient, s3Client, stackResources } from '../stack-resources';
 import { executionArnFor, findStateMachine, stateMachineName } from '../workflow-client';
 import { LOCAL_HELP, PLAN_HELP } from '../workflow-command';

@@ -15,12 +15,16 @@ import { RETIRE_ARTIFACTS, type RetirementDocument } from '../../lambdas/failbac
 import type { Plan } from '../../lambdas/plan/plan-schema';
 import { renderHtml } from '../../lambdas/reports/render-html';
 import { renderMarkdown } from '../../lambdas/reports/render-markdown';
+import {
+  type DnsCutoverDocument,
+  type OutcomeDocument,
+  reportFromOutcome,
+} from '../../lambdas/reports/report-from-outcome';
 import type { GateRecord, RunReport } from '../../lambdas/reports/run-report-model';
 import { type LocalExecutionEvent, timelineFromEvents } from '../../lambdas/reports/timeline-from-events';
 import type { StateTable } from '../../lambdas/state/state-table';
 import type { WorkflowRunResult } from '../../local/local-workflow-runner';
 import { formatSeconds } from '../progress';
-import { type DnsCutoverDocument, type OutcomeDocument, reportFromOutcome } from '../report-from-outcome';
 import { causeMessage } from '../step-events';
 import type { Check } from './rehearsal-checks';
 import type { RehearsalResult } from './rehearsal-types';

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { runArtifactKey } from '../artifacts/artifact-store';
 import { FAILBACK_ARTIFACTS, failbackRunSchema } from '../failback/failback-run';
 import { notify } from '../notify/notify';
+import { writeRunReport } from '../reports/write-run-report';
 import { logger } from '../runtime/observability';
 import { type TaskDeps, taskContext } from '../runtime/task-context';
 import { parseTaskInput } from '../runtime/task-input';
@@ -28,7 +29,7 @@ export function makeRecordFailbackFailureHandler(deps: TaskDeps = {}) {
       rollback?.weight === null || rollback === undefined
         ? `in ${run.sourceRegion}`
         : `${rollback.weight} % home`;
-    await ctx.artifacts.putJson(outcomeKey, {
+    const outcome = {
       workflow: 'failback',
       status: 'FAILBACK_FAILED',
       app: run.app,
@@ -39,7 +40,9 @@ export function makeRecordFailbackFailureHandler(deps: TaskDeps = {}) {
       error,
       message,
       dns: dnsState,
-    });
+    };
+    await ctx.artifacts.putJson(outcomeKey, outcome);
+    await writeRunReport(ctx.artifacts, ctx.plan, outcomeKey, outcome);
     await ctx.state.updateRun(run.app, run.runId, {
       status: 'FAILED',
       error,

@@ -11,6 +11,7 @@ import type { HomeResourceEntry } from '../failback/home-targets';
 import type { Reconciliation } from '../failback/reconciliation';
 import { notify } from '../notify/notify';
 import { formatDuration } from '../plan/duration';
+import { writeRunReport } from '../reports/write-run-report';
 import { type TaskDeps, taskContext } from '../runtime/task-context';
 import { parseTaskInput } from '../runtime/task-input';
 
@@ -65,6 +66,7 @@ export function makeRecordFailbackHandler(deps: TaskDeps = {}) {
       },
     };
     await ctx.artifacts.putJson(outcomeKey, outcome);
+    await writeRunReport(ctx.artifacts, ctx.plan, outcomeKey, outcome);
     await ctx.state.updateRun(run.app, run.runId, {
       status: 'SUCCEEDED',
       completedAt: now.toISOString(),

@@ -9,6 +9,7 @@ import { runArtifactKey } from '../artifacts/artifact-store';
 import { FAILOVER_ARTIFACTS, failoverRunSchema } from '../failover/failover-run';
 import { readTierInventories } from '../failover/run-inventory';
 import { notify } from '../notify/notify';
+import { writeRunReport } from '../reports/write-run-report';
 import { drMetrics } from '../rpo/dr-metrics';
 import { logger } from '../runtime/observability';
 import { type TaskDeps, taskContext } from '../runtime/task-context';
@@ -42,7 +43,7 @@ export function makeRecordFailoverFailureHandler(deps: TaskDeps = {}) {
       .flatMap((i) => i.resources)
       .map((r) => ({ source: r.source, recovered: r.recoveredId, kind: r.kind }));
     const outcomeKey = runArtifactKey(run.app, run.runId, FAILOVER_ARTIFACTS.outcome);
-    await ctx.artifacts.putJson(outcomeKey, {
+    const outcome = {
       workflow: 'failover',
       status: 'FAILOVER_FAILED',
       app: run.app,
@@ -53,7 +54,9 @@ export function makeRecordFailoverFailureHandler(deps: TaskDeps = {}) {
       error,
       message,
       created,
-    });
+    };
+    await ctx.artifacts.putJson(outcomeKey, outcome);
+    await writeRunReport(ctx.artifacts, ctx.plan, outcomeKey, outcome);
     await ctx.state.updateRun(run.app, run.runId, {
       status: 'FAILED',
       error,

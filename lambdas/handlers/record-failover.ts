@@ -13,6 +13,7 @@ import type { RecoverySelection } from '../failover/recovery-selection';
 import { readTierInventories } from '../failover/run-inventory';
 import { notify } from '../notify/notify';
 import { formatDuration } from '../plan/duration';
+import { writeRunReport } from '../reports/write-run-report';
 import { drMetrics } from '../rpo/dr-metrics';
 import { logger } from '../runtime/observability';
 import { type TaskContext, type TaskDeps, taskContext } from '../runtime/task-context';
@@ -84,6 +85,13 @@ export function makeRecordFailoverHandler(deps: TaskDeps = {}) {
       },
     };
     await ctx.artifacts.putJson(outcomeKey, outcome);
+    await writeRunReport(
+      ctx.artifacts,
+      ctx.plan,
+      outcomeKey,
+      outcome,
+      await ctx.artifacts.getJsonIfExists(outcome.keys.dnsCutover),
+    );
     if (run.drill) {
       return recordDrill(ctx, run, {
         outcomeKey,

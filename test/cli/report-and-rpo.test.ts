@@ -1,11 +1,11 @@
 /** The pure parts behind `report` and `status`: outcome → RunReport, recovery points → RPO per tier. */
 import { describe, expect, it } from 'vitest';
-import { reportFromOutcome } from '../../cli/report-from-outcome';
 import { rpoByTier } from '../../cli/rpo-status';
 import { parsePlanObject } from '../../lambdas/plan/parse-plan';
 import type { Plan } from '../../lambdas/plan/plan-schema';
 import type { RecoveryPoint } from '../../lambdas/recovery-points/recovery-point';
 import { renderMarkdown } from '../../lambdas/reports/render-markdown';
+import { reportFromOutcome } from '../../lambdas/reports/report-from-outcome';
 
 describe('reportFromOutcome', () => {
   const extras = { primaryRegion: 'us-east-1', recoveryRegion: 'us-west-2' };

@@ -5,6 +5,7 @@
 import { DescribeImagesCommand, DescribeInstancesCommand, type Instance } from '@aws-sdk/client-ec2';
 import { DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
 import type { ResourceRecordSet } from '@aws-sdk/client-route-53';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createSampleEstate, type SampleEstate } from '../../examples/sample-estate';
 import { ArtifactStore } from '../../lambdas/artifacts/artifact-store';
@@ -151,6 +152,12 @@ describe('the failover workflow', () => {
       String(app.outcomeKey),
     );
     expect(outcome.inventory).toHaveLength(5);
+    // Assess: the run's report sits beside its outcome
+    for (const ext of ['md', 'html']) {
+      const key = String(app.outcomeKey).replace(/outcome\.json$/, `report.${ext}`);
+      const { Body } = await clients().s3().send(new GetObjectCommand({ Bucket: stack.bucketName, Key: key }));
+      expect(await Body?.transformToString()).toMatch(/shop/);
+    }
     expect(outcome.metrics.tiers).toHaveLength(2);
   });
 

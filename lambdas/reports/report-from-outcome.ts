@@ -12,7 +12,7 @@ import type {
   RunReport,
   TierTarget,
   TimelineStep,
-} from '../lambdas/reports/run-report-model';
+} from './run-report-model';
 
 /** The fields of an outcome document this mapping reads; every one is optional. */
 export interface OutcomeDocument {
@@ -54,6 +54,18 @@ export interface OutcomeDocument {
     finalSnapshot?: string;
   }[];
   created?: { source?: string; recovered?: string; kind?: string; tier?: string; role?: string }[];
+  /** Failback: what came home (lambdas/handlers/record-failback.ts). */
+  home?: {
+    kind?: string;
+    tier?: string;
+    role?: string;
+    source?: string;
+    recoveryId?: string;
+    homeId?: string;
+    created?: boolean;
+  }[];
+  /** Failback: the stale primary resources set aside. */
+  setAside?: { kind?: string; id?: string; role?: string; tier?: string }[];
   error?: string;
   message?: string;
   failedState?: string;
@@ -142,6 +154,22 @@ export function reportFromOutcome(outcome: OutcomeDocument, extras: ReportExtras
       result: r.recovered ?? r.result ?? '',
       action: resourceAction(r.action, r.created),
       ...(r.finalSnapshot ? { finalSnapshot: r.finalSnapshot } : {}),
+    })),
+    ...(outcome.home ?? []).map((r) => ({
+      kind: r.kind === 'rds' ? ('rds' as const) : ('ec2' as const),
+      tier: r.tier ?? '',
+      role: r.role ?? '',
+      source: r.recoveryId ?? r.source ?? '',
+      result: r.homeId ?? '',
+      action: r.created === false ? ('reused' as const) : ('created' as const),
+    })),
+    ...(outcome.setAside ?? []).map((r) => ({
+      kind: r.kind === 'rds' ? ('rds' as const) : ('ec2' as const),
+      tier: r.tier ?? '',
+      role: r.role ?? '',
+      source: r.id ?? '',
+      result: r.id ?? '',
+      action: 'set-aside' as const,
     })),
     ...(outcome.inventory ? [] : (outcome.created ?? [])).map((r) => ({
       kind: r.kind === 'rds' ? ('rds' as const) : ('ec2' as const),
