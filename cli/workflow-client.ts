@@ -260,6 +260,9 @@ function parseOutput(text: string | undefined): unknown {
 }
 
 /** Starts (or finds) executions of the stack's state machines in AWS and follows them. */
+/** The failback state that waits out the soak time before the recovery copies are retired. */
+export const SOAK_STATE = 'Soak';
+
 export function deployedWorkflowClient(plan: Plan, options: DeployedClientOptions = {}): WorkflowClient {
   const region = plan.recoveryRegion;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
@@ -308,9 +311,18 @@ export function deployedWorkflowClient(plan: Plan, options: DeployedClientOption
       const tracker = new StepTracker((step) => runOptions.onStep?.(step));
       let lastEventId = 0;
       let executionFailure: { error?: string; cause?: string } | undefined;
+      // A failback is done for the operator once production is home and the soak begins: the
+      // execution then waits (a day by default) before it retires the recovery copies.
+      let soaking: { output?: unknown } | undefined;
       const drainHistory = async () => {
         for (const event of await newHistoryEvents(sfn(), executionArn, lastEventId)) {
           lastEventId = Math.max(lastEventId, event.id ?? 0);
+          if (event.type === 'WaitStateEntered' && event.stateEnteredEventDetails?.name === SOAK_STATE) {
+            const state = parseOutput(event.stateEnteredEventDetails.input) as
+              | { result?: { outcome?: unknown } }
+              | undefined;
+            soaking = { output: state?.result?.outcome };
+          }
           if (event.type === 'ExecutionFailed') executionFailure = event.executionFailedEventDetails;
           if (event.type === 'ExecutionTimedOut') executionFailure = event.executionTimedOutEventDetails;
           if (event.type === 'ExecutionAborted') executionFailure = event.executionAbortedEventDetails;
@@ -323,6 +335,22 @@ export function deployedWorkflowClient(plan: Plan, options: DeployedClientOption
       for (;;) {
         await drainHistory();
         if (TERMINAL.has(described.status ?? '')) break;
+        if (soaking) {
+          return {
+            workflow,
+            mode: 'deployed',
+            status: 'SUCCEEDED',
+            runId,
+            executionArn,
+            stateMachineArn,
+            output: soaking.output,
+            message:
+              'production is home; the execution keeps running to retire the recovery copies after the soak time',
+            startedAt: (described.startDate ?? new Date(requestedAt)).toISOString(),
+            stoppedAt: new Date().toISOString(),
+            followedExisting,
+          };
+        }
         await sleep(pause);
         pause = Math.min(maxPause, Math.round(pause * 1.5));
         described = await sfn().send(new DescribeExecutionCommand({ executionArn }));

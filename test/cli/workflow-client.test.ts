@@ -149,6 +149,34 @@ describe('the deployed workflow client', () => {
     expect(start?.input).toMatchObject({ stateMachineArn: MACHINE, input: '{"dryRun":false}' });
   });
 
+  it('stops following a failback once production is home and the soak begins, with the outcome', async () => {
+    // Prepare: the execution keeps RUNNING through the soak (a day by default)
+    const outcome = { status: 'PRIMARY_ACTIVE', activeRegion: 'us-east-1' };
+    const { api, calls } = fakeSfn({
+      history: [
+        event(1, 'ExecutionStarted'),
+        entered(2, 'RecordFailback'),
+        exited(3, 'RecordFailback'),
+        entered(4, 'Soak', 'Wait', { run: {}, result: { outcome } }),
+      ],
+      visible: [2, 4],
+      described: [{ status: 'RUNNING' }],
+    });
+    // Act
+    const run = await deployedWorkflowClient(plan, { sfn: api, sleep: noSleep }).run(
+      'failover',
+      {},
+      { now: new Date(t0) },
+    );
+    // Assess
+    expect(run).toMatchObject({
+      status: 'SUCCEEDED',
+      output: outcome,
+      message: expect.stringMatching(/soak/),
+    });
+    expect(calls.filter((c) => c.command === 'DescribeExecutionCommand').length).toBeLessThan(5);
+  });
+
   it('follows an execution that already exists under the same name', async () => {
     const { api } = fakeSfn({
       history: [event(1, 'ExecutionStarted'), event(2, 'ExecutionSucceeded')],
