@@ -8,6 +8,7 @@ import type { ResourceRecordSet } from '@aws-sdk/client-route-53';
 import type { ArtifactStore } from '../artifacts/artifact-store';
 import type { DnsCutover } from '../failover/dns-cutover';
 import type { DnsSnapshot } from '../failover/dns-snapshot';
+import { describeInstancesById } from '../failover/ec2-recovery';
 import { describeDbInstances } from '../failover/rds-recovery';
 import type { Plan } from '../plan/plan-schema';
 import { TAG } from '../recovery-points/recovery-point';
@@ -111,9 +112,15 @@ export async function existing(
   instanceIds: readonly string[],
   databases: readonly string[],
 ): Promise<{ instances: string[]; databases: string[] }> {
+  const live = new Set(LIVE.Values);
   const instances = instanceIds.length
-    ? await describeAll(clients.ec2(region), [{ Name: 'instance-id', Values: [...instanceIds] }, LIVE])
-    : [];
+    ? await describeInstancesById(clients.ec2(region), instanceIds)
+    : new Map();
   const dbs = databases.length ? await describeDbInstances(clients.rds(region), databases) : new Map();
-  return { instances: instances.map((i) => i.InstanceId ?? ''), databases: [...dbs.keys()] };
+  return {
+    instances: [...instances.values()]
+      .filter((i) => live.has(i.State?.Name ?? ''))
+      .map((i) => i.InstanceId ?? ''),
+    databases: [...dbs.keys()],
+  };
 }

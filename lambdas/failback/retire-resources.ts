@@ -184,9 +184,10 @@ async function prepareInstances(
   return preps;
 }
 
-/** Phase 2 for instances: terminate those whose final AMI is available. */
+/** Phase 2 for instances: terminate those whose final AMI is available, many per call. */
 async function retireInstances(ec2: EC2Client, preps: readonly InstancePrep[]): Promise<RetiredEntry[]> {
-  return mapWithConcurrency(preps, CONCURRENCY, async (p): Promise<RetiredEntry> => {
+  const ready: InstancePrep[] = [];
+  const entries = preps.map((p): RetiredEntry | InstancePrep => {
     const base = {
       kind: 'ec2' as const,
       id: p.target.id,
@@ -214,22 +215,47 @@ async function retireInstances(ec2: EC2Client, preps: readonly InstancePrep[]): 
         reason:
           p.reason ?? (imageId ? `final AMI ${imageId} is ${p.image?.State}` : 'final AMI not visible yet'),
       };
-    const terminate = () => ec2.send(new TerminateInstancesCommand({ InstanceIds: [p.target.id] }));
+    ready.push(p);
+    return p;
+  });
+  // TerminateInstances takes up to 1,000 ids; one protected instance fails the whole call, so a
+  // refused batch is retried one by one, lifting termination protection (the final AMI is kept).
+  for (let i = 0; i < ready.length; i += 1000) {
+    const batch = ready.slice(i, i + 1000);
     try {
-      await terminate();
+      await ec2.send(new TerminateInstancesCommand({ InstanceIds: batch.map((p) => p.target.id) }));
     } catch (error) {
       if (errorName(error) !== 'OperationNotPermitted') throw error;
-      // Termination protection: the final AMI is kept, so lift it and terminate.
-      await ec2.send(
-        new ModifyInstanceAttributeCommand({
-          InstanceId: p.target.id,
-          DisableApiTermination: { Value: false },
-        }),
-      );
-      await terminate();
+      await mapWithConcurrency(batch, CONCURRENCY, async (p) => {
+        const terminate = () => ec2.send(new TerminateInstancesCommand({ InstanceIds: [p.target.id] }));
+        try {
+          await terminate();
+        } catch (single) {
+          if (errorName(single) !== 'OperationNotPermitted') throw single;
+          await ec2.send(
+            new ModifyInstanceAttributeCommand({
+              InstanceId: p.target.id,
+              DisableApiTermination: { Value: false },
+            }),
+          );
+          await terminate();
+        }
+      });
     }
-    return { ...base, outcome: 'retired', finalSnapshot: imageId };
-  });
+  }
+  return entries.map((entry) =>
+    'outcome' in entry
+      ? entry
+      : {
+          kind: 'ec2' as const,
+          id: entry.target.id,
+          resourceId: entry.target.id,
+          role: entry.target.role,
+          tier: entry.target.tier,
+          outcome: 'retired' as const,
+          finalSnapshot: entry.image?.ImageId,
+        },
+  );
 }
 
 interface DbPrep {
