@@ -7,6 +7,7 @@ import { durationSeconds } from '../lambdas/plan/duration';
 import type { Plan } from '../lambdas/plan/plan-schema';
 import type { RecoveryPoint } from '../lambdas/recovery-points/recovery-point';
 import type { ProtectedSource } from '../lambdas/recovery-points/resolve-protected-sources';
+import { newestAvailablePoint, roleSources } from '../lambdas/recovery-points/role-sources';
 
 export interface ResourceRpo {
   readonly kind: 'ec2' | 'rds' | 'aurora';
@@ -31,25 +32,6 @@ export interface TierRpo {
   readonly resources: readonly ResourceRpo[];
 }
 
-function newestAvailable(points: readonly RecoveryPoint[]): RecoveryPoint | undefined {
-  let newest: RecoveryPoint | undefined;
-  for (const p of points) {
-    if (p.state !== 'available' || !Number.isFinite(Date.parse(p.takenAt))) continue;
-    if (!newest || Date.parse(p.takenAt) > Date.parse(newest.takenAt)) newest = p;
-  }
-  return newest;
-}
-
-/** Sources of a tag-selected role as the newest protection run of that role captured them. */
-function sourcesFromPoints(points: readonly RecoveryPoint[], tier: string, role: string): string[] {
-  const mine = points.filter(
-    (p) => p.kind === 'ami' && p.tier === tier && p.role === role && p.state === 'available',
-  );
-  const newest = newestAvailable(mine);
-  if (!newest) return [];
-  return [...new Set(mine.filter((p) => p.protectRun === newest.protectRun).map((p) => p.source))].sort();
-}
-
 export function rpoByTier(
   plan: Plan,
   points: readonly RecoveryPoint[],
@@ -67,7 +49,7 @@ export function rpoByTier(
     const assess = (kind: 'ec2' | 'rds', source: string, role: string) => {
       if (seen.has(`${kind}:${source}`)) return;
       seen.add(`${kind}:${source}`);
-      const point = newestAvailable(bySource.get(source) ?? []);
+      const point = newestAvailablePoint(bySource.get(source) ?? []);
       if (!point) {
         resources.push({ kind, role, source, missing: true, withinRpo: false });
         return;
@@ -92,7 +74,7 @@ export function rpoByTier(
             ? primarySources
                 .filter((s) => s.kind === 'ec2' && s.tier === tier.name && s.role === role)
                 .map((s) => s.id)
-            : sourcesFromPoints(points, tier.name, role));
+            : roleSources(points, tier.name, role));
         if (sources.length === 0)
           resources.push({
             kind: 'ec2',

@@ -6,6 +6,7 @@ import { durationSeconds } from '../plan/duration';
 import type { Plan } from '../plan/plan-schema';
 import { chooseRecoveryPoint } from '../recovery-points/choose-recovery-point';
 import type { RecoveryPoint } from '../recovery-points/recovery-point';
+import { roleSources } from '../recovery-points/role-sources';
 import {
   type PendulumError,
   RecoveryPointMissingError,
@@ -41,32 +42,6 @@ export interface SelectionOptions {
   readonly at: 'latest' | Date;
   readonly now: Date;
   readonly force: boolean;
-}
-
-function atOrBefore(point: RecoveryPoint, at: 'latest' | Date): boolean {
-  return at === 'latest' || Date.parse(point.takenAt) <= at.getTime();
-}
-
-/**
- * Sources chosen by tag are those captured by the tier's newest protection run at or before the
- * requested time: an instance retired from the estate keeps old points for a while, and must not
- * come back from the dead.
- */
-function taggedSources(
-  points: readonly RecoveryPoint[],
-  tier: string,
-  role: string,
-  at: 'latest' | Date,
-): string[] {
-  const candidates = points.filter(
-    (p) =>
-      p.kind === 'ami' && p.tier === tier && p.role === role && p.state === 'available' && atOrBefore(p, at),
-  );
-  let newest: RecoveryPoint | undefined;
-  for (const p of candidates) if (!newest || p.takenAt > newest.takenAt) newest = p;
-  if (!newest) return [];
-  const run = newest.protectRun;
-  return [...new Set(candidates.filter((p) => p.protectRun === run).map((p) => p.source))].sort();
 }
 
 /** Chooses a point for every resource of every tier; reports all missing or stale points at once. */
@@ -105,7 +80,7 @@ export function selectRecoveryPoints(
     for (const resource of tier.resources) {
       if ('ec2' in resource) {
         const { role } = resource.ec2;
-        const sources = resource.ec2.ids ?? taggedSources(points, tier.name, role, options.at);
+        const sources = resource.ec2.ids ?? roleSources(points, tier.name, role, options.at);
         if (sources.length === 0)
           missing.push(`no recovery point for any instance of role ${role} in tier ${tier.name}`);
         for (const source of sources) choose('ec2', source, role);

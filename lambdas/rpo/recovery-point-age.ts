@@ -9,6 +9,7 @@
 import { durationSeconds } from '../plan/duration';
 import type { Plan } from '../plan/plan-schema';
 import type { RecoveryPoint } from '../recovery-points/recovery-point';
+import { newestAvailablePoint, roleSources } from '../recovery-points/role-sources';
 import { MISSING_AGE_SECONDS } from './dr-metric-names';
 
 export interface ResourceAge {
@@ -33,33 +34,6 @@ export interface TierAge {
   readonly resources: readonly ResourceAge[];
 }
 
-function newestAvailable(points: readonly RecoveryPoint[]): RecoveryPoint | undefined {
-  let newest: RecoveryPoint | undefined;
-  for (const point of points) {
-    if (point.state !== 'available' || !Number.isFinite(Date.parse(point.takenAt))) continue;
-    if (
-      !newest ||
-      Date.parse(point.takenAt) > Date.parse(newest.takenAt) ||
-      (Date.parse(point.takenAt) === Date.parse(newest.takenAt) && point.id > newest.id)
-    )
-      newest = point;
-  }
-  return newest;
-}
-
-/**
- * The instances a tag-selected role protects, as far as the recovery region can tell: those the
- * role's newest protection run captured. (Instances that left the selection drop out with the next
- * run; which instances carry the tag now is only known in the primary region.)
- */
-function roleSources(points: readonly RecoveryPoint[], tier: string, role: string): string[] {
-  const mine = points.filter((p) => p.kind === 'ami' && p.tier === tier && p.role === role);
-  const newest = newestAvailable(mine);
-  if (!newest) return [];
-  const sources = mine.filter((p) => p.protectRun === newest.protectRun && p.state === 'available');
-  return [...new Set(sources.map((p) => p.source))].sort();
-}
-
 /** Every tier of the plan, in plan order, with the age of each resource's newest available point. */
 export function recoveryPointAges(plan: Plan, points: readonly RecoveryPoint[], now: Date): TierAge[] {
   const bySource = new Map<string, RecoveryPoint[]>();
@@ -76,7 +50,7 @@ export function recoveryPointAges(plan: Plan, points: readonly RecoveryPoint[], 
     const assess = (kind: 'ec2' | 'rds', source: string, role: string) => {
       if (seen.has(`${kind}:${source}`)) return;
       seen.add(`${kind}:${source}`);
-      const point = newestAvailable(bySource.get(source) ?? []);
+      const point = newestAvailablePoint(bySource.get(source) ?? []);
       if (!point) {
         resources.push({ kind, role, source, ageSeconds: 'missing' });
         return;
