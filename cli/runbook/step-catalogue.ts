@@ -626,12 +626,27 @@ export const STEP_CATALOGUE: Readonly<Record<string, StepInfo>> = {
     touches: 'none',
     fallback: () => 'Nothing to do by hand.',
   },
-  ShiftDnsStages: {
+  StartStages: {
     does: (ctx) =>
-      `Walks the staged weights one at a time (${ctx.plan.failback.steps.join(' → ')} % to the primary).`,
-    touches: 'route53',
+      `Starts the staged shift at its first step; the steps run one at a time (${ctx.plan.failback.steps.join(' → ')} % to the primary), and a failed step stops the rest.`,
+    touches: 'none',
     fallback: (ctx) =>
-      `Do ShiftDnsStep, ConfirmStepDns, HoldStep and CheckStepHealth for each weight: ${ctx.plan.failback.steps.join(', ')}.`,
+      `Do ShiftDnsStep, ConfirmStepDns, HoldStep and CheckStepHealth for each weight in turn: ${ctx.plan.failback.steps.join(', ')}.`,
+  },
+  'MoreSteps?': {
+    does: 'Goes on to the next weight after a healthy step, or ends the staged shift after the last one.',
+    touches: 'none',
+    fallback: () => 'Nothing to do by hand: move to the next weight yourself, or stop at 100 %.',
+  },
+  StagesDone: {
+    does: 'Marks the staged shift complete: every managed record is home as a plain record again.',
+    touches: 'none',
+    fallback: () => 'Nothing to do by hand.',
+  },
+  WindowSkipped: {
+    does: 'Ends a scheduled window run cleanly with its reason (not failed over, no approval, or not enough time); nothing was changed.',
+    touches: 'none',
+    fallback: () => 'Nothing to do by hand; start the failback yourself when it is time.',
   },
   ShiftDnsStep: {
     does: 'Sets the weighted records so this share of traffic goes to the primary.',

@@ -71,6 +71,19 @@ describe('pendulum runbook', () => {
     for (const name of allStateNames(failover as never)) expect(Object.keys(STEP_CATALOGUE)).toContain(name);
   });
 
+  it('has every state of the failback workflow once, each from the catalogue with a manual fallback', () => {
+    const machine = stateMachines(synthesizeTemplate(plan), { region: plan.recoveryRegion }).find(
+      (m) => m.name === 'pendulum-shop-failback',
+    );
+    const names = allStateNames((machine?.definition ?? {}) as never);
+    expect(names.length).toBeGreaterThan(20);
+    const headings = [...markdown.matchAll(/^### Failback (\d+)\. (\S+) \(/gm)].map((m) => m[2]);
+    expect([...headings].sort()).toEqual([...names].sort());
+    for (const name of names) expect(Object.keys(STEP_CATALOGUE)).toContain(name);
+    const sections = markdown.split(/^### /m).filter((s) => s.startsWith('Failback '));
+    for (const section of sections) expect(section).toContain('- **Manual fallback:**');
+  });
+
   it('says how to start each workflow from the console and the CLI, and what to do by hand', () => {
     expect(markdown).toContain('`pendulum-shop-failover` → Start execution, with input `{}`');
     expect(markdown).toContain(`pendulum failover --plan ${SAMPLE_PLAN}`);
