@@ -155,7 +155,9 @@ describe('the failover workflow', () => {
     // Assess: the run's report sits beside its outcome
     for (const ext of ['md', 'html']) {
       const key = String(app.outcomeKey).replace(/outcome\.json$/, `report.${ext}`);
-      const { Body } = await clients().s3().send(new GetObjectCommand({ Bucket: stack.bucketName, Key: key }));
+      const { Body } = await clients()
+        .s3()
+        .send(new GetObjectCommand({ Bucket: stack.bucketName, Key: key }));
       expect(await Body?.transformToString()).toMatch(/shop/);
     }
     expect(outcome.metrics.tiers).toHaveLength(2);
