@@ -244,9 +244,19 @@ export function allowFailbackResources(role: iam.IRole, regions: readonly string
       resources: rdsArns,
     }),
   );
+  // Instances come home with the instance profile of the one they replace; passing its role to
+  // EC2 (and only to EC2) is what RunInstances needs for that.
+  const roles = `arn:aws:iam::${acct}:role/*`;
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      actions: ['iam:PassRole'],
+      resources: [roles],
+      conditions: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
+    }),
+  );
   acknowledgeResources(
     role,
-    [...ec2Arns, ...rdsArns],
+    [...ec2Arns, ...rdsArns, roles],
     `Failback creates, renames and retires resources whose ids exist only at run time, in ${plan.app}'s two regions of this account; nothing is deleted before its final snapshot exists.`,
   );
 }
