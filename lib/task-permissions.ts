@@ -244,19 +244,11 @@ export function allowFailbackResources(role: iam.IRole, regions: readonly string
       resources: rdsArns,
     }),
   );
-  // Instances come home with the instance profile of the one they replace; passing its role to
-  // EC2 (and only to EC2) is what RunInstances needs for that.
-  const roles = `arn:aws:iam::${acct}:role/*`;
-  role.addToPrincipalPolicy(
-    new iam.PolicyStatement({
-      actions: ['iam:PassRole'],
-      resources: [roles],
-      conditions: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
-    }),
-  );
+  // Instances come home with the instance profile of the one they replace.
+  allowPassRoleToEc2(role);
   acknowledgeResources(
     role,
-    [...ec2Arns, ...rdsArns, roles],
+    [...ec2Arns, ...rdsArns],
     `Failback creates, renames and retires resources whose ids exist only at run time, in ${plan.app}'s two regions of this account; nothing is deleted before its final snapshot exists.`,
   );
 }
@@ -282,5 +274,25 @@ export function allowTearDownDrill(role: iam.IRole, region: string, plan: Plan):
     role,
     [`arn:aws:ec2:${region}:${acct}:instance/*`, `arn:aws:rds:${region}:${acct}:db:*`],
     'Drill resources have run-time ids; deletion is limited to resources tagged with this app in the recovery region.',
+  );
+}
+
+/**
+ * Launching an instance with an instance profile passes its role to EC2: allowed for EC2 only.
+ * Profiles are named in the plan (or copied from the instance replaced), their roles are not.
+ */
+export function allowPassRoleToEc2(role: iam.IRole): void {
+  const roles = `arn:aws:iam::${account(role as unknown as IConstruct)}:role/*`;
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      actions: ['iam:PassRole'],
+      resources: [roles],
+      conditions: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
+    }),
+  );
+  acknowledgeResources(
+    role,
+    [roles],
+    'The role behind an instance profile is not named in the plan; it may be passed to EC2 only.',
   );
 }

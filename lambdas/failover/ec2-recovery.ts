@@ -50,6 +50,9 @@ export interface LaunchRequest {
   readonly instanceType: string;
   readonly subnetId?: string;
   readonly securityGroupIds: readonly string[];
+  /** Instance profile name or ARN. */
+  readonly instanceProfile?: string;
+  readonly keyName?: string;
   readonly tags: Record<string, string>;
   /** Deterministic per episode and source, as a first line of defence against double launches. */
   readonly clientToken: string;
@@ -64,6 +67,14 @@ export async function launchInstance(ec2: EC2Client, request: LaunchRequest): Pr
       MaxCount: 1,
       SubnetId: request.subnetId,
       SecurityGroupIds: request.securityGroupIds.length > 0 ? [...request.securityGroupIds] : undefined,
+      ...(request.instanceProfile
+        ? {
+            IamInstanceProfile: request.instanceProfile.startsWith('arn:')
+              ? { Arn: request.instanceProfile }
+              : { Name: request.instanceProfile },
+          }
+        : {}),
+      ...(request.keyName ? { KeyName: request.keyName } : {}),
       ClientToken: request.clientToken.slice(0, 64),
       MetadataOptions: { HttpTokens: 'required' },
       TagSpecifications: [

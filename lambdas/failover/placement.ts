@@ -10,6 +10,8 @@ export interface ResolvedPlacement {
   readonly subnetIds: readonly string[];
   readonly securityGroupIds: readonly string[];
   readonly instanceType?: string;
+  readonly instanceProfile?: string;
+  readonly keyName?: string;
   readonly dbSubnetGroup?: string;
   readonly dbInstanceClass?: string;
 }
@@ -71,6 +73,8 @@ export async function resolvePlacements(
       subnetIds: resolve(placement.subnets as Ref[] | undefined, subnetsByTag, 'subnet'),
       securityGroupIds: resolve(placement.securityGroups as Ref[] | undefined, groupsByTag, 'security group'),
       instanceType: placement.instanceType,
+      instanceProfile: placement.instanceProfile,
+      keyName: placement.keyName,
       dbSubnetGroup: placement.dbSubnetGroup,
       dbInstanceClass: placement.dbInstanceClass,
     };

@@ -112,6 +112,8 @@ export async function recoverTier(
       instanceType: placement?.instanceType ?? resource.point.sourceType ?? DEFAULT_INSTANCE_TYPE,
       subnetId: subnets.length > 0 ? subnets[nth % subnets.length] : undefined,
       securityGroupIds: placement?.securityGroupIds ?? [],
+      instanceProfile: placement?.instanceProfile,
+      keyName: placement?.keyName,
       tags: tagsFor(resource),
       clientToken: `${suffix}-${resource.source}`,
     });

@@ -113,6 +113,16 @@ export const placement = z.strictObject({
     .string()
     .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, 'expected an instance type such as t3.small')
     .optional(),
+  /** Instance profile (name or ARN) recovered instances run with, so they keep their IAM role. */
+  instanceProfile: z
+    .string()
+    .regex(
+      /^(?:arn:aws[a-z-]*:iam::\d{12}:instance-profile\/)?[\w+=,.@/-]{1,128}$/,
+      'expected an instance profile name or ARN',
+    )
+    .optional(),
+  /** EC2 key pair for recovered instances. */
+  keyName: z.string().min(1).max(255).optional(),
   dbSubnetGroup: z.string().max(255).optional(),
   dbInstanceClass: z
     .string()

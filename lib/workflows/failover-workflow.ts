@@ -8,6 +8,7 @@ import type { TaskFunction } from '../task-function';
 import {
   allowDescribe,
   allowLaunchRecoveredInstances,
+  allowPassRoleToEc2,
   allowPublish,
   allowRecoverDatabases,
   allowRoute53Change,
@@ -122,6 +123,7 @@ export class FailoverWorkflow extends Construct {
           allowDescribe(fn.role, ['ec2:DescribeInstances']);
           allowLaunchRecoveredInstances(fn.role, recovery);
           allowRecoverDatabases(fn.role, recovery, plan);
+          if (Object.values(plan.placement).some((p) => p.instanceProfile)) allowPassRoleToEc2(fn.role);
         },
         Duration.minutes(10),
       ),

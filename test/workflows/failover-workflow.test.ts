@@ -2,7 +2,13 @@
  * The failover workflow as `cdk synth` produced it, run locally against moto with the real
  * handlers: the sample estate fails over, and everything the issue promises is checked in AWS.
  */
-import { DescribeImagesCommand, DescribeInstancesCommand, type Instance } from '@aws-sdk/client-ec2';
+import {
+  CreateKeyPairCommand,
+  DescribeImagesCommand,
+  DescribeInstancesCommand,
+  type Instance,
+} from '@aws-sdk/client-ec2';
+import { CreateInstanceProfileCommand, IAMClient } from '@aws-sdk/client-iam';
 import { DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
 import type { ResourceRecordSet } from '@aws-sdk/client-route-53';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
@@ -161,6 +167,38 @@ describe('the failover workflow', () => {
       expect(await Body?.transformToString()).toMatch(/shop/);
     }
     expect(outcome.metrics.tiers).toHaveLength(2);
+  });
+
+  it('launches recovered instances with the instance profile and key pair the plan names', async () => {
+    // Prepare: the role's IAM identity exists in the account, as it would on AWS
+    const iam = new IAMClient({ region: 'us-east-1' });
+    await iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: 'shop-web' }));
+    await clients()
+      .ec2('us-west-2')
+      .send(new CreateKeyPairCommand({ KeyName: 'shop-ops' }));
+    const withProfile = samplePlanWith((p) => {
+      p.healthChecks = [{ name: 'storefront', url: health.url() }];
+      p.placement = {
+        ...p.placement,
+        web: { ...p.placement?.web, instanceProfile: 'shop-web', keyName: 'shop-ops' },
+      };
+    });
+    const profiled = await deployLocalStack(withProfile);
+    expect((await profiled.run('protect', {})).status).toBe('SUCCEEDED');
+
+    // Act
+    const result = await profiled.run('failover', {});
+
+    // Assess
+    expect(result.status, result.cause).toBe('SUCCEEDED');
+    const web = (await recoveredInstances()).filter((i) =>
+      i.Tags?.some((t) => t.Key === TAG.role && t.Value === 'web'),
+    );
+    expect(web).toHaveLength(2);
+    for (const instance of web) {
+      expect(instance.IamInstanceProfile?.Arn).toMatch(/instance-profile\/shop-web$/);
+      expect(instance.KeyName).toBe('shop-ops');
+    }
   });
 
   it('a second failover is refused with a named error and creates nothing', async () => {
