@@ -21,6 +21,7 @@ import { NotReadyError, ValidationFailedError } from '../runtime/task-errors';
 import type { FailbackRun, HomeDatabase } from './failback-run';
 import { BROKEN_DB, locateDatabases } from './home-databases';
 import { errorName, FAILBACK_TAG, staleDbIdentifier } from './home-names';
+import { replicaNotCaughtUp } from './replica-lag';
 
 export interface FinalisedDatabase {
   readonly want: HomeDatabase;
@@ -71,6 +72,8 @@ export async function finaliseHomeDatabases(
   run: Pick<FailbackRun, 'failbackId' | 'targetRegion'>,
   databases: readonly HomeDatabase[],
   suffix: string,
+  /** ReplicaLag of a home replica in seconds, when known; a replica is promoted only once caught up. */
+  lagOf: (identifier: string) => Promise<number | undefined> = async () => undefined,
 ): Promise<FinaliseResult> {
   if (databases.length === 0) return { databases: [], promoted: 0, renamed: 0 };
   const located = await locateDatabases(
@@ -113,6 +116,8 @@ export async function finaliseHomeDatabases(
         waiting: homeWaiting,
       };
     if (want.strategy === 'replica' && home.ReadReplicaSourceDBInstanceIdentifier && !alreadyPromoted) {
+      const behind = replicaNotCaughtUp(home, await lagOf(home.DBInstanceIdentifier ?? ''));
+      if (behind) return { ...base, promoted: false, waiting: behind };
       try {
         await rds.send(new PromoteReadReplicaCommand({ DBInstanceIdentifier: home.DBInstanceIdentifier }));
         promoted++;

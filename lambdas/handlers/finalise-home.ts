@@ -14,6 +14,7 @@ import {
   homeInventoryKey,
   readResourcePlan,
 } from '../failback/home-inventory';
+import { latestReplicaLag } from '../failback/replica-lag';
 import { episodeSuffix } from '../failover/failover-run';
 import { logger } from '../runtime/observability';
 import { type TaskDeps, taskContext } from '../runtime/task-context';
@@ -47,6 +48,7 @@ export function makeFinaliseHomeHandler(deps: TaskDeps = {}) {
       run,
       resources.databases,
       episodeSuffix(run.failbackId),
+      (identifier) => latestReplicaLag(ctx.clients.cloudWatch(run.targetRegion), identifier, ctx.now()),
     );
     const bySource = new Map(result.databases.map((d) => [d.want.source, d]));
     const resourcesAfter = inventory.resources.map((entry): HomeInventoryEntry => {

@@ -118,7 +118,10 @@ export class FailbackWorkflow extends Construct {
     const finalise = lambdaTask(
       this,
       'FinaliseHome',
-      task('FinaliseHome', 'finalise-home', (fn) => allowFailbackResources(fn.role, regions, plan)),
+      task('FinaliseHome', 'finalise-home', (fn) => {
+        allowFailbackResources(fn.role, regions, plan);
+        allowDescribe(fn.role, ['cloudwatch:GetMetricStatistics']);
+      }),
       { payload: sfn.TaskInput.fromObject(run), resultPath: '$.finalised' },
     );
     finalise.addRetry({

@@ -1,3 +1,4 @@
+import { PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 /**
  * Bringing the new primary up in us-east-1 from the recovery copies in us-west-2, and making it the
  * primary (finalise), against moto, from a real protect + failover of the sample estate.
@@ -194,6 +195,46 @@ describe.each(['replica', 'snapshot'] as const)(
       expect(after.startedAt).toBe(before.startedAt);
       expect(after.resources.map((r) => r.homeId)).toEqual(before.resources.map((r) => r.homeId));
     });
+
+    it.runIf(strategy === 'replica')(
+      'finalise does not promote a replica that is still behind the recovery database',
+      async () => {
+        // Prepare: the home replica reports 30 s of ReplicaLag, as RDS would publish it
+        await makeSyncHomeHandler({ clients: f.clients() })({ run: f.run });
+        const inventory = await f.artifacts.getJson<HomeInventory>(homeInventoryKey(f.run));
+        const homeId = inventory.resources.find((r) => r.kind === 'rds')?.homeId ?? '';
+        await f
+          .clients()
+          .cloudWatch('us-east-1')
+          .send(
+            new PutMetricDataCommand({
+              Namespace: 'AWS/RDS',
+              MetricData: [
+                {
+                  MetricName: 'ReplicaLag',
+                  Dimensions: [{ Name: 'DBInstanceIdentifier', Value: homeId }],
+                  Timestamp: new Date(Date.now() - 30_000),
+                  Value: 30,
+                  Unit: 'Seconds',
+                },
+              ],
+            }),
+          );
+
+        // Act + Assess: not ready, nothing promoted or renamed
+        await expect(makeFinaliseHomeHandler({ clients: f.clients() })({ run: f.run })).rejects.toMatchObject(
+          {
+            name: 'NotReadyError',
+            message: expect.stringMatching(/30s behind/),
+          },
+        );
+        const dbs = await primaryDatabases(f);
+        expect(
+          dbs.find((d) => d.DBInstanceIdentifier === homeId)?.ReadReplicaSourceDBInstanceIdentifier,
+        ).toBeDefined();
+        expect(dbs.map((d) => d.DBInstanceIdentifier)).not.toContain(`shop-db-stale-${suffix()}`);
+      },
+    );
 
     it('finalise makes the home database shop-db and sets the stale one aside; a second finalise does nothing', async () => {
       // Prepare
