@@ -120,7 +120,7 @@ export async function runRehearsal(options: RehearsalOptions = {}): Promise<Rehe
     HoldStep: filePlan.failback.stepHold,
     Soak: filePlan.failback.soak,
     WaitForHome: '30s poll',
-    WaitForTier: '15s poll',
+    WaitForTier: '5–60s backoff',
   });
 
   const phases: PhaseTiming[] = [];

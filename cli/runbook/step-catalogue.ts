@@ -319,7 +319,7 @@ export const STEP_CATALOGUE: Readonly<Record<string, StepInfo>> = {
     fallback: recoverFallback,
   },
   WaitForTier: {
-    does: 'Pauses between readiness checks of the tier.',
+    does: 'Pauses between readiness checks of the tier: 5 s at first, growing with the wait, at most 60 s.',
     touches: 'none',
     fallback: () => 'Nothing to do by hand.',
   },

@@ -16,7 +16,17 @@ const eventSchema = z.object({ run: failoverRunSchema, tier: tierRefSchema });
 export interface CheckTierReadyResult {
   readonly ready: boolean;
   readonly waitedSeconds: number;
+  /** How long the state machine waits before asking again. */
+  readonly nextPollSeconds: number;
   readonly laggards: { id: string; state: string }[];
+}
+
+/**
+ * Bounded backoff for readiness polls: a quarter of the time waited so far, between 5 s and 60 s,
+ * so a fast tier is seen quickly and a slow RDS restore is not asked every few seconds for an hour.
+ */
+export function nextPollSeconds(waitedSeconds: number): number {
+  return Math.min(60, Math.max(5, Math.round(waitedSeconds / 4)));
 }
 
 export function makeCheckTierReadyHandler(deps: TaskDeps = {}) {
@@ -51,7 +61,12 @@ export function makeCheckTierReadyHandler(deps: TaskDeps = {}) {
         { laggards: readiness.laggards.slice(0, 50) },
       );
     }
-    return { ready: readiness.ready, waitedSeconds, laggards: readiness.laggards.slice(0, 20) };
+    return {
+      ready: readiness.ready,
+      waitedSeconds,
+      nextPollSeconds: nextPollSeconds(waitedSeconds),
+      laggards: readiness.laggards.slice(0, 20),
+    };
   };
 }
 

@@ -21,11 +21,6 @@ import { prepareState, rejectionState, taskFactory } from './workflow-parts';
 
 export interface FailoverWorkflowProps {
   readonly core: PendulumCore;
-  /**
-   * Pause between readiness checks of a tier.
-   * @default Duration.seconds(15)
-   */
-  readonly readinessPollInterval?: Duration;
 }
 
 /**
@@ -132,8 +127,9 @@ export class FailoverWorkflow extends Construct {
         resultPath: '$.recovery',
       },
     );
+    // Bounded backoff: the check says how long to wait before asking again (5 s to 60 s).
     const waitForTier = new sfn.Wait(this, 'WaitForTier', {
-      time: sfn.WaitTime.duration(props.readinessPollInterval ?? Duration.seconds(15)),
+      time: sfn.WaitTime.secondsPath('$.readiness.nextPollSeconds'),
     });
     const checkTier = lambdaTask(
       this,
@@ -155,7 +151,8 @@ export class FailoverWorkflow extends Construct {
       maxConcurrency: 1,
       resultPath: sfn.JsonPath.DISCARD,
     });
-    recoverTiers.itemProcessor(recoverTier.next(waitForTier).next(checkTier).next(tierReady));
+    recoverTiers.itemProcessor(recoverTier.next(checkTier).next(tierReady));
+    waitForTier.next(checkTier);
 
     const checkHealth = lambdaTask(
       this,
