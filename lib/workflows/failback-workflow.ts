@@ -213,7 +213,7 @@ export class FailbackWorkflow extends Construct {
       { payload: sfn.TaskInput.fromObject(run), resultPath: '$.outcome' },
     );
 
-    const afterShift = retireStale.next(hooks.post).next(record);
+    const afterShift = hooks.post.next(record);
     stagesDone.next(afterShift);
     const shiftDns = new sfn.Choice(this, 'Staged?')
       .when(sfn.Condition.stringEquals('$.run.strategy', 'staged'), stages)
@@ -286,15 +286,16 @@ export class FailbackWorkflow extends Construct {
       backoffRate: 1.5,
       maxAttempts: 20,
     });
-    retireCopies.addCatch(
-      new sfn.Fail(this, 'RetirementFailed', {
-        errorPath: '$.retireFailure.Error',
-        causePath: '$.retireFailure.Cause',
-        comment:
-          'Failback succeeded; some recovery copies were not retired and are kept. Retire them by hand or re-run.',
-      }),
-      { errors: ['States.ALL'], resultPath: '$.retireFailure' },
-    );
+    const retirementFailed = new sfn.Fail(this, 'RetirementFailed', {
+      errorPath: '$.retireFailure.Error',
+      causePath: '$.retireFailure.Cause',
+      comment:
+        'Failback succeeded and production is home; some stale or recovery copies were not retired and are kept. Retire them by hand or re-run.',
+    });
+    // Retiring is housekeeping after production is home: its failure must not roll DNS back or
+    // mark the failback failed, so it runs after the try/catch, with a catch of its own.
+    retireStale.addCatch(retirementFailed, { errors: ['States.ALL'], resultPath: '$.retireFailure' });
+    retireCopies.addCatch(retirementFailed, { errors: ['States.ALL'], resultPath: '$.retireFailure' });
     const done = new sfn.Succeed(this, 'FailbackComplete', { outputPath: '$.result.outcome' });
 
     const windowSkipped = new sfn.Succeed(this, 'WindowSkipped', {
@@ -316,7 +317,9 @@ export class FailbackWorkflow extends Construct {
             .next(
               new sfn.Choice(this, 'FailbackDryRun?')
                 .when(sfn.Condition.booleanEquals('$.run.dryRun', true), dryRunDone)
-                .otherwise(takeLock.next(failback).next(soak).next(retireCopies).next(done)),
+                .otherwise(
+                  takeLock.next(failback).next(retireStale).next(soak).next(retireCopies).next(done),
+                ),
             ),
         ),
     );

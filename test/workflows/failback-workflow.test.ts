@@ -320,6 +320,36 @@ describe('the failback workflow', () => {
     ]);
   });
 
+  it('a failure retiring the stale primary leaves production home: no DNS rollback, status PRIMARY_ACTIVE', async () => {
+    const result = await stack.run(
+      'failback',
+      {},
+      {
+        taskOverrides: {
+          RetireStalePrimary: () => {
+            throw Object.assign(new Error('injected: final AMI never became available'), {
+              name: 'InjectedFault',
+            });
+          },
+        },
+      },
+    );
+
+    expect(result.status).toBe('FAILED');
+    expect(result.error).toBe('InjectedFault');
+    expect((await state.getApp('shop', 'us-east-1')).status).toBe('PRIMARY_ACTIVE');
+    const home = await live('us-east-1', [{ Name: `tag:${TAG.failback}`, Values: ['*'] }]);
+    const zone = await listZoneRecords(clients().route53(), estate.zoneId);
+    const www = zone.find((r) => r.Name === `www.${ZONE}.` && !r.SetIdentifier);
+    const homeWeb = home
+      .filter((i) => tag(i, TAG.role) === 'web')
+      .map((i) => i.PublicIpAddress ?? i.PrivateIpAddress)
+      .sort();
+    expect((www?.ResourceRecords ?? []).map((v) => v.Value).sort()).toEqual(homeWeb);
+    // The stale primary is still there, untouched: nothing was deleted without its final AMI.
+    expect(await live('us-east-1', [{ Name: 'instance-id', Values: estate.instances.web }])).toHaveLength(2);
+  });
+
   it('a second failback is refused; a dry run writes only the report', async () => {
     const dry = await stack.run('failback', { dryRun: true });
     expect(dry.status, dry.cause).toBe('SUCCEEDED');
