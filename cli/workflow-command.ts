@@ -8,6 +8,7 @@ import { EXIT } from './exit-codes';
 import { loadPlanForCommand } from './load-plan';
 import { type Output, paint } from './output';
 import { formatSeconds, progressPrinter } from './progress';
+import { outcomeDetails } from './run-outcome-details';
 import {
   type WorkflowClient,
   WorkflowMissingError,
@@ -98,8 +99,14 @@ export async function runWorkflowCommand(
   }
 
   const took = formatSeconds(Date.parse(run.stoppedAt) - Date.parse(run.startedAt));
-  if (out.json) out.data(runJson(run));
-  else if (run.status === 'SUCCEEDED') {
+  if (out.json) {
+    const outcomeKey = (run.output as { outcomeKey?: unknown } | undefined)?.outcomeKey;
+    const details =
+      run.status === 'SUCCEEDED' && typeof outcomeKey === 'string'
+        ? await outcomeDetails(spec.plan, spec.local, outcomeKey).catch(() => undefined)
+        : undefined;
+    out.data({ ...runJson(run), ...(details ? { outcome: details } : {}) });
+  } else if (run.status === 'SUCCEEDED') {
     if (!spec.quiet)
       out.line(
         `${paint(out, 'green', '✓')} ${spec.dryRun ? `${spec.workflow} dry run done` : `${spec.workflow} succeeded`} in ${took} (run ${run.runId})`,

@@ -105,7 +105,7 @@ describe('pendulum workflow commands (--local)', () => {
     expect(await recoveredInstances()).toBe(0);
   });
 
-  it('failover --json: fails over and prints { status, runId, rtoSeconds, output }', async () => {
+  it('failover --json: fails over and prints { status, runId, rtoSeconds, output, outcome }', async () => {
     const { code, stdout, stderr } = await runCli(
       'failover',
       '--plan',
@@ -134,6 +134,16 @@ describe('pendulum workflow commands (--local)', () => {
     });
     expect(result.output.runId).toBe(result.runId);
     expect(result.rtoSeconds).toBe(result.output.rtoSeconds);
+    // The outcome people ask for first: RPO per resource, what was recovered, DNS changes, snapshot.
+    expect(Object.keys(result.outcome.rpoSeconds)).toHaveLength(5);
+    expect(result.outcome.recovered).toHaveLength(5);
+    expect(result.outcome.dnsChanges[0].changes.map((c: { name: string }) => c.name).sort()).toEqual([
+      'api.shop.example.com.',
+      'db.shop.example.com.',
+      'static.shop.example.com.',
+      'www.shop.example.com.',
+    ]);
+    expect(result.outcome.dnsSnapshotKey).toMatch(/^episodes\/shop\/.+\/dns-snapshot\.json$/);
     failoverRunId = result.runId;
     expect(await recoveredInstances()).toBe(4);
   });
