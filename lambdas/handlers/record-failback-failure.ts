@@ -7,7 +7,6 @@ import { runArtifactKey } from '../artifacts/artifact-store';
 import { FAILBACK_ARTIFACTS, failbackRunSchema } from '../failback/failback-run';
 import { notify } from '../notify/notify';
 import { writeRunReport } from '../reports/write-run-report';
-import { logger } from '../runtime/observability';
 import { type TaskDeps, taskContext } from '../runtime/task-context';
 import { parseTaskInput } from '../runtime/task-input';
 import { failureMessage } from './record-failover-failure';
@@ -51,20 +50,14 @@ export function makeRecordFailbackFailureHandler(deps: TaskDeps = {}) {
       outcomeKey,
       dns: dnsState,
     });
-    let released = true;
-    try {
-      await ctx.state.release(
-        'failback',
-        run.app,
-        run.runId,
-        'failed',
-        { lastError: `${error}: ${message}`.slice(0, 2000), failbackId: run.failbackId },
-        ctx.now(),
-      );
-    } catch (releaseError) {
-      released = false;
-      logger.warn('lock not released', { error: (releaseError as Error).message });
-    }
+    // Another run may hold the lock by now; its record is left alone.
+    const released = await ctx.state.releaseIfHeld(
+      'failback',
+      run.app,
+      run.runId,
+      { lastError: `${error}: ${message}`.slice(0, 2000), failbackId: run.failbackId },
+      ctx.now(),
+    );
     await notify(ctx.clients.sns(), ctx.config.topicArn, {
       subject: `Pendulum: failback of ${run.app} FAILED`,
       lines: [

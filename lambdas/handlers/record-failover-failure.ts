@@ -11,7 +11,6 @@ import { readTierInventories } from '../failover/run-inventory';
 import { notify } from '../notify/notify';
 import { writeRunReport } from '../reports/write-run-report';
 import { drMetrics } from '../rpo/dr-metrics';
-import { logger } from '../runtime/observability';
 import { type TaskDeps, taskContext } from '../runtime/task-context';
 import { parseTaskInput } from '../runtime/task-input';
 
@@ -90,21 +89,14 @@ export function makeRecordFailoverFailureHandler(deps: TaskDeps = {}) {
       });
       return { status: 'DRILL_FAILED', error, message, created: created.length, released: true };
     }
-    let released = true;
-    try {
-      await ctx.state.release(
-        'failover',
-        run.app,
-        run.runId,
-        'failed',
-        { lastError: `${error}: ${message}`.slice(0, 2000), failoverId: run.failoverId, outcomeKey },
-        ctx.now(),
-      );
-    } catch (releaseError) {
-      // Another run holds the lock now; leave its record alone.
-      released = false;
-      logger.warn('lock not released', { error: (releaseError as Error).message });
-    }
+    // Another run may hold the lock by now; its record is left alone.
+    const released = await ctx.state.releaseIfHeld(
+      'failover',
+      run.app,
+      run.runId,
+      { lastError: `${error}: ${message}`.slice(0, 2000), failoverId: run.failoverId, outcomeKey },
+      ctx.now(),
+    );
     await notify(ctx.clients.sns(), ctx.config.topicArn, {
       subject: `Pendulum: failover of ${run.app} FAILED`,
       lines: [

@@ -143,6 +143,26 @@ export class StateTable {
     }
   }
 
+  /**
+   * Releases the lock on a failure path if this run still holds it. Another run may hold it by
+   * now (a newer attempt); its record is left alone and false is returned.
+   */
+  async releaseIfHeld(
+    kind: WorkflowKind,
+    app: string,
+    runId: string,
+    fields: Record<string, unknown>,
+    now: Date,
+  ): Promise<boolean> {
+    try {
+      await this.release(kind, app, runId, 'failed', fields, now);
+      return true;
+    } catch (error) {
+      if (error instanceof WrongStateError) return false;
+      throw error;
+    }
+  }
+
   /** One drill at a time per app; a drill older than a day is taken to have died. */
   async acquireDrill(app: string, runId: string, now: Date): Promise<void> {
     try {
