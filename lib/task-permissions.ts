@@ -29,6 +29,36 @@ function acknowledgeResources(role: iam.IRole, arns: readonly string[], reason: 
   }
 }
 
+/** EC2 ARNs of one region and account, by resource type (`image` and `snapshot` images are account-less). */
+function ec2Arns(region: string, acct: string, types: readonly string[]): string[] {
+  return types.map((type) =>
+    type === 'image' || type === 'ebs-snapshot'
+      ? `arn:aws:ec2:${region}::${type === 'image' ? 'image' : 'snapshot'}/*`
+      : `arn:aws:ec2:${region}:${acct}:${type}/*`,
+  );
+}
+
+/** RDS ARNs a restore or replica touches in one region and account. */
+function rdsArns(
+  region: string,
+  acct: string,
+  kinds: readonly string[] = ['db', 'snapshot', 'subgrp', 'og', 'pg'],
+): string[] {
+  return kinds.map((kind) => `arn:aws:rds:${region}:${acct}:${kind}:*`);
+}
+
+/** Only resources tagged with this app. */
+const taggedWithApp = (plan: Plan) => ({ StringEquals: { [`aws:ResourceTag/${TAG.app}`]: plan.app } });
+
+const LAUNCH_TYPES = [
+  'instance',
+  'volume',
+  'network-interface',
+  'subnet',
+  'security-group',
+  'image',
+] as const;
+
 /**
  * Read and write of the artifact bucket's objects, without CDK's grantReadWrite wildcards.
  * ListBucket is needed so a missing key reads as NoSuchKey (how tasks detect a first attempt).
@@ -114,33 +144,19 @@ export function allowLaunchRecoveredInstances(role: iam.IRole, region: string): 
   role.addToPrincipalPolicy(
     new iam.PolicyStatement({
       actions: ['ec2:RunInstances'],
-      resources: [
-        `arn:aws:ec2:${region}:${acct}:instance/*`,
-        `arn:aws:ec2:${region}:${acct}:volume/*`,
-        `arn:aws:ec2:${region}:${acct}:network-interface/*`,
-        `arn:aws:ec2:${region}:${acct}:subnet/*`,
-        `arn:aws:ec2:${region}:${acct}:security-group/*`,
-        `arn:aws:ec2:${region}::image/*`,
-      ],
+      resources: ec2Arns(region, acct, LAUNCH_TYPES),
     }),
   );
   role.addToPrincipalPolicy(
     new iam.PolicyStatement({
       actions: ['ec2:CreateTags'],
-      resources: [`arn:aws:ec2:${region}:${acct}:instance/*`, `arn:aws:ec2:${region}:${acct}:volume/*`],
+      resources: ec2Arns(region, acct, ['instance', 'volume']),
       conditions: { StringEquals: { 'ec2:CreateAction': 'RunInstances' } },
     }),
   );
   acknowledgeResources(
     role,
-    [
-      `arn:aws:ec2:${region}:${acct}:instance/*`,
-      `arn:aws:ec2:${region}:${acct}:volume/*`,
-      `arn:aws:ec2:${region}:${acct}:network-interface/*`,
-      `arn:aws:ec2:${region}:${acct}:subnet/*`,
-      `arn:aws:ec2:${region}:${acct}:security-group/*`,
-      `arn:aws:ec2:${region}::image/*`,
-    ],
+    ec2Arns(region, acct, LAUNCH_TYPES),
     'Instance, volume and interface ids do not exist before launch, and subnets and images are chosen at run time; limited to one region and account, tagging only at launch.',
   );
 }
@@ -151,25 +167,19 @@ export function allowRecoverDatabases(role: iam.IRole, region: string, plan: Pla
   role.addToPrincipalPolicy(
     new iam.PolicyStatement({
       actions: ['rds:RestoreDBInstanceFromDBSnapshot', 'rds:AddTagsToResource'],
-      resources: [
-        `arn:aws:rds:${region}:${acct}:db:*`,
-        `arn:aws:rds:${region}:${acct}:snapshot:*`,
-        `arn:aws:rds:${region}:${acct}:subgrp:*`,
-        `arn:aws:rds:${region}:${acct}:og:*`,
-        `arn:aws:rds:${region}:${acct}:pg:*`,
-      ],
+      resources: rdsArns(region, acct),
     }),
   );
   role.addToPrincipalPolicy(
     new iam.PolicyStatement({
       actions: ['rds:PromoteReadReplica'],
-      resources: [`arn:aws:rds:${region}:${acct}:db:*`],
-      conditions: { StringEquals: { [`aws:ResourceTag/${TAG.app}`]: plan.app } },
+      resources: rdsArns(region, acct, ['db']),
+      conditions: taggedWithApp(plan),
     }),
   );
   acknowledgeResources(
     role,
-    ['db', 'snapshot', 'subgrp', 'og', 'pg'].map((kind) => `arn:aws:rds:${region}:${acct}:${kind}:*`),
+    rdsArns(region, acct),
     'Restored database names and the snapshots they come from are chosen at run time; limited to one region and account, and promotion to databases tagged with the app.',
   );
 }
@@ -198,16 +208,18 @@ export function allowFailbackResources(role: iam.IRole, regions: readonly string
     'rds:DescribeDBInstances',
     'rds:DescribeDBSnapshots',
   ]);
-  const ec2Arns = regions.flatMap((region) => [
-    `arn:aws:ec2:${region}:${acct}:instance/*`,
-    `arn:aws:ec2:${region}:${acct}:volume/*`,
-    `arn:aws:ec2:${region}:${acct}:snapshot/*`,
-    `arn:aws:ec2:${region}:${acct}:network-interface/*`,
-    `arn:aws:ec2:${region}:${acct}:subnet/*`,
-    `arn:aws:ec2:${region}:${acct}:security-group/*`,
-    `arn:aws:ec2:${region}::image/*`,
-    `arn:aws:ec2:${region}::snapshot/*`,
-  ]);
+  const ec2Resources = regions.flatMap((region) =>
+    ec2Arns(region, acct, [
+      'instance',
+      'volume',
+      'snapshot',
+      'network-interface',
+      'subnet',
+      'security-group',
+      'image',
+      'ebs-snapshot',
+    ]),
+  );
   role.addToPrincipalPolicy(
     new iam.PolicyStatement({
       actions: [
@@ -221,12 +233,10 @@ export function allowFailbackResources(role: iam.IRole, regions: readonly string
         'ec2:DeleteSnapshot',
         'ec2:ModifyInstanceAttribute',
       ],
-      resources: ec2Arns,
+      resources: ec2Resources,
     }),
   );
-  const rdsArns = regions.flatMap((region) =>
-    ['db', 'snapshot', 'subgrp', 'og', 'pg'].map((kind) => `arn:aws:rds:${region}:${acct}:${kind}:*`),
-  );
+  const rdsResources = regions.flatMap((region) => rdsArns(region, acct));
   role.addToPrincipalPolicy(
     new iam.PolicyStatement({
       actions: [
@@ -241,14 +251,14 @@ export function allowFailbackResources(role: iam.IRole, regions: readonly string
         'rds:DeleteDBSnapshot',
         'rds:StartDBInstance',
       ],
-      resources: rdsArns,
+      resources: rdsResources,
     }),
   );
   // Instances come home with the instance profile of the one they replace.
   allowPassRoleToEc2(role);
   acknowledgeResources(
     role,
-    [...ec2Arns, ...rdsArns],
+    [...ec2Resources, ...rdsResources],
     `Failback creates, renames and retires resources whose ids exist only at run time, in ${plan.app}'s two regions of this account; nothing is deleted before its final snapshot exists.`,
   );
 }
@@ -259,20 +269,20 @@ export function allowTearDownDrill(role: iam.IRole, region: string, plan: Plan):
   role.addToPrincipalPolicy(
     new iam.PolicyStatement({
       actions: ['ec2:TerminateInstances'],
-      resources: [`arn:aws:ec2:${region}:${acct}:instance/*`],
-      conditions: { StringEquals: { [`aws:ResourceTag/${TAG.app}`]: plan.app } },
+      resources: ec2Arns(region, acct, ['instance']),
+      conditions: taggedWithApp(plan),
     }),
   );
   role.addToPrincipalPolicy(
     new iam.PolicyStatement({
       actions: ['rds:DeleteDBInstance'],
-      resources: [`arn:aws:rds:${region}:${acct}:db:*`],
-      conditions: { StringEquals: { [`aws:ResourceTag/${TAG.app}`]: plan.app } },
+      resources: rdsArns(region, acct, ['db']),
+      conditions: taggedWithApp(plan),
     }),
   );
   acknowledgeResources(
     role,
-    [`arn:aws:ec2:${region}:${acct}:instance/*`, `arn:aws:rds:${region}:${acct}:db:*`],
+    [...ec2Arns(region, acct, ['instance']), ...rdsArns(region, acct, ['db'])],
     'Drill resources have run-time ids; deletion is limited to resources tagged with this app in the recovery region.',
   );
 }
