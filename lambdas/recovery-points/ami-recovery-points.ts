@@ -30,7 +30,7 @@ import {
   pointTags,
   RECOVERY_POINT_KIND_TAG_VALUE,
 } from './capture';
-import { type RecoveryPoint, TAG, tagList, tagMap } from './recovery-point';
+import { pointFromTags, type RecoveryPoint, TAG, tagList, tagMap } from './recovery-point';
 import { amiName, clientToken } from './recovery-point-names';
 import type { ProtectedSource } from './resolve-protected-sources';
 
@@ -79,21 +79,7 @@ async function describeImagesWhere(
 }
 
 export function imageToRecoveryPoint(image: Image): RecoveryPoint | undefined {
-  const tags = tagMap(image.Tags);
-  const source = tags[TAG.source];
-  const takenAt = tags[TAG.takenAt];
-  if (!image.ImageId || !source || !takenAt) return undefined;
-  return {
-    kind: 'ami',
-    id: image.ImageId,
-    source,
-    role: tags[TAG.role] ?? '',
-    tier: tags[TAG.tier] ?? '',
-    takenAt,
-    protectRun: tags[TAG.protectRun] ?? '',
-    ...(tags[TAG.sourceType] ? { sourceType: tags[TAG.sourceType] } : {}),
-    state: imageState(image),
-  };
+  return pointFromTags('ami', image.ImageId, tagMap(image.Tags), imageState(image));
 }
 
 /**

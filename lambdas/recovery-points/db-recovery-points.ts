@@ -30,7 +30,7 @@ import {
   pointTags,
   RECOVERY_POINT_KIND_TAG_VALUE,
 } from './capture';
-import { type RecoveryPoint, TAG, tagList, tagMap } from './recovery-point';
+import { pointFromTags, type RecoveryPoint, TAG, tagList, tagMap } from './recovery-point';
 import { dbSnapshotIdentifier, dbSnapshotPrefix } from './recovery-point-names';
 import type { ProtectedSource } from './resolve-protected-sources';
 
@@ -88,21 +88,12 @@ async function describeSnapshot(rds: RDSClient, identifier: string): Promise<DBS
 }
 
 export function snapshotToRecoveryPoint(snapshot: DBSnapshot): RecoveryPoint | undefined {
-  const tags = tagMap(snapshot.TagList);
-  const source = tags[TAG.source];
-  const takenAt = tags[TAG.takenAt];
-  if (!snapshot.DBSnapshotIdentifier || !source || !takenAt) return undefined;
-  return {
-    kind: 'db-snapshot',
-    id: snapshot.DBSnapshotIdentifier,
-    source,
-    role: tags[TAG.role] ?? '',
-    tier: tags[TAG.tier] ?? '',
-    takenAt,
-    protectRun: tags[TAG.protectRun] ?? '',
-    ...(tags[TAG.sourceType] ? { sourceType: tags[TAG.sourceType] } : {}),
-    state: snapshotState(snapshot),
-  };
+  return pointFromTags(
+    'db-snapshot',
+    snapshot.DBSnapshotIdentifier,
+    tagMap(snapshot.TagList),
+    snapshotState(snapshot),
+  );
 }
 
 /** A database whose recovery point is its cross-region read replica. */

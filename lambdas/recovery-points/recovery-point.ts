@@ -56,3 +56,29 @@ export function tagMap(
   for (const tag of tags ?? []) if (tag.Key !== undefined) map[tag.Key] = tag.Value ?? '';
   return map;
 }
+
+/**
+ * A recovery point from its resource's id, tags and state: the tags are the catalogue, the same
+ * for AMIs and DB snapshots. Undefined for a resource Pendulum did not tag as a point.
+ */
+export function pointFromTags(
+  kind: RecoveryPointKind,
+  id: string | undefined,
+  tags: Record<string, string>,
+  state: RecoveryPoint['state'],
+): RecoveryPoint | undefined {
+  const source = tags[TAG.source];
+  const takenAt = tags[TAG.takenAt];
+  if (!id || !source || !takenAt) return undefined;
+  return {
+    kind,
+    id,
+    source,
+    role: tags[TAG.role] ?? '',
+    tier: tags[TAG.tier] ?? '',
+    takenAt,
+    protectRun: tags[TAG.protectRun] ?? '',
+    ...(tags[TAG.sourceType] ? { sourceType: tags[TAG.sourceType] } : {}),
+    state,
+  };
+}
