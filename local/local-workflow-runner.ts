@@ -27,6 +27,7 @@ import {
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
 import { LOCAL_ACCOUNT_ID } from './aws-environment';
+import { type LocalIam, localIamFor } from './iam/local-iam';
 import type { CfnTemplate } from './resolve-intrinsics';
 import { DEFAULT_REGION } from './resolve-intrinsics';
 import {
@@ -83,6 +84,12 @@ export interface RunWorkflowOptions {
   enforceLambdaTimeouts?: boolean;
   /** Aborting it aborts the execution (status ABORTED). */
   signal?: AbortSignal;
+  /**
+   * `enforce` (the default): every AWS call a task makes is authorized against its role's policies
+   * as synthesized, and the state machine's role must allow invoking each function; `off` only when
+   * a test says so explicitly.
+   */
+  iam?: 'enforce' | 'off';
 }
 
 export interface TaskInvocation {
@@ -315,6 +322,9 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
     }
   }
 
+  const iam: LocalIam | undefined =
+    (options.iam ?? 'enforce') === 'enforce' ? localIamFor(options.template, resolveOptions) : undefined;
+
   const envSnapshot = { ...process.env };
   const modules = new Map<string, Promise<Handler>>();
   const loadHandler = (fn: SynthLambdaFunction): Promise<Handler> => {
@@ -365,7 +375,8 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
     } else {
       const handler = await loadHandler(fn);
       Object.assign(process.env, fn.environment);
-      run = callHandler(handler, event, lambdaContext(fn, started));
+      const invoke = () => callHandler(handler, event, lambdaContext(fn, started));
+      run = iam ? iam.runAs(fn, invoke) : invoke();
     }
     if (options.enforceLambdaTimeouts) {
       let timer: NodeJS.Timeout | undefined;
@@ -386,6 +397,7 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
       return viaJson(await run);
     } catch (thrown) {
       if (thrown instanceof TaskFailure) throw thrown;
+      if (iam?.isHarnessFault(thrown)) throw new HarnessError((thrown as Error).message);
       const payloadOut = lambdaErrorPayload(thrown);
       throw new TaskFailure(payloadOut.errorType, JSON.stringify(payloadOut));
     }
@@ -435,6 +447,8 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
           record.functionLogicalId = fn?.logicalId;
           record.input = payload;
           notePayload(payload);
+          const invokeDenied = fn && iam ? await iam.stateMachineMayNotInvoke(sm.logicalId, fn) : undefined;
+          if (invokeDenied) throw new TaskFailure('Lambda.AWSLambdaException', invokeDenied);
           const call: TaskCall = {
             stateName: task.name,
             input,

@@ -34,10 +34,25 @@ function templateWith(states: Record<string, unknown>, startAt = 'Write'): CfnTe
           AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
         },
       },
+      Fn1Role: { Type: 'AWS::IAM::Role', Properties: {} },
+      Fn1Policy: {
+        Type: 'AWS::IAM::Policy',
+        Properties: {
+          PolicyName: 'Fn1Policy',
+          Roles: [{ Ref: 'Fn1Role' }],
+          PolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [
+              { Effect: 'Allow', Action: 'dynamodb:PutItem', Resource: { 'Fn::GetAtt': ['Table', 'Arn'] } },
+            ],
+          },
+        },
+      },
       Fn1: {
         Type: 'AWS::Lambda::Function',
         Metadata: { 'pendulum:handler': HANDLER },
         Properties: {
+          Role: { 'Fn::GetAtt': ['Fn1Role', 'Arn'] },
           Runtime: 'nodejs24.x',
           Handler: 'index.handler',
           Environment: {
@@ -46,10 +61,33 @@ function templateWith(states: Record<string, unknown>, startAt = 'Write'): CfnTe
           },
         },
       },
+      WorkflowRole: {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          Policies: [
+            {
+              PolicyName: 'invoke',
+              PolicyDocument: {
+                Version: '2012-10-17',
+                Statement: [
+                  {
+                    Effect: 'Allow',
+                    Action: 'lambda:InvokeFunction',
+                    Resource: { 'Fn::GetAtt': ['Fn1', 'Arn'] },
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      },
       Workflow: {
         Type: 'AWS::StepFunctions::StateMachine',
         Metadata: { 'aws:cdk:path': 'TestStack/Workflow/Resource' },
-        Properties: { DefinitionString: definitionString(states, startAt) },
+        Properties: {
+          RoleArn: { 'Fn::GetAtt': ['WorkflowRole', 'Arn'] },
+          DefinitionString: definitionString(states, startAt),
+        },
       },
     },
   };
@@ -106,6 +144,72 @@ describe('local workflow runner', () => {
         environment: { TABLE_NAME: tableName, FIXTURE_MARKER: 'us-east-1' },
       }),
     ]);
+  });
+
+  it('runs each task as its role: a call the role does not allow fails as AWS fails it and writes nothing', async () => {
+    // Prepare: the function's role may not write the table; the state machine catches AWS's error
+    const denied = templateWith({
+      Write: writeTask({ Catch: [{ ErrorEquals: ['AccessDeniedException'], Next: 'Denied' }], End: true }),
+      Denied: { Type: 'Pass', Result: 'denied', End: true },
+    });
+    const policy = denied.Resources?.Fn1Policy?.Properties as {
+      PolicyDocument: { Statement: { Action: string }[] };
+    };
+    policy.PolicyDocument.Statement = [
+      { ...policy.PolicyDocument.Statement[0], Action: 'dynamodb:GetItem' } as never,
+    ];
+
+    // Act
+    const result = await runWorkflow({ template: denied, stateMachine: 'Workflow', input: { id: 'nope' } });
+
+    // Assess
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.output).toBe('denied');
+    expect(result.taskInvocations[0]?.error?.name).toBe('AccessDeniedException');
+    expect(result.taskInvocations[0]?.error?.message).toMatch(
+      /is not authorized to perform: dynamodb:PutItem on resource: arn:aws:dynamodb:us-east-1:123456789012:table\//,
+    );
+    const item = await new DynamoDBClient({}).send(
+      new GetItemCommand({ TableName: tableName, Key: { pk: { S: 'nope' } } }),
+    );
+    expect(item.Item).toBeUndefined();
+  });
+
+  it('lets the same call through with iam off, and only when a test says so', async () => {
+    const denied = structuredClone(plainTemplate);
+    (
+      denied.Resources?.Fn1Policy?.Properties as { PolicyDocument: { Statement: unknown[] } }
+    ).PolicyDocument.Statement = [];
+    const enforced = await runWorkflow({ template: denied, stateMachine: 'Workflow', input: { id: 'a' } });
+    const off = await runWorkflow({
+      template: denied,
+      stateMachine: 'Workflow',
+      input: { id: 'b' },
+      iam: 'off',
+    });
+    expect(enforced.status).toBe('FAILED');
+    expect(enforced.error).toBe('AccessDeniedException');
+    expect(off.status).toBe('SUCCEEDED');
+  });
+
+  it('fails the task as Step Functions does when the state machine role may not invoke the function', async () => {
+    const noInvoke = structuredClone(plainTemplate);
+    (noInvoke.Resources?.WorkflowRole?.Properties as { Policies: unknown[] }).Policies = [];
+    const result = await runWorkflow({ template: noInvoke, stateMachine: 'Workflow', input: { id: 'x' } });
+    expect(result.status).toBe('FAILED');
+    expect(result.error).toBe('Lambda.AWSLambdaException');
+    expect(result.cause).toMatch(/not authorized to perform: lambda:InvokeFunction/);
+    expect(result.taskInvocations[0]?.error?.name).toBe('Lambda.AWSLambdaException');
+  });
+
+  it('fails the execution loudly on a call it cannot authorize, even one the handler swallows', async () => {
+    const catchAll = templateWith({
+      Write: writeTask({ Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Caught' }], End: true }),
+      Caught: { Type: 'Pass', End: true },
+    });
+    await expect(
+      runWorkflow({ template: catchAll, stateMachine: 'Workflow', input: { id: 'u', unmodelled: true } }),
+    ).rejects.toThrow(/no model of DynamoDB\.ListTables/);
   });
 
   it('runs a lambda:invoke task through the handler module, whose write lands in moto', async () => {

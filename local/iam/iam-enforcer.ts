@@ -1,0 +1,205 @@
+/**
+ * IAM enforcement for the local AWS: every SDK call a task makes while the local runner runs it is
+ * authorized against that task's role policies, as synthesized, by a real policy evaluator
+ * (@cloud-copilot/iam-simulate, test-only). A denied call fails as AWS fails it; a call the harness
+ * cannot model fails the execution loudly (never passes as allowed).
+ *
+ * Calls outside a task (the test or rehearsal seeding its estate, checks, the CLI) are the operator's
+ * and are not evaluated. Every decision is kept in the ledger, for the coverage and least-privilege
+ * tests and the rehearsal's count.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { createRequire } from 'node:module';
+import { LOCAL_ACCOUNT_ID } from '../aws-environment';
+import { AccessDeniedError } from './access-denied';
+import type { AuthorizationRequest, ResourceFacts } from './authorization-request';
+import { evaluateRequest } from './evaluate-request';
+import { operationMapper } from './operation-authorizations';
+import type { NamedPolicy } from './role-policies';
+
+/** Who a task runs as: its function, and the role the template gives it. */
+export interface TaskPrincipal {
+  readonly functionLogicalId: string;
+  readonly handlerModule: string;
+  readonly roleLogicalId: string;
+  readonly roleArn: string;
+  readonly policies: readonly NamedPolicy[];
+  readonly facts: ResourceFacts;
+}
+
+export interface AuthorizationRecord {
+  readonly functionLogicalId: string;
+  readonly handlerModule: string;
+  readonly roleLogicalId: string;
+  /** `EC2.RunInstances`. */
+  readonly operation: string;
+  readonly action: string;
+  readonly resource: string;
+  readonly implicit?: string;
+  readonly allowed: boolean;
+  readonly reason?: string;
+}
+
+/**
+ * `enforce` denies; `audit` lets a call AWS would deny go on, and reports it (to find every denial
+ * of a change in one run: `PENDULUM_LOCAL_IAM=audit npm test`).
+ */
+export type EnforcementMode = 'enforce' | 'audit';
+
+interface TaskScope {
+  readonly principal: TaskPrincipal;
+  readonly mode: EnforcementMode;
+  /** Problems of the harness itself (an unmodelled operation): they fail the execution. */
+  readonly faults: string[];
+}
+
+const currentTask = new AsyncLocalStorage<TaskScope>();
+
+/** Every decision made in this process since the last `clear()`. */
+export const iamLedger = {
+  records: [] as AuthorizationRecord[],
+  /** Handler modules that ran as their task (whether or not they called AWS). */
+  invokedHandlers: new Set<string>(),
+  clear(): void {
+    this.records.length = 0;
+    this.invokedHandlers.clear();
+  },
+  denied(): AuthorizationRecord[] {
+    return this.records.filter((r) => !r.allowed);
+  },
+};
+
+/**
+ * Runs `body` as the task: its AWS calls are authorized against the principal's policies. Resolves
+ * to the body's outcome and the harness faults seen meanwhile.
+ */
+export async function runAsTask<T>(
+  principal: TaskPrincipal,
+  body: () => Promise<T>,
+  mode: EnforcementMode = 'enforce',
+): Promise<{ outcome: PromiseSettledResult<T>; faults: string[] }> {
+  const scope: TaskScope = { principal, mode, faults: [] };
+  iamLedger.invokedHandlers.add(principal.handlerModule);
+  const outcome = await currentTask.run(scope, async () => {
+    try {
+      return { status: 'fulfilled', value: await body() } as const;
+    } catch (reason) {
+      return { status: 'rejected', reason } as const;
+    }
+  });
+  return { outcome, faults: scope.faults };
+}
+
+type SdkClient = { config?: { region?: unknown }; constructor: { name: string } };
+type SdkCommand = { input?: unknown; constructor: { name: string } };
+
+async function regionOf(client: SdkClient): Promise<string> {
+  const region = client.config?.region;
+  return typeof region === 'function' ? String(await region()) : String(region ?? '');
+}
+
+/** `EC2Client` → `EC2`; the DynamoDB document client's calls are DynamoDB's. */
+function serviceOf(client: SdkClient): string {
+  return client.constructor.name.replace(/Client$/, '').replace(/^DynamoDBDocument$/, 'DynamoDB');
+}
+
+async function authorize(
+  scope: TaskScope,
+  service: string,
+  operation: string,
+  input: unknown,
+  region: string,
+) {
+  const { principal } = scope;
+  const mapper = operationMapper(service, operation);
+  if (!mapper) {
+    const fault = `the local IAM layer has no model of ${service}.${operation} (called by ${principal.handlerModule}); add it to local/iam/operations`;
+    scope.faults.push(fault);
+    throw new Error(fault);
+  }
+  let requests: AuthorizationRequest[];
+  try {
+    // What AWS reads to authorize is the harness's reading, not the task's call.
+    requests = await currentTask.exit(() =>
+      mapper(input ?? {}, { region, account: LOCAL_ACCOUNT_ID, facts: principal.facts }),
+    );
+  } catch (error) {
+    const fault = `the local IAM layer could not model ${service}.${operation}: ${(error as Error).message}`;
+    scope.faults.push(fault);
+    throw new Error(fault);
+  }
+  for (const request of requests) {
+    let decision: { allowed: boolean; reason: string };
+    try {
+      const resourcePolicy = request.action.startsWith('kms:')
+        ? await currentTask.exit(() => principal.facts.keyPolicy(request.resource))
+        : undefined;
+      decision = await evaluateRequest(
+        principal.roleArn,
+        principal.policies,
+        request,
+        region,
+        resourcePolicy,
+      );
+    } catch (error) {
+      const fault = `the local IAM layer could not evaluate ${request.action} on ${request.resource} for ${service}.${operation}: ${(error as Error).message}`;
+      scope.faults.push(fault);
+      throw new Error(fault);
+    }
+    iamLedger.records.push({
+      functionLogicalId: principal.functionLogicalId,
+      handlerModule: principal.handlerModule,
+      roleLogicalId: principal.roleLogicalId,
+      operation: `${service}.${operation}`,
+      action: request.action,
+      resource: request.resource,
+      ...(request.implicit ? { implicit: request.implicit } : {}),
+      allowed: decision.allowed,
+      ...(decision.allowed ? {} : { reason: decision.reason }),
+    });
+    if (!decision.allowed && scope.mode === 'audit') {
+      console.warn(
+        `local IAM would deny: ${principal.handlerModule} ${service}.${operation} ${request.action} on ${request.resource}${request.implicit ? ` (${request.implicit})` : ''}`,
+      );
+    } else if (!decision.allowed) {
+      throw new AccessDeniedError(
+        service,
+        principal.roleArn,
+        request.action,
+        request.resource,
+        decision.reason,
+      );
+    }
+  }
+}
+
+let installed = false;
+
+/**
+ * Authorizes every SDK v3 call made inside a task, whichever client makes it: the shared `Client`
+ * base class's `send` is wrapped (idempotent). Outside a task it does nothing.
+ */
+export function installIamEnforcement(): void {
+  if (installed) return;
+  installed = true;
+  // Resolved as the SDK clients resolve it, so the wrapped class is the one they extend.
+  const fromSdk = createRequire(createRequire(import.meta.url).resolve('@aws-sdk/client-ec2'));
+  const { Client } = fromSdk('@smithy/core/client') as {
+    Client: { prototype: { send(this: SdkClient, command: SdkCommand, ...rest: unknown[]): unknown } };
+  };
+  const send = Client.prototype.send;
+  Client.prototype.send = function (this: SdkClient, command: SdkCommand, ...rest: unknown[]) {
+    const scope = currentTask.getStore();
+    if (!scope) return send.call(this, command, ...rest);
+    if (typeof rest.at(-1) === 'function') {
+      const fault = `${serviceOf(this)}: a callback-style SDK call inside a task is not authorized locally; await send() instead`;
+      scope.faults.push(fault);
+      throw new Error(fault);
+    }
+    return (async () => {
+      const operation = command.constructor.name.replace(/Command$/, '');
+      await authorize(scope, serviceOf(this), operation, command.input, await regionOf(this));
+      return send.call(this, command, ...rest);
+    })();
+  };
+}

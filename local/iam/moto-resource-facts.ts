@@ -1,0 +1,136 @@
+/**
+ * What AWS reads about existing resources when it authorizes a call (their tags, keys and roles),
+ * read from the local AWS with clients of the harness's own: these reads are not the task's calls,
+ * so they are neither counted nor authorized.
+ */
+import {
+  DescribeImagesCommand,
+  DescribeSnapshotsCommand,
+  DescribeTagsCommand,
+  EC2Client,
+} from '@aws-sdk/client-ec2';
+import { GetInstanceProfileCommand, IAMClient } from '@aws-sdk/client-iam';
+import { GetKeyPolicyCommand, KMSClient } from '@aws-sdk/client-kms';
+import {
+  DescribeDBInstancesCommand,
+  DescribeDBSnapshotsCommand,
+  ListTagsForResourceCommand,
+  RDSClient,
+} from '@aws-sdk/client-rds';
+import type { ResourceFacts } from './authorization-request';
+
+const EC2_FILTER_VALUES_MAX = 200;
+
+export interface TemplateFacts {
+  /** SNS topic ARN → the ARN of the KMS key that encrypts it. */
+  readonly topicKeys: ReadonlyMap<string, string>;
+  /** Key ARN → key policy, for the keys the template defines. */
+  readonly keyPolicies: ReadonlyMap<string, unknown>;
+}
+
+export function motoResourceFacts(template: TemplateFacts): ResourceFacts {
+  const ec2 = new Map<string, EC2Client>();
+  const rds = new Map<string, RDSClient>();
+  const ec2In = (region: string) => {
+    let client = ec2.get(region);
+    if (!client) ec2.set(region, (client = new EC2Client({ region })));
+    return client;
+  };
+  const rdsIn = (region: string) => {
+    let client = rds.get(region);
+    if (!client) rds.set(region, (client = new RDSClient({ region })));
+    return client;
+  };
+  let iam: IAMClient | undefined;
+  const regionOf = (arn: string) => arn.split(':')[3] ?? '';
+  const nameOf = (arn: string) => arn.split(':').slice(6).join(':');
+
+  return {
+    async ec2Tags(region, ids) {
+      const tags = new Map<string, Record<string, string>>(ids.map((id) => [id, {}]));
+      for (let i = 0; i < ids.length; i += EC2_FILTER_VALUES_MAX) {
+        const chunk = ids.slice(i, i + EC2_FILTER_VALUES_MAX);
+        let token: string | undefined;
+        do {
+          const page = await ec2In(region).send(
+            new DescribeTagsCommand({ Filters: [{ Name: 'resource-id', Values: chunk }], NextToken: token }),
+          );
+          for (const tag of page.Tags ?? []) {
+            const own = tag.ResourceId ? tags.get(tag.ResourceId) : undefined;
+            if (own && tag.Key) own[tag.Key] = tag.Value ?? '';
+          }
+          token = page.NextToken;
+        } while (token);
+      }
+      return tags;
+    },
+
+    async imageSnapshots(region, imageId) {
+      const images = await ec2In(region)
+        .send(new DescribeImagesCommand({ ImageIds: [imageId] }))
+        .catch(() => ({ Images: [] }));
+      const snapshotIds = (images.Images?.[0]?.BlockDeviceMappings ?? []).flatMap((m) =>
+        m.Ebs?.SnapshotId ? [m.Ebs.SnapshotId] : [],
+      );
+      if (snapshotIds.length === 0) return [];
+      const snapshots = await ec2In(region)
+        .send(new DescribeSnapshotsCommand({ SnapshotIds: snapshotIds }))
+        .catch(() => ({ Snapshots: [] }));
+      return snapshotIds.map((snapshotId) => {
+        const found = snapshots.Snapshots?.find((s) => s.SnapshotId === snapshotId);
+        return { snapshotId, ...(found?.Encrypted && found.KmsKeyId ? { kmsKeyId: found.KmsKeyId } : {}) };
+      });
+    },
+
+    async rdsTags(arn) {
+      try {
+        const out = await rdsIn(regionOf(arn)).send(new ListTagsForResourceCommand({ ResourceName: arn }));
+        return Object.fromEntries((out.TagList ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
+      } catch {
+        return undefined;
+      }
+    },
+
+    async rdsKmsKey(arn) {
+      const client = rdsIn(regionOf(arn));
+      const kind = arn.split(':')[5];
+      try {
+        if (kind === 'snapshot') {
+          const out = await client.send(
+            new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: nameOf(arn) }),
+          );
+          const snapshot = out.DBSnapshots?.[0];
+          return snapshot?.Encrypted ? snapshot.KmsKeyId : undefined;
+        }
+        const out = await client.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: nameOf(arn) }));
+        const db = out.DBInstances?.[0];
+        return db?.StorageEncrypted ? db.KmsKeyId : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+
+    async instanceProfile(profile) {
+      iam ??= new IAMClient({ region: 'us-east-1' });
+      const name = profile.startsWith('arn:') ? (profile.split('/').pop() ?? profile) : profile;
+      try {
+        const out = await iam.send(new GetInstanceProfileCommand({ InstanceProfileName: name }));
+        const roleArn = out.InstanceProfile?.Roles?.[0]?.Arn;
+        return { exists: true, ...(roleArn ? { roleArn } : {}) };
+      } catch {
+        return { exists: false };
+      }
+    },
+
+    topicKey: (topicArn) => template.topicKeys.get(topicArn),
+
+    async keyPolicy(keyArn) {
+      const own = template.keyPolicies.get(keyArn);
+      if (own) return own;
+      const out = await new KMSClient({ region: regionOf(keyArn) }).send(
+        new GetKeyPolicyCommand({ KeyId: keyArn, PolicyName: 'default' }),
+      );
+      return out.Policy ? JSON.parse(out.Policy) : undefined;
+    },
+  };
+}

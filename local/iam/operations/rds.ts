@@ -1,0 +1,237 @@
+/**
+ * RDS operations as AWS authorizes them (Service Authorization Reference, "Actions defined by Amazon
+ * RDS"). Tags given at creation are authorized again as `rds:AddTagsToResource` (RDS User Guide,
+ * "Grant permission to tag Amazon RDS resources during creation").
+ */
+import {
+  type AuthorizationRequest,
+  type ContextValues,
+  kmsUse,
+  type OperationEnv,
+  type OperationMapper,
+  requestTagContext,
+  resourceTagContext,
+} from '../authorization-request';
+
+type Tag = { Key?: string; Value?: string };
+
+/**
+ * A call on every resource of a kind (a describe with no identifier) is authorized on this name:
+ * only a statement that covers every name matches it, as only such a statement allows the call on AWS.
+ */
+export const EVERY_RESOURCE = 'zz-every-resource';
+
+/** `db:shop-db` in the call's region, or the ARN as given (cross-region sources are ARNs). */
+export function rdsArn(env: OperationEnv, kind: string, identifier: string): string {
+  return identifier.startsWith('arn:')
+    ? identifier
+    : `arn:aws:rds:${env.region}:${env.account}:${kind}:${identifier}`;
+}
+
+function regionOf(arn: string, fallback: string): string {
+  return arn.split(':')[3] || fallback;
+}
+
+async function existing(
+  action: string,
+  env: OperationEnv,
+  kind: string,
+  identifier: string,
+  extra: ContextValues = {},
+): Promise<AuthorizationRequest> {
+  const resource = rdsArn(env, kind, identifier);
+  return {
+    action,
+    resource,
+    context: { ...resourceTagContext(await env.facts.rdsTags(resource)), ...extra },
+  };
+}
+
+function created(action: string, env: OperationEnv, kind: string, identifier: string, tags?: Tag[]) {
+  return { action, resource: rdsArn(env, kind, identifier), context: requestTagContext(tags, 'rds') };
+}
+
+function tagOnCreate(
+  env: OperationEnv,
+  kind: string,
+  identifier: string,
+  tags?: Tag[],
+): AuthorizationRequest[] {
+  if (!tags || tags.length === 0) return [];
+  return [{ ...created('rds:AddTagsToResource', env, kind, identifier, tags), implicit: 'tag on create' }];
+}
+
+/** Groups named in a create or modify call; defaults the call leaves out are not checked. */
+function namedGroups(
+  action: string,
+  env: OperationEnv,
+  input: { DBSubnetGroupName?: string; OptionGroupName?: string; DBParameterGroupName?: string },
+): AuthorizationRequest[] {
+  const out: AuthorizationRequest[] = [];
+  if (input.DBSubnetGroupName) out.push({ action, resource: rdsArn(env, 'subgrp', input.DBSubnetGroupName) });
+  if (input.OptionGroupName) out.push({ action, resource: rdsArn(env, 'og', input.OptionGroupName) });
+  if (input.DBParameterGroupName)
+    out.push({ action, resource: rdsArn(env, 'pg', input.DBParameterGroupName) });
+  return out;
+}
+
+const RDS_KMS_SOURCE = ['kms:CreateGrant', 'kms:Decrypt', 'kms:DescribeKey'];
+const RDS_KMS_TARGET = ['kms:CreateGrant', 'kms:DescribeKey', 'kms:GenerateDataKey', 'kms:ReEncryptTo'];
+
+async function sourceKey(env: OperationEnv, arn: string, action: string): Promise<AuthorizationRequest[]> {
+  const key = await env.facts.rdsKmsKey(arn);
+  return kmsUse(key, `rds.${regionOf(arn, env.region)}.amazonaws.com`, RDS_KMS_SOURCE).map((r) => ({
+    ...r,
+    implicit: `KMS (${action})`,
+  }));
+}
+
+export const RDS_OPERATIONS: Record<string, OperationMapper> = {
+  DescribeDBInstances: async (input: { DBInstanceIdentifier?: string }, env) => [
+    {
+      action: 'rds:DescribeDBInstances',
+      resource: rdsArn(env, 'db', input.DBInstanceIdentifier ?? EVERY_RESOURCE),
+    },
+  ],
+  DescribeDBSnapshots: async (
+    input: { DBSnapshotIdentifier?: string; DBInstanceIdentifier?: string },
+    env,
+  ) => [
+    {
+      action: 'rds:DescribeDBSnapshots',
+      resource: input.DBSnapshotIdentifier
+        ? rdsArn(env, 'snapshot', input.DBSnapshotIdentifier)
+        : input.DBInstanceIdentifier
+          ? rdsArn(env, 'db', input.DBInstanceIdentifier)
+          : rdsArn(env, 'snapshot', EVERY_RESOURCE),
+    },
+  ],
+  ListTagsForResource: async (input: { ResourceName: string }, env) => [
+    await existing('rds:ListTagsForResource', env, 'db', input.ResourceName),
+  ],
+
+  CreateDBSnapshot: async (
+    input: { DBInstanceIdentifier: string; DBSnapshotIdentifier: string; Tags?: Tag[] },
+    env,
+  ) => [
+    await existing('rds:CreateDBSnapshot', env, 'db', input.DBInstanceIdentifier),
+    created('rds:CreateDBSnapshot', env, 'snapshot', input.DBSnapshotIdentifier, input.Tags),
+    ...tagOnCreate(env, 'snapshot', input.DBSnapshotIdentifier, input.Tags),
+  ],
+
+  CopyDBSnapshot: async (
+    input: {
+      SourceDBSnapshotIdentifier: string;
+      TargetDBSnapshotIdentifier: string;
+      KmsKeyId?: string;
+      Tags?: Tag[];
+    },
+    env,
+  ) => {
+    const source = rdsArn(env, 'snapshot', input.SourceDBSnapshotIdentifier);
+    return [
+      await existing('rds:CopyDBSnapshot', env, 'snapshot', source),
+      created('rds:CopyDBSnapshot', env, 'snapshot', input.TargetDBSnapshotIdentifier, input.Tags),
+      ...tagOnCreate(env, 'snapshot', input.TargetDBSnapshotIdentifier, input.Tags),
+      ...(await sourceKey(env, source, 'copy')),
+      ...kmsUse(input.KmsKeyId, `rds.${env.region}.amazonaws.com`, RDS_KMS_TARGET),
+    ];
+  },
+
+  RestoreDBInstanceFromDBSnapshot: async (
+    input: {
+      DBInstanceIdentifier: string;
+      DBSnapshotIdentifier: string;
+      DBSubnetGroupName?: string;
+      OptionGroupName?: string;
+      DBParameterGroupName?: string;
+      KmsKeyId?: string;
+      Tags?: Tag[];
+    },
+    env,
+  ) => {
+    const snapshot = rdsArn(env, 'snapshot', input.DBSnapshotIdentifier);
+    return [
+      created('rds:RestoreDBInstanceFromDBSnapshot', env, 'db', input.DBInstanceIdentifier, input.Tags),
+      await existing('rds:RestoreDBInstanceFromDBSnapshot', env, 'snapshot', snapshot),
+      ...namedGroups('rds:RestoreDBInstanceFromDBSnapshot', env, input),
+      ...tagOnCreate(env, 'db', input.DBInstanceIdentifier, input.Tags),
+      ...(await sourceKey(env, snapshot, 'restore')),
+      ...kmsUse(input.KmsKeyId, `rds.${env.region}.amazonaws.com`, RDS_KMS_TARGET),
+    ];
+  },
+
+  CreateDBInstanceReadReplica: async (
+    input: {
+      DBInstanceIdentifier: string;
+      SourceDBInstanceIdentifier: string;
+      DBSubnetGroupName?: string;
+      KmsKeyId?: string;
+      Tags?: Tag[];
+    },
+    env,
+  ) => {
+    const source = rdsArn(env, 'db', input.SourceDBInstanceIdentifier);
+    return [
+      created('rds:CreateDBInstanceReadReplica', env, 'db', input.DBInstanceIdentifier, input.Tags),
+      await existing('rds:CreateDBInstanceReadReplica', env, 'db', source),
+      ...namedGroups('rds:CreateDBInstanceReadReplica', env, input),
+      ...tagOnCreate(env, 'db', input.DBInstanceIdentifier, input.Tags),
+      ...(await sourceKey(env, source, 'replicate')),
+      ...kmsUse(input.KmsKeyId, `rds.${env.region}.amazonaws.com`, RDS_KMS_TARGET),
+    ];
+  },
+
+  PromoteReadReplica: async (input: { DBInstanceIdentifier: string }, env) => [
+    await existing('rds:PromoteReadReplica', env, 'db', input.DBInstanceIdentifier),
+  ],
+  StartDBInstance: async (input: { DBInstanceIdentifier: string }, env) => [
+    await existing('rds:StartDBInstance', env, 'db', input.DBInstanceIdentifier),
+  ],
+  StopDBInstance: async (input: { DBInstanceIdentifier: string }, env) => [
+    await existing('rds:StopDBInstance', env, 'db', input.DBInstanceIdentifier),
+  ],
+  ModifyDBInstance: async (
+    input: { DBInstanceIdentifier: string; DBParameterGroupName?: string; OptionGroupName?: string },
+    env,
+  ) => [
+    await existing('rds:ModifyDBInstance', env, 'db', input.DBInstanceIdentifier),
+    ...namedGroups('rds:ModifyDBInstance', env, input),
+  ],
+
+  DeleteDBInstance: async (
+    input: { DBInstanceIdentifier: string; FinalDBSnapshotIdentifier?: string; SkipFinalSnapshot?: boolean },
+    env,
+  ) => {
+    const requests = [await existing('rds:DeleteDBInstance', env, 'db', input.DBInstanceIdentifier)];
+    if (input.FinalDBSnapshotIdentifier && !input.SkipFinalSnapshot) {
+      // RDS takes the final snapshot as the caller: a role that may not snapshot may not delete with one.
+      requests.push(
+        {
+          ...(await existing('rds:CreateDBSnapshot', env, 'db', input.DBInstanceIdentifier)),
+          implicit: 'final snapshot',
+        },
+        {
+          ...created('rds:CreateDBSnapshot', env, 'snapshot', input.FinalDBSnapshotIdentifier),
+          implicit: 'final snapshot',
+        },
+      );
+    }
+    return requests;
+  },
+
+  AddTagsToResource: async (input: { ResourceName: string; Tags?: Tag[] }, env) => {
+    const tags = await env.facts.rdsTags(input.ResourceName);
+    return [
+      {
+        action: 'rds:AddTagsToResource',
+        resource: input.ResourceName,
+        context: { ...resourceTagContext(tags), ...requestTagContext(input.Tags, 'rds') },
+      },
+    ];
+  },
+
+  DeleteDBSnapshot: async (input: { DBSnapshotIdentifier: string }, env) => [
+    await existing('rds:DeleteDBSnapshot', env, 'snapshot', input.DBSnapshotIdentifier),
+  ],
+};
