@@ -32,14 +32,12 @@ export function motoResourceFacts(template: TemplateFacts): ResourceFacts {
   const ec2 = new Map<string, EC2Client>();
   const rds = new Map<string, RDSClient>();
   const ec2In = (region: string) => {
-    let client = ec2.get(region);
-    if (!client) ec2.set(region, (client = new EC2Client({ region })));
-    return client;
+    if (!ec2.has(region)) ec2.set(region, new EC2Client({ region }));
+    return ec2.get(region) as EC2Client;
   };
   const rdsIn = (region: string) => {
-    let client = rds.get(region);
-    if (!client) rds.set(region, (client = new RDSClient({ region })));
-    return client;
+    if (!rds.has(region)) rds.set(region, new RDSClient({ region }));
+    return rds.get(region) as RDSClient;
   };
   let iam: IAMClient | undefined;
   const regionOf = (arn: string) => arn.split(':')[3] ?? '';

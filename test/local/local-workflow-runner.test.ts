@@ -177,9 +177,8 @@ describe('local workflow runner', () => {
 
   it('lets the same call through with iam off, and only when a test says so', async () => {
     const denied = structuredClone(plainTemplate);
-    (
-      denied.Resources?.Fn1Policy?.Properties as { PolicyDocument: { Statement: unknown[] } }
-    ).PolicyDocument.Statement = [];
+    const policy = denied.Resources?.Fn1Policy?.Properties as { PolicyDocument: { Statement: unknown[] } };
+    policy.PolicyDocument.Statement = [];
     const enforced = await runWorkflow({ template: denied, stateMachine: 'Workflow', input: { id: 'a' } });
     const off = await runWorkflow({
       template: denied,
