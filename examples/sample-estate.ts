@@ -7,6 +7,7 @@
  * Route 53: shop.example.com with the managed records and unmanaged ones nobody may touch.
  */
 import {
+  CreateKeyPairCommand,
   CreateSecurityGroupCommand,
   CreateSubnetCommand,
   CreateVpcCommand,
@@ -95,11 +96,13 @@ async function launch(
   count: number,
   subnetId: string,
   groupId: string,
+  keyName: string,
 ): Promise<string[]> {
   const { Instances = [] } = await ec2.send(
     new RunInstancesCommand({
       ImageId: imageId,
       InstanceType: 't3.small',
+      KeyName: keyName,
       MinCount: count,
       MaxCount: count,
       SubnetId: subnetId,
@@ -162,6 +165,11 @@ export async function createSampleEstate(
   if (!baseImage) throw new Error(`no base image in ${primaryRegion}`);
 
   const primary = await network(ec2, 'primary', '10.10.0.0/16');
+  // The operators' key pair, as production instances have one: failback launches home with it.
+  const keyName = 'shop-ops';
+  await ec2.send(new CreateKeyPairCommand({ KeyName: keyName })).catch((error: Error) => {
+    if (error.name !== 'InvalidKeyPair.Duplicate') throw error;
+  });
   const web = await launch(
     ec2,
     baseImage,
@@ -169,6 +177,7 @@ export async function createSampleEstate(
     options.webInstances ?? 2,
     primary.publicSubnet,
     primary.webGroup,
+    keyName,
   );
   const api = await launch(
     ec2,
@@ -177,6 +186,7 @@ export async function createSampleEstate(
     options.apiInstances ?? 2,
     primary.privateSubnet,
     primary.apiGroup,
+    keyName,
   );
   const databaseEndpoint = await database(clients.rds(primaryRegion), [
     primary.publicSubnet,

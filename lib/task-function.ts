@@ -85,9 +85,12 @@ export class TaskFunction extends Construct {
       HANDLER_METADATA_KEY,
       props.handlerModule,
     );
-    acknowledge(this.role, {
-      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
-      reason: 'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions.',
-    });
+    // Only the policy CDK wrote for tracing and logs: a wildcard granted elsewhere is not silenced.
+    const defaultPolicy = this.role.node.tryFindChild('DefaultPolicy');
+    if (defaultPolicy)
+      acknowledge(defaultPolicy, {
+        id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+        reason: 'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions.',
+      });
   }
 }

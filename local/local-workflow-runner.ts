@@ -28,6 +28,7 @@ import {
 } from 'aws-local-stepfunctions';
 import { LOCAL_ACCOUNT_ID } from './aws-environment';
 import { type LocalIam, localIamFor } from './iam/local-iam';
+import { installMotoGapAdapters } from './moto-gaps';
 import type { CfnTemplate } from './resolve-intrinsics';
 import { DEFAULT_REGION } from './resolve-intrinsics';
 import {
@@ -322,6 +323,7 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
     }
   }
 
+  installMotoGapAdapters();
   const iam: LocalIam | undefined =
     (options.iam ?? 'enforce') === 'enforce' ? localIamFor(options.template, resolveOptions) : undefined;
 

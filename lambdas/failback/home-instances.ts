@@ -10,7 +10,6 @@
 import {
   CopyImageCommand,
   CreateImageCommand,
-  CreateTagsCommand,
   type EC2Client,
   type Image,
   type Instance,
@@ -254,16 +253,11 @@ export async function advanceHomeInstances(hc: HomeContext): Promise<AdvanceResu
       target,
       pending.map((p) => p.name),
     );
-    for (const p of pending) p.copy = ours(copies.get(p.name), run);
-    // A copy made by an attempt that died before tagging it is tagged now.
-    await mapWithConcurrency(
-      pending.filter((p) => p.copy?.ImageId && tagMap(p.copy.Tags)[TAG.failback] === undefined),
-      CONCURRENCY,
-      (p) =>
-        target.send(
-          new CreateTagsCommand({ Resources: [p.copy?.ImageId ?? ''], Tags: tagList(imageTags(p.want)) }),
-        ),
-    );
+    // Copies are tagged as they are made: one without this failback's tags is not ours.
+    for (const p of pending) {
+      const copy = ours(copies.get(p.name), run);
+      if (copy && tagMap(copy.Tags)[TAG.failback] !== undefined) p.copy = copy;
+    }
     const needImage = pending.filter((p) => !p.copy);
     if (needImage.length > 0) {
       const intermediates = await describeImagesNamed(
@@ -289,7 +283,11 @@ export async function advanceHomeInstances(hc: HomeContext): Promise<AdvanceResu
             Name: p.name,
             Description: `Pendulum failback ${run.failbackId}: ${p.want.recoveryId} (${run.app}/${p.want.tier}/${p.want.role}) coming home`,
             NoReboot: true,
-            TagSpecifications: [{ ResourceType: 'image', Tags: tagList(imageTags(p.want)) }],
+            // The snapshots carry the image's tags so that only they may be deleted with it.
+            TagSpecifications: ['image' as const, 'snapshot' as const].map((ResourceType) => ({
+              ResourceType,
+              Tags: tagList(imageTags(p.want)),
+            })),
           }),
         );
         asked.push(p);
@@ -332,10 +330,14 @@ export async function advanceHomeInstances(hc: HomeContext): Promise<AdvanceResu
           Name: p.name,
           Description: source.Description,
           ClientToken: clientToken(run.app, run.failbackId, p.want.recoveryId, source.ImageId ?? ''),
+          // Tagged as it is made: no Pendulum role may tag an existing image.
+          TagSpecifications: ['image' as const, 'snapshot' as const].map((ResourceType) => ({
+            ResourceType,
+            Tags: tagList(imageTags(p.want)),
+          })),
         }),
       );
       if (!ImageId) return;
-      await target.send(new CreateTagsCommand({ Resources: [ImageId], Tags: tagList(imageTags(p.want)) }));
       copied.push(p);
     });
     if (copied.length > 0) {

@@ -45,9 +45,14 @@ export function homeImageName(app: string, suffix: string, recoveryId: string): 
   return amiSafe(`pendulum-${app}-fb-${suffix}-${recoveryId}`);
 }
 
-/** `pendulum-shop-shop-db-fb-1a2b3c4d`: the snapshot that carries a database home (both regions). */
+/** `pendulum-shop-fb-1a2b3c4d-shop-db`: the snapshot that carries a database home (both regions). */
 export function homeSnapshotIdentifier(app: string, source: string, suffix: string): string {
-  return rdsSafe(`pendulum-${app}-${source}-fb-${suffix}`, 255);
+  return rdsSafe(`${homeSnapshotPrefix(app)}${suffix}-${source}`, 255);
+}
+
+/** Every sync snapshot of an app starts with this: failback's roles may delete only these. */
+export function homeSnapshotPrefix(app: string): string {
+  return `${rdsSafe(`pendulum-${app}`, 200)}-fb-`;
 }
 
 /** `shop-db-fb-1a2b3c4d`: the home database until finalise gives it the plan's identifier. */
@@ -67,7 +72,12 @@ export function finalImageName(app: string, suffix: string, id: string): string 
 
 /** `pendulum-shop-final-1a2b3c4d-shop-db`: the final snapshot kept of a retired database. */
 export function finalSnapshotIdentifier(app: string, suffix: string, source: string): string {
-  return rdsSafe(`pendulum-${app}-final-${suffix}-${source}`, 255);
+  return rdsSafe(`${finalSnapshotPrefix(app)}${suffix}-${source}`, 255);
+}
+
+/** Every final snapshot of an app starts with this: no Pendulum role may delete one. */
+export function finalSnapshotPrefix(app: string): string {
+  return `${rdsSafe(`pendulum-${app}`, 200)}-final-`;
 }
 
 /** The tags every resource failback makes carries. */

@@ -17,6 +17,11 @@ export function episodeDbIdentifier(source: string, suffix: string, marker = 'pf
   return `${source.slice(0, 63 - tail.length).replace(/-+$/, '')}${tail}`;
 }
 
+/** The IAM resource pattern of every `episodeDbIdentifier(source, *, marker)`. */
+export function episodeDbIdentifierPattern(source: string, marker = 'pf'): string {
+  return episodeDbIdentifier(source, '00000000', marker).replace(/00000000$/, '*');
+}
+
 export async function findDbInstance(rds: RDSClient, identifier: string): Promise<DBInstance | undefined> {
   try {
     const { DBInstances = [] } = await rds.send(

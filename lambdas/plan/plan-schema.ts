@@ -97,38 +97,54 @@ export const tier = z.strictObject({
 /** Subnets and security groups by id, or by a tag so a plan can name resources it has not created yet. */
 const taggedRef = z.strictObject({ tag: tagSelector });
 
-export const placement = z.strictObject({
-  subnets: z
-    .array(z.union([subnetId, taggedRef], { error: () => 'expected a subnet id or { tag: { key, value } }' }))
-    .min(1)
-    .optional(),
-  securityGroups: z
-    .array(
-      z.union([securityGroupId, taggedRef], {
-        error: () => 'expected a security group id or { tag: { key, value } }',
-      }),
-    )
-    .optional(),
-  instanceType: z
-    .string()
-    .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, 'expected an instance type such as t3.small')
-    .optional(),
-  /** Instance profile (name or ARN) recovered instances run with, so they keep their IAM role. */
-  instanceProfile: z
-    .string()
-    .regex(
-      /^(?:arn:aws[a-z-]*:iam::\d{12}:instance-profile\/)?[\w+=,.@/-]{1,128}$/,
-      'expected an instance profile name or ARN',
-    )
-    .optional(),
-  /** EC2 key pair for recovered instances. */
-  keyName: z.string().min(1).max(255).optional(),
-  dbSubnetGroup: z.string().max(255).optional(),
-  dbInstanceClass: z
-    .string()
-    .regex(/^db\.[a-z0-9-]+\.[a-z0-9]+$/, 'expected a class such as db.t3.micro')
-    .optional(),
-});
+export const placement = z
+  .strictObject({
+    subnets: z
+      .array(
+        z.union([subnetId, taggedRef], { error: () => 'expected a subnet id or { tag: { key, value } }' }),
+      )
+      .min(1)
+      .optional(),
+    securityGroups: z
+      .array(
+        z.union([securityGroupId, taggedRef], {
+          error: () => 'expected a security group id or { tag: { key, value } }',
+        }),
+      )
+      .optional(),
+    instanceType: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, 'expected an instance type such as t3.small')
+      .optional(),
+    /** Instance profile (name or ARN) recovered instances run with, so they keep their IAM role. */
+    instanceProfile: z
+      .string()
+      .regex(
+        /^(?:arn:aws[a-z-]*:iam::\d{12}:instance-profile\/)?[\w+=,.@/-]{1,128}$/,
+        'expected an instance profile name or ARN',
+      )
+      .optional(),
+    /**
+     * The IAM role behind `instanceProfile` (name or ARN): the only role Pendulum may pass to EC2 when
+     * it launches this role's instances, in either region.
+     */
+    instanceRole: z
+      .string()
+      .regex(/^(?:arn:aws[a-z-]*:iam::\d{12}:role\/)?[\w+=,.@/-]{1,128}$/, 'expected an IAM role name or ARN')
+      .optional(),
+    /** EC2 key pair for recovered instances. */
+    keyName: z.string().min(1).max(255).optional(),
+    dbSubnetGroup: z.string().max(255).optional(),
+    dbInstanceClass: z
+      .string()
+      .regex(/^db\.[a-z0-9-]+\.[a-z0-9]+$/, 'expected a class such as db.t3.micro')
+      .optional(),
+  })
+  .refine((p) => !p.instanceProfile || p.instanceRole, {
+    path: ['instanceRole'],
+    message:
+      'expected the IAM role of instanceProfile: Pendulum may pass to EC2 only the roles the plan names (iam:PassRole)',
+  });
 
 /** Where a managed record points after failover (and back after failback). */
 export const recordTarget = z.union(

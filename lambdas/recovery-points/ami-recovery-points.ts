@@ -10,7 +10,6 @@
 import {
   CopyImageCommand,
   CreateImageCommand,
-  CreateTagsCommand,
   DeleteSnapshotCommand,
   DeregisterImageCommand,
   type EC2Client,
@@ -113,18 +112,13 @@ function bySource(images: readonly Image[]): Map<string, Image> {
 }
 
 /**
- * Deregisters images and deletes their EBS snapshots. The snapshots are tagged with the image's
- * Pendulum tags first: the task may only delete snapshots that carry its app's tag.
+ * Deregisters images and deletes their EBS snapshots. The snapshots were tagged with the image's
+ * tags when it was made: the task may only delete snapshots that carry its app's tags.
  */
 export async function deregisterImages(ec2: EC2Client, images: readonly Image[]): Promise<number> {
   const done = await mapWithConcurrency(images, CONCURRENCY, async (image) => {
     if (!image.ImageId) return false;
     const snapshots = snapshotIds(image);
-    if (snapshots.length > 0) {
-      const tags = pendulumTags(tagMap(image.Tags));
-      if (Object.keys(tags).length > 0)
-        await ec2.send(new CreateTagsCommand({ Resources: snapshots, Tags: tagList(tags) }));
-    }
     try {
       await ec2.send(new DeregisterImageCommand({ ImageId: image.ImageId }));
     } catch (error) {
@@ -207,7 +201,11 @@ export async function captureInstances(
           Name: amiName(ctx.app, p.source.id, ctx.now, ctx.protectRun),
           Description: `Pendulum recovery point of ${p.source.id} (${ctx.app}/${ctx.tier}/${p.source.role})`,
           NoReboot: ctx.noReboot,
-          TagSpecifications: [{ ResourceType: 'image', Tags: tagList(pointTags(ctx, p.source)) }],
+          // The snapshots carry the point's tags so that only they may be deleted with it.
+          TagSpecifications: ['image' as const, 'snapshot' as const].map((ResourceType) => ({
+            ResourceType,
+            Tags: tagList(pointTags(ctx, p.source)),
+          })),
         }),
       );
       p.worked = true;
@@ -269,14 +267,16 @@ export async function captureInstances(
             Name: source.Name,
             Description: source.Description,
             ClientToken: clientToken(ctx.app, ctx.protectRun, p.source.id, source.ImageId ?? ''),
-            TagSpecifications: [{ ResourceType: 'image', Tags: tags }],
+            // Tagged as it is made (image and snapshots): no Pendulum role may tag an existing image.
+            TagSpecifications: ['image' as const, 'snapshot' as const].map((ResourceType) => ({
+              ResourceType,
+              Tags: tags,
+            })),
           }),
         );
         copyId = ImageId;
       }
       if (!copyId) return;
-      // CopyImage does not copy tags, and not every endpoint honours TagSpecifications on it.
-      await recovery.send(new CreateTagsCommand({ Resources: [copyId], Tags: tags }));
       p.copyId = copyId;
       p.worked = true;
     });

@@ -58,13 +58,14 @@ export function amiName(app: string, source: string, takenAt: Date, protectRun: 
 
 /**
  * Every DB snapshot identifier Pendulum gives an app's recovery points starts with this; IAM
- * policies scope snapshot permissions to `snapshot:<prefix>*`.
+ * policies scope protect's snapshot permissions to `snapshot:<prefix>*`, which failback's sync
+ * and final snapshots (`pendulum-<app>-fb-`, `pendulum-<app>-final-`) never match.
  */
 export function dbSnapshotPrefix(app: string): string {
-  return `pendulum-${rdsSafe(app)}-`;
+  return `pendulum-${rdsSafe(app)}-rp-`;
 }
 
-/** `pendulum-shop-shop-db-20260115t020304z-1a2b3c` (RDS stores identifiers in lower case). */
+/** `pendulum-shop-rp-shop-db-20260115t020304z-1a2b3c` (RDS stores identifiers in lower case). */
 export function dbSnapshotIdentifier(app: string, source: string, takenAt: Date, protectRun: string): string {
   const stamp = `${captureStamp(takenAt).toLowerCase()}-${runMark(protectRun)}`;
   const head = dbSnapshotPrefix(app);

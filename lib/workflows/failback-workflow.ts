@@ -3,15 +3,23 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { durationSeconds } from '../../lambdas/plan/duration';
 import { TASK_ERROR_NAMES as E } from '../../lambdas/runtime/task-errors';
-import { lambdaTask } from '../lambda-task';
-import type { PendulumCore } from '../pendulum-core';
 import {
-  allowDescribe,
-  allowFailbackResources,
+  allowFinaliseHome,
+  allowReconcile,
+  allowRetireRecoveryCopies,
+  allowRetireStalePrimary,
+  allowSyncHome,
+} from '../iam/failback-grants';
+import { healthCheckAlarms } from '../iam/plan-resources';
+import {
+  allowDnsSyncCheck,
   allowPublish,
+  allowReadAlarms,
   allowRoute53Change,
   allowRoute53Read,
-} from '../task-permissions';
+} from '../iam/shared-grants';
+import { lambdaTask } from '../lambda-task';
+import type { PendulumCore } from '../pendulum-core';
 import { WorkflowStateMachine } from '../workflow-state-machine';
 import { hookTasks } from './hook-tasks';
 import { prepareState, rejectionState, taskFactory } from './workflow-parts';
@@ -56,7 +64,7 @@ export class FailbackWorkflow extends Construct {
     );
 
     const healthFn = task('CheckHealth', 'check-health', (fn) =>
-      allowDescribe(fn.role, ['cloudwatch:DescribeAlarms']),
+      allowReadAlarms(fn.role, regions, healthCheckAlarms(plan)),
     );
     const checkHealth = (stateName: string, resultPath: string) =>
       lambdaTask(this, stateName, healthFn, {
@@ -77,7 +85,7 @@ export class FailbackWorkflow extends Construct {
       'Reconcile',
       task('Reconcile', 'reconcile-failback', (fn) => {
         allowRoute53Read(fn.role, plan);
-        allowDescribe(fn.role, ['ec2:DescribeInstances', 'rds:DescribeDBInstances']);
+        allowReconcile(fn.role, plan);
       }),
       { payload: sfn.TaskInput.fromObject(run), resultPath: '$.reconciliation' },
     );
@@ -99,12 +107,7 @@ export class FailbackWorkflow extends Construct {
     const syncHome = lambdaTask(
       this,
       'SyncHome',
-      task(
-        'SyncHome',
-        'sync-home',
-        (fn) => allowFailbackResources(fn.role, regions, plan),
-        Duration.minutes(10),
-      ),
+      task('SyncHome', 'sync-home', (fn) => allowSyncHome(fn.role, plan), Duration.minutes(10)),
       { payload: sfn.TaskInput.fromObject(run), resultPath: '$.home' },
     );
     const waitForHome = new sfn.Wait(this, 'WaitForHome', {
@@ -119,8 +122,7 @@ export class FailbackWorkflow extends Construct {
       this,
       'FinaliseHome',
       task('FinaliseHome', 'finalise-home', (fn) => {
-        allowFailbackResources(fn.role, regions, plan);
-        allowDescribe(fn.role, ['cloudwatch:GetMetricStatistics']);
+        allowFinaliseHome(fn.role, plan);
       }),
       { payload: sfn.TaskInput.fromObject(run), resultPath: '$.finalised' },
     );
@@ -132,9 +134,7 @@ export class FailbackWorkflow extends Construct {
     });
 
     const shiftFn = task('ShiftDns', 'shift-dns', (fn) => allowRoute53Change(fn.role, plan));
-    const confirmFn = task('ConfirmFailbackDns', 'confirm-dns-sync', (fn) =>
-      allowRoute53Change(fn.role, plan),
-    );
+    const confirmFn = task('ConfirmFailbackDns', 'confirm-dns-sync', (fn) => allowDnsSyncCheck(fn.role));
     const confirm = (stateName: string, from: string) => {
       const state = lambdaTask(this, stateName, confirmFn, {
         payload: sfn.TaskInput.fromObject({ 'changeIds.$': `${from}.changeIds` }),
@@ -195,7 +195,7 @@ export class FailbackWorkflow extends Construct {
       task(
         'RetireStalePrimary',
         'retire-stale-primary',
-        (fn) => allowFailbackResources(fn.role, regions, plan),
+        (fn) => allowRetireStalePrimary(fn.role, plan),
         Duration.minutes(10),
       ),
       { payload: sfn.TaskInput.fromObject(run), resultPath: '$.retiredStale' },
@@ -275,7 +275,7 @@ export class FailbackWorkflow extends Construct {
       task(
         'RetireRecoveryCopies',
         'retire-recovery-copies',
-        (fn) => allowFailbackResources(fn.role, regions, plan),
+        (fn) => allowRetireRecoveryCopies(fn.role, plan),
         Duration.minutes(10),
       ),
       { payload: sfn.TaskInput.fromObject(run), resultPath: '$.retiredCopies' },

@@ -2,19 +2,24 @@ import { Duration } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { TASK_ERROR_NAMES as E } from '../../lambdas/runtime/task-errors';
+import {
+  allowCheckTier,
+  allowReadCatalogue,
+  allowRecoverTier,
+  allowTearDownDrill,
+} from '../iam/failover-grants';
+import { healthCheckAlarms } from '../iam/plan-resources';
+import {
+  allowDnsSyncCheck,
+  allowPublish,
+  allowReadAlarmArns,
+  allowReadAlarms,
+  allowRoute53Change,
+  allowRoute53Read,
+} from '../iam/shared-grants';
 import { lambdaTask } from '../lambda-task';
 import type { PendulumCore } from '../pendulum-core';
 import type { TaskFunction } from '../task-function';
-import {
-  allowDescribe,
-  allowLaunchRecoveredInstances,
-  allowPassRoleToEc2,
-  allowPublish,
-  allowRecoverDatabases,
-  allowRoute53Change,
-  allowRoute53Read,
-  allowTearDownDrill,
-} from '../task-permissions';
 import { WorkflowStateMachine } from '../workflow-state-machine';
 import { hookTasks } from './hook-tasks';
 import { prepareState, rejectionState, taskFactory } from './workflow-parts';
@@ -53,16 +58,7 @@ export class FailoverWorkflow extends Construct {
       [E.invalidInput, E.wrongState, E.planUnavailable],
     );
 
-    const readCatalogue = (fn: TaskFunction) => {
-      allowDescribe(fn.role, [
-        'ec2:DescribeImages',
-        'ec2:DescribeSubnets',
-        'ec2:DescribeSecurityGroups',
-        'rds:DescribeDBSnapshots',
-        'rds:DescribeDBInstances',
-        'rds:ListTagsForResource',
-      ]);
-    };
+    const readCatalogue = (fn: TaskFunction) => allowReadCatalogue(fn.role, plan);
     const planFailover = lambdaTask(
       this,
       'PlanFailover',
@@ -115,10 +111,7 @@ export class FailoverWorkflow extends Construct {
         'recover-tier',
         (fn) => {
           readCatalogue(fn);
-          allowDescribe(fn.role, ['ec2:DescribeInstances']);
-          allowLaunchRecoveredInstances(fn.role, recovery);
-          allowRecoverDatabases(fn.role, recovery, plan);
-          if (Object.values(plan.placement).some((p) => p.instanceProfile)) allowPassRoleToEc2(fn.role);
+          allowRecoverTier(fn.role, plan);
         },
         Duration.minutes(10),
       ),
@@ -134,9 +127,7 @@ export class FailoverWorkflow extends Construct {
     const checkTier = lambdaTask(
       this,
       'CheckTierReady',
-      task('CheckTierReady', 'check-tier-ready', (fn) =>
-        allowDescribe(fn.role, ['ec2:DescribeInstances', 'rds:DescribeDBInstances']),
-      ),
+      task('CheckTierReady', 'check-tier-ready', (fn) => allowCheckTier(fn.role, plan)),
       {
         payload: sfn.TaskInput.fromObject({ 'run.$': '$.run', 'tier.$': '$.tier' }),
         resultPath: '$.readiness',
@@ -158,7 +149,7 @@ export class FailoverWorkflow extends Construct {
       this,
       'CheckRecoveryHealth',
       task('CheckRecoveryHealth', 'check-health', (fn) =>
-        allowDescribe(fn.role, ['cloudwatch:DescribeAlarms']),
+        allowReadAlarms(fn.role, [recovery], healthCheckAlarms(plan)),
       ),
       {
         payload: sfn.TaskInput.fromObject({ 'region.$': '$.run.targetRegion', 'runId.$': '$.run.runId' }),
@@ -172,13 +163,14 @@ export class FailoverWorkflow extends Construct {
     const cutOver = lambdaTask(
       this,
       'CutOverDns',
-      task('CutOverDns', 'cut-over-dns', (fn) => allowRoute53Change(fn.role, plan)),
+      // Drills run the same cut-over on the drill names.
+      task('CutOverDns', 'cut-over-dns', (fn) => allowRoute53Change(fn.role, plan, 'both')),
       { payload: sfn.TaskInput.fromObject(run), resultPath: '$.cutover' },
     );
     const confirmSync = lambdaTask(
       this,
       'ConfirmDnsSync',
-      task('ConfirmDnsSync', 'confirm-dns-sync', (fn) => allowRoute53Change(fn.role, plan)),
+      task('ConfirmDnsSync', 'confirm-dns-sync', (fn) => allowDnsSyncCheck(fn.role)),
       {
         payload: sfn.TaskInput.fromObject({ 'changeIds.$': '$.cutover.changeIds' }),
         resultPath: '$.dnsSync',
@@ -227,9 +219,8 @@ export class FailoverWorkflow extends Construct {
     );
     // Drills tear down what they made, on success and on failure alike.
     const teardownFn = task('TearDownDrill', 'tear-down-drill', (fn) => {
-      allowDescribe(fn.role, ['ec2:DescribeInstances', 'rds:DescribeDBInstances']);
-      allowTearDownDrill(fn.role, recovery, plan);
-      allowRoute53Change(fn.role, plan);
+      allowTearDownDrill(fn.role, plan);
+      allowRoute53Change(fn.role, plan, 'drill');
     });
     const teardown = lambdaTask(this, 'TearDownDrill', teardownFn, {
       payload: sfn.TaskInput.fromObject(run),
@@ -258,7 +249,7 @@ export class FailoverWorkflow extends Construct {
 
     // Gates for alarm-started runs: still firing after the delay, outside the cooldown, approved.
     const gateFn = task('CheckFailoverGates', 'check-failover-gates', (fn) => {
-      allowDescribe(fn.role, ['cloudwatch:DescribeAlarms']);
+      allowReadAlarmArns(fn.role, plan.triggers.alarms);
       allowPublish(fn.role, core.topic);
     });
     const gateStopped = new sfn.Succeed(this, 'GateStopped', {

@@ -1,9 +1,8 @@
 import { Duration } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { TASK_ERROR_NAMES as E } from '../../lambdas/runtime/task-errors';
-import { acknowledge } from '../acknowledge';
+import { grant } from '../iam/grant';
 import { lambdaTask } from '../lambda-task';
 import type { PendulumCore } from '../pendulum-core';
 
@@ -37,22 +36,16 @@ export function hookTasks(
   if (secrets.length > 0) {
     // A full secret ARN ends in a dash and six random characters; a partial one needs them matched.
     const resources = secrets.map((arn) => (/-[A-Za-z0-9]{6}$/.test(arn) ? arn : `${arn}-??????`));
-    fn.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources }),
-    );
-    for (const resource of resources.filter((r) => r.endsWith('??????'))) {
-      acknowledge(fn.role, {
-        id: `AwsSolutions::AwsSolutions-IAM5[Resource::${resource}]`,
-        reason:
-          'The plan names the secret by its partial ARN; ?????? matches only the random suffix Secrets Manager adds.',
-      });
-    }
+    grant(fn.role, {
+      sid: 'ReadWebhookSecrets',
+      actions: ['secretsmanager:GetSecretValue'],
+      resources,
+      reason:
+        'The plan names the secret by its partial ARN; ?????? matches only the random suffix Secrets Manager adds.',
+    });
   }
-  if (functions.length > 0) {
-    fn.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: functions }),
-    );
-  }
+  if (functions.length > 0)
+    grant(fn.role, { sid: 'InvokeHookFunctions', actions: ['lambda:InvokeFunction'], resources: functions });
   const lower = workflow.toLowerCase();
   const make = (phase: string, stateName: string) => {
     const state = lambdaTask(scope, stateName, fn, {

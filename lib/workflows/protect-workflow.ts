@@ -1,12 +1,14 @@
-import { Duration, Stack, Token } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import { Duration } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { Construct, type IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import type { Plan } from '../../lambdas/plan/plan-schema';
 import { TAG } from '../../lambdas/recovery-points/recovery-point';
 import { dbSnapshotPrefix } from '../../lambdas/recovery-points/recovery-point-names';
 import { TASK_ERROR_NAMES as E } from '../../lambdas/runtime/task-errors';
-import { acknowledge } from '../acknowledge';
+import { allowEc2Describe, allowRdsDescribe } from '../iam/failover-grants';
+import { arnsFor, grant } from '../iam/grant';
+import { planDatabases, planInstances } from '../iam/plan-resources';
 import { lambdaTask } from '../lambda-task';
 import type { PendulumCore } from '../pendulum-core';
 import type { TaskFunction } from '../task-function';
@@ -91,182 +93,112 @@ interface ProtectPermissionsProps {
 }
 
 /**
- * What the protect task may do, and nothing more: image its own instances and snapshot its own
- * databases in the primary region, copy them to the recovery region, tag them with the app's tags,
- * and delete only images and snapshots that carry the app's tag (or, for DB snapshots, its name prefix).
+ * What the protect task may do, and nothing more: image the plan's instances and snapshot its
+ * databases in the primary region, copy them to the recovery region tagged as they are made, and
+ * delete only recovery points: images and snapshots by the tags they were made with (no role may
+ * tag an existing one), DB snapshots by protect's own name prefix (never failback's or a final).
  */
 class ProtectPermissions extends Construct {
   constructor(scope: Construct, id: string, props: ProtectPermissionsProps) {
     super(scope, id);
-    const { plan } = props;
-    const stack = Stack.of(this);
-    const { partition, account } = stack;
+    const { plan, role } = props;
+    const arns = arnsFor(role);
     const primary = plan.primaryRegion;
-    const regions = [plan.primaryRegion, plan.recoveryRegion];
-    const ec2 = (region: string, resource: string, withAccount = true) =>
-      `arn:${partition}:ec2:${region}:${withAccount ? account : ''}:${resource}`;
-    const rds = (region: string, resource: string) => `arn:${partition}:rds:${region}:${account}:${resource}`;
-    const images = regions.map((r) => ec2(r, 'image/*', false));
-    const snapshots = regions.map((r) => ec2(r, 'snapshot/*', false));
-    const appTag = { [`aws:ResourceTag/${TAG.app}`]: plan.app };
-    const prefix = dbSnapshotPrefix(plan.app);
-    const dbSnapshots = regions.map((r) => rds(r, `snapshot:${prefix}*`));
+    const recovery = plan.recoveryRegion;
+    const regions = [primary, recovery];
+    const point = {
+      [`aws:ResourceTag/${TAG.app}`]: plan.app,
+      [`aws:ResourceTag/${TAG.kind}`]: 'recovery-point',
+    };
+    const newPoint = {
+      [`aws:RequestTag/${TAG.app}`]: plan.app,
+      [`aws:RequestTag/${TAG.kind}`]: 'recovery-point',
+    };
+    const { ids, tags } = planInstances(plan);
+    const { identifiers, snapshotted, replicas } = planDatabases(plan);
+    const pointSnapshots = regions.map((r) => arns.rds(r, 'snapshot', `${dbSnapshotPrefix(plan.app)}*`));
 
-    const ec2Resources = plan.tiers.flatMap((t) => t.resources.flatMap((r) => ('ec2' in r ? [r.ec2] : [])));
-    const instanceIds = ec2Resources.flatMap((r) => r.ids ?? []);
-    const instanceTags = ec2Resources.flatMap((r) => (r.tag ? [r.tag] : []));
-    const snapshotDbs = plan.tiers.flatMap((t) =>
-      t.resources.flatMap((r) => ('rds' in r && !r.rds.replicaIdentifier ? [r.rds.identifier] : [])),
-    );
-    const allDbs = plan.tiers.flatMap((t) =>
-      t.resources.flatMap((r) => ('rds' in r ? [r.rds.identifier] : [])),
-    );
-
-    const statements: iam.PolicyStatement[] = [
-      new iam.PolicyStatement({
-        sid: 'DescribeInPlanRegions',
-        actions: ['ec2:DescribeImages', 'ec2:DescribeInstances'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:RequestedRegion': regions } },
-      }),
-      new iam.PolicyStatement({
-        sid: 'CopyImages',
-        actions: ['ec2:CopyImage'],
-        resources: images,
-      }),
-      new iam.PolicyStatement({
-        sid: 'TagWithAppTagsOnly',
-        actions: ['ec2:CreateTags'],
-        resources: [...images, ...snapshots],
-        conditions: {
-          StringEquals: { [`aws:RequestTag/${TAG.app}`]: plan.app },
-          'ForAllValues:StringLike': { 'aws:TagKeys': ['pendulum:*'] },
-        },
-      }),
-      new iam.PolicyStatement({
-        sid: 'DeleteAppImagesOnly',
-        actions: ['ec2:DeregisterImage'],
-        resources: images,
-        conditions: { StringEquals: appTag },
-      }),
-      new iam.PolicyStatement({
-        sid: 'DeleteAppSnapshotsOnly',
-        actions: ['ec2:DeleteSnapshot'],
-        resources: snapshots,
-        conditions: { StringEquals: appTag },
-      }),
-    ];
-    if (instanceIds.length > 0 || instanceTags.length > 0) {
-      statements.push(
-        new iam.PolicyStatement({
-          sid: 'ImageNewImagesAndSnapshots',
-          actions: ['ec2:CreateImage'],
-          resources: [ec2(primary, 'image/*', false), ec2(primary, 'snapshot/*', false)],
-        }),
-      );
-    }
-    if (instanceIds.length > 0) {
-      statements.push(
-        new iam.PolicyStatement({
+    allowEc2Describe(role, regions, ['ec2:DescribeImages', 'ec2:DescribeInstances']);
+    if (ids.length > 0 || tags.length > 0) {
+      grant(role, {
+        sid: 'MakeRecoveryPointImages',
+        actions: ['ec2:CreateImage'],
+        resources: [arns.ec2(primary, 'image'), arns.ec2(primary, 'snapshot')],
+        conditions: { StringEquals: newPoint },
+        reason:
+          'AMI and snapshot ids exist only once made; each must be tagged as a recovery point of the app as it is made.',
+      });
+      if (ids.length > 0)
+        grant(role, {
           sid: 'ImagePlanInstances',
           actions: ['ec2:CreateImage'],
-          resources: instanceIds.map((i) => ec2(primary, `instance/${i}`)),
-        }),
-      );
-    }
-    instanceTags.forEach((tag, index) => {
-      statements.push(
-        new iam.PolicyStatement({
+          resources: ids.map((i) => arns.ec2(primary, 'instance', i)),
+        });
+      tags.forEach((tag, index) => {
+        grant(role, {
           sid: `ImageTaggedInstances${index}`,
           actions: ['ec2:CreateImage'],
-          resources: [ec2(primary, 'instance/*')],
+          resources: [arns.ec2(primary, 'instance')],
           conditions: { StringEquals: { [`aws:ResourceTag/${tag.key}`]: tag.value } },
-        }),
-      );
-    });
-    if (allDbs.length > 0) {
-      statements.push(
-        new iam.PolicyStatement({
-          sid: 'DescribePlanDatabases',
-          actions: ['rds:DescribeDBInstances'],
-          resources: allDbs.map((d) => rds(primary, `db:${d}`)),
-        }),
-      );
-    }
-    if (snapshotDbs.length > 0) {
-      statements.push(
-        new iam.PolicyStatement({
-          sid: 'SnapshotPlanDatabases',
-          actions: ['rds:CreateDBSnapshot'],
-          resources: [
-            ...snapshotDbs.map((d) => rds(primary, `db:${d}`)),
-            rds(primary, `snapshot:${prefix}*`),
-          ],
-        }),
-        new iam.PolicyStatement({
-          sid: 'CopyTagAndDeleteAppSnapshots',
-          actions: ['rds:CopyDBSnapshot', 'rds:AddTagsToResource', 'rds:DeleteDBSnapshot'],
-          resources: dbSnapshots,
-        }),
-        new iam.PolicyStatement({
-          sid: 'DescribeSnapshotsInPlanRegions',
-          actions: ['rds:DescribeDBSnapshots'],
-          resources: regions.flatMap((r) => [rds(r, 'snapshot:*'), rds(r, 'db:*')]),
-        }),
-      );
-    }
-
-    const policy = new iam.Policy(this, 'Policy', { statements, roles: [props.role] });
-    const ack = (arns: readonly string[], reason: string) => {
-      for (const arn of arns)
-        acknowledge(policy, {
-          id: `AwsSolutions::AwsSolutions-IAM5[Resource::${nagResource(this, arn)}]`,
-          reason,
+          reason: `The plan selects these instances by the tag ${tag.key}=${tag.value}; CreateImage only on instances carrying it.`,
         });
-    };
-    ack(
-      ['*'],
-      'ec2:DescribeImages and ec2:DescribeInstances support no resource-level permissions; limited to the plan regions by aws:RequestedRegion.',
-    );
-    ack(
-      images,
-      'AMI ids are only known after CreateImage/CopyImage; copying is limited to the plan regions, and deregistering to images tagged with the app.',
-    );
-    ack(
-      snapshots,
-      'EBS snapshot ids are only known after the image is made; deleting is limited to snapshots tagged with the app, tagging to pendulum:* tags of this app.',
-    );
-    if (instanceTags.length > 0)
-      ack(
-        [ec2(primary, 'instance/*')],
-        'The plan selects these instances by tag; CreateImage is allowed only on instances carrying that tag.',
-      );
-    if (snapshotDbs.length > 0) {
-      ack(
-        dbSnapshots,
-        "Snapshot identifiers include their capture time; limited to the app's pendulum-<app>- identifier prefix in the plan regions.",
-      );
-      ack(
-        regions.flatMap((r) => [rds(r, 'snapshot:*'), rds(r, 'db:*')]),
-        "Listing snapshots to find this run's and this app's recovery points (filtered by tag in code); read-only, limited to the plan regions.",
-      );
+      });
+    }
+    grant(role, {
+      sid: 'CopyRecoveryPoints',
+      actions: ['ec2:CopyImage'],
+      resources: [arns.ec2(primary, 'image')],
+      conditions: { StringEquals: point },
+      reason: "Only the app's recovery points are copied (by the tags they were made with).",
+    });
+    grant(role, {
+      sid: 'MakeRecoveryPointCopies',
+      actions: ['ec2:CopyImage'],
+      resources: [arns.ec2(recovery, 'image'), arns.ec2(recovery, 'snapshot')],
+      conditions: { StringEquals: newPoint },
+      reason:
+        'Copies and their snapshots have ids only once made; each must be tagged as a recovery point as it is made.',
+    });
+    grant(role, {
+      sid: 'TagOnCreateOnly',
+      actions: ['ec2:CreateTags'],
+      resources: regions.flatMap((r) => [arns.ec2(r, 'image'), arns.ec2(r, 'snapshot')]),
+      conditions: { StringEquals: { 'ec2:CreateAction': ['CreateImage', 'CopyImage'] } },
+      reason:
+        'Tags are applied only by the action that makes the image (ec2:CreateAction); no existing image can be tagged.',
+    });
+    grant(role, {
+      sid: 'PruneRecoveryPoints',
+      actions: ['ec2:DeregisterImage', 'ec2:DeleteSnapshot'],
+      resources: regions.flatMap((r) => [arns.ec2(r, 'image'), arns.ec2(r, 'snapshot')]),
+      conditions: { StringEquals: point },
+      reason: "Only the app's recovery points and their snapshots, by the tags they were made with.",
+    });
+    if (identifiers.length > 0)
+      grant(role, {
+        sid: 'DescribePlanDatabases',
+        actions: ['rds:DescribeDBInstances'],
+        resources: [
+          ...identifiers.map((d) => arns.rds(primary, 'db', d)),
+          ...replicas.map((d) => arns.rds(recovery, 'db', d)),
+        ],
+      });
+    if (snapshotted.length > 0) {
+      grant(role, {
+        sid: 'SnapshotPlanDatabases',
+        actions: ['rds:CreateDBSnapshot'],
+        resources: [...snapshotted.map((d) => arns.rds(primary, 'db', d)), pointSnapshots[0] as string],
+        reason:
+          "Snapshot identifiers include their capture time; limited to protect's pendulum-<app>-rp- prefix.",
+      });
+      grant(role, {
+        sid: 'CopyTagAndPruneDbPoints',
+        actions: ['rds:CopyDBSnapshot', 'rds:AddTagsToResource', 'rds:DeleteDBSnapshot'],
+        resources: pointSnapshots,
+        reason:
+          "Only protect's own snapshots (pendulum-<app>-rp-), never failback's sync or final snapshots.",
+      });
+      allowRdsDescribe(role, regions, ['snapshot']);
     }
   }
-}
-
-/** A resource as cdk-nag names it in a finding id: tokens become `<AWS::AccountId>`, `<Logical.Arn>`. */
-function nagResource(scope: IConstruct, value: string): string {
-  if (!Token.isUnresolved(value)) return value;
-  const resolved = Stack.of(scope).resolve(value) as unknown;
-  const render = (part: unknown): string => {
-    if (typeof part === 'string') return part;
-    const object = part as Record<string, unknown>;
-    if (typeof object.Ref === 'string') return `<${object.Ref}>`;
-    const getAtt = object['Fn::GetAtt'];
-    if (Array.isArray(getAtt)) return `<${getAtt.join('.')}>`;
-    const join = object['Fn::Join'];
-    if (Array.isArray(join)) return (join[1] as unknown[]).map(render).join(join[0] as string);
-    return JSON.stringify(part);
-  };
-  return render(resolved);
 }

@@ -1,5 +1,6 @@
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { allowStateTable } from '../iam/shared-grants';
 import { lambdaTask } from '../lambda-task';
 import type { PendulumCore } from '../pendulum-core';
 import { WorkflowStateMachine } from '../workflow-state-machine';
@@ -18,7 +19,7 @@ export class RegisterWorkflow extends Construct {
     const register = core.newTask(this, 'RegisterAppFunction', {
       handlerModule: 'lambdas/handlers/register-app.ts',
     });
-    core.table.grantReadWriteData(register.role);
+    allowStateTable(register.role, core.table);
     const definition = lambdaTask(this, 'RegisterApp', register).next(new sfn.Succeed(this, 'Registered'));
     this.stateMachine = new WorkflowStateMachine(this, 'Workflow', {
       stateMachineName: core.name('register'),

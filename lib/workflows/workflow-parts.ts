@@ -1,10 +1,10 @@
 import type { Duration } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
+import { allowArtifacts, allowStateTable } from '../iam/shared-grants';
 import { lambdaTask } from '../lambda-task';
 import type { PendulumCore } from '../pendulum-core';
 import type { TaskFunction } from '../task-function';
-import { allowArtifacts } from '../task-permissions';
 
 /**
  * What every run workflow (failover, failback) is built from: task functions that may use the
@@ -24,7 +24,7 @@ export function taskFactory(scope: Construct, core: PendulumCore): TaskFactory {
       handlerModule: `lambdas/handlers/${module}.ts`,
       timeout,
     });
-    core.table.grantReadWriteData(fn.role);
+    allowStateTable(fn.role, core.table);
     allowArtifacts(fn.role, core.bucket);
     grant(fn);
     return fn;

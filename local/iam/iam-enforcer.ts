@@ -9,6 +9,7 @@
  * tests and the rehearsal's count.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { appendFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { LOCAL_ACCOUNT_ID } from '../aws-environment';
 import { AccessDeniedError } from './access-denied';
@@ -36,6 +37,7 @@ export interface AuthorizationRecord {
   readonly action: string;
   readonly resource: string;
   readonly implicit?: string;
+  readonly context?: Readonly<Record<string, string | string[]>>;
   readonly allowed: boolean;
   readonly reason?: string;
 }
@@ -54,6 +56,21 @@ interface TaskScope {
 }
 
 const currentTask = new AsyncLocalStorage<TaskScope>();
+
+/**
+ * Every invocation and decision as a JSON line in PENDULUM_LOCAL_IAM_LEDGER, when set: how the
+ * suite-wide least-privilege tests see every run of every test file (and a way to read what a run
+ * asked for).
+ */
+function writeLedgerLine(line: object): void {
+  const file = process.env.PENDULUM_LOCAL_IAM_LEDGER;
+  if (file) appendFileSync(file, `${JSON.stringify(line)}\n`);
+}
+
+/** Runs harness work (emulator adapters, fact reads) as nobody: its calls are not the task's. */
+export function outsideTask<T>(body: () => T): T {
+  return currentTask.exit(body);
+}
 
 /** Every decision made in this process since the last `clear()`. */
 export const iamLedger = {
@@ -80,6 +97,7 @@ export async function runAsTask<T>(
 ): Promise<{ outcome: PromiseSettledResult<T>; faults: string[] }> {
   const scope: TaskScope = { principal, mode, faults: [] };
   iamLedger.invokedHandlers.add(principal.handlerModule);
+  writeLedgerLine({ invoked: principal.handlerModule, roleLogicalId: principal.roleLogicalId });
   const outcome = await currentTask.run(scope, async () => {
     try {
       return { status: 'fulfilled', value: await body() } as const;
@@ -146,7 +164,7 @@ async function authorize(
       scope.faults.push(fault);
       throw new Error(fault);
     }
-    iamLedger.records.push({
+    const record: AuthorizationRecord = {
       functionLogicalId: principal.functionLogicalId,
       handlerModule: principal.handlerModule,
       roleLogicalId: principal.roleLogicalId,
@@ -154,9 +172,12 @@ async function authorize(
       action: request.action,
       resource: request.resource,
       ...(request.implicit ? { implicit: request.implicit } : {}),
+      ...(request.context ? { context: request.context } : {}),
       allowed: decision.allowed,
       ...(decision.allowed ? {} : { reason: decision.reason }),
-    });
+    };
+    iamLedger.records.push(record);
+    writeLedgerLine(record);
     if (!decision.allowed && scope.mode === 'audit') {
       console.warn(
         `local IAM would deny: ${principal.handlerModule} ${service}.${operation} ${request.action} on ${request.resource}${request.implicit ? ` (${request.implicit})` : ''}`,

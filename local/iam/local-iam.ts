@@ -5,10 +5,11 @@
 import { LOCAL_ACCOUNT_ID } from '../aws-environment';
 import type { CfnTemplate } from '../resolve-intrinsics';
 import { resolveIntrinsics } from '../resolve-intrinsics';
-import type { SynthLambdaFunction, TemplateResolveOptions } from '../synthesized-app';
+import { lambdaFunctions, type SynthLambdaFunction, type TemplateResolveOptions } from '../synthesized-app';
 import { evaluateRequest } from './evaluate-request';
 import { type EnforcementMode, installIamEnforcement, runAsTask, type TaskPrincipal } from './iam-enforcer';
 import { motoResourceFacts, type TemplateFacts } from './moto-resource-facts';
+import { operationMapper } from './operation-authorizations';
 import { type RolePolicies, roleOf, rolePolicies } from './role-policies';
 
 export interface LocalIam {
@@ -21,6 +22,14 @@ export interface LocalIam {
     stateMachineLogicalId: string,
     fn: SynthLambdaFunction,
   ): Promise<string | undefined>;
+  /**
+   * What AWS would decide if the task running `handlerModule` made this call (nothing is called):
+   * the must-deny tests ask it what a role could do beyond what its handler does.
+   */
+  decide(
+    handlerModule: string,
+    call: { service: string; operation: string; input: unknown; region: string },
+  ): Promise<{ action: string; resource: string; implicit?: string; allowed: boolean }[]>;
 }
 
 class LocalIamHarnessFault extends Error {
@@ -79,6 +88,34 @@ export function localIamFor(template: CfnTemplate, options: TemplateResolveOptio
       return outcome.value;
     },
     isHarnessFault: (error) => error instanceof LocalIamHarnessFault,
+    async decide(handlerModule, call) {
+      const fn = lambdaFunctions(template, options).find((f) => f.handlerModule === handlerModule);
+      if (!fn) throw new Error(`no function runs ${handlerModule} in this template`);
+      const role = roleFor(fn.logicalId);
+      const mapper = operationMapper(call.service, call.operation);
+      if (!mapper) throw new Error(`no model of ${call.service}.${call.operation}`);
+      const requests = await mapper(call.input, { region: call.region, account: LOCAL_ACCOUNT_ID, facts });
+      return Promise.all(
+        requests.map(async (request) => {
+          const resourcePolicy = request.action.startsWith('kms:')
+            ? await facts.keyPolicy(request.resource)
+            : undefined;
+          const decision = await evaluateRequest(
+            role.arn,
+            role.policies,
+            request,
+            call.region,
+            resourcePolicy,
+          );
+          return {
+            action: request.action,
+            resource: request.resource,
+            ...(request.implicit ? { implicit: request.implicit } : {}),
+            allowed: decision.allowed,
+          };
+        }),
+      );
+    },
     stateMachineMayNotInvoke(stateMachineLogicalId, fn) {
       const key = `${stateMachineLogicalId}→${fn.logicalId}`;
       let decision = invokeDecisions.get(key);

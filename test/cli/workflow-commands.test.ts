@@ -204,7 +204,7 @@ describe('pendulum workflow commands (--local)', () => {
     );
     expect(stdout).toContain(`lock: free (last run ${failoverRunId})`);
     expect(stdout).toMatch(/tier data: RPO 1h, worst \S+ ✓ within RPO/);
-    expect(stdout).toMatch(/shop-db\s+shop-db\s+pendulum-shop-shop-db-/);
+    expect(stdout).toMatch(/shop-db\s+shop-db\s+pendulum-shop-rp-shop-db-/);
   });
 
   it("approve: writes the approval record, valid for the plan's approvalTimeout", async () => {

@@ -136,7 +136,7 @@ describe.each(['replica', 'snapshot'] as const)(
           .clients()
           .rds(PRIMARY)
           .send(
-            new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: `pendulum-shop-shop-db-fb-${suffix()}` }),
+            new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: `pendulum-shop-fb-${suffix()}-shop-db` }),
           );
         expect(DBSnapshots[0]?.DBInstanceIdentifier).toBe(f.recoveryDb);
         expect(tagMap(DBSnapshots[0]?.TagList)['pendulum:failback-from']).toBe(f.recoveryDb);

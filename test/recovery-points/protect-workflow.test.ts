@@ -44,31 +44,48 @@ describe('the protect workflow in the synthesized template', () => {
     expect(retries.some((r) => r.ErrorEquals.includes('NotReadyError'))).toBe(true);
   });
 
-  it('lets the task delete only images and snapshots tagged with the app', () => {
+  it('lets the task delete only recovery points: images by the tags they were made with, DB snapshots by prefix', () => {
     // Act, Assess
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
-        Statement: Match.arrayWith([
+        Statement: [
           Match.objectLike({
-            Action: 'ec2:DeregisterImage',
-            Condition: { StringEquals: { 'aws:ResourceTag/pendulum:app': 'shop' } },
-          }),
-          Match.objectLike({
-            Action: 'ec2:DeleteSnapshot',
-            Condition: { StringEquals: { 'aws:ResourceTag/pendulum:app': 'shop' } },
-          }),
-          Match.objectLike({
-            Action: ['rds:CopyDBSnapshot', 'rds:AddTagsToResource', 'rds:DeleteDBSnapshot'],
-            Resource: Match.arrayWith([
-              {
-                'Fn::Join': [
-                  '',
-                  ['arn:', { Ref: 'AWS::Partition' }, ':rds:us-west-2:123456789012:snapshot:pendulum-shop-*'],
-                ],
+            Sid: 'PruneRecoveryPoints',
+            Action: ['ec2:DeregisterImage', 'ec2:DeleteSnapshot'],
+            Condition: {
+              StringEquals: {
+                'aws:ResourceTag/pendulum:app': 'shop',
+                'aws:ResourceTag/pendulum:kind': 'recovery-point',
               },
-            ]),
+            },
           }),
-        ]),
+        ],
+      },
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [
+          Match.objectLike({
+            Sid: 'CopyTagAndPruneDbPoints',
+            Action: ['rds:CopyDBSnapshot', 'rds:AddTagsToResource', 'rds:DeleteDBSnapshot'],
+            Resource: [
+              'arn:aws:rds:us-east-1:123456789012:snapshot:pendulum-shop-rp-*',
+              'arn:aws:rds:us-west-2:123456789012:snapshot:pendulum-shop-rp-*',
+            ],
+          }),
+        ],
+      },
+    });
+    // Tags only as an image is made: no existing image can be given the app's tags.
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [
+          Match.objectLike({
+            Sid: 'TagOnCreateOnly',
+            Action: 'ec2:CreateTags',
+            Condition: { StringEquals: { 'ec2:CreateAction': ['CreateImage', 'CopyImage'] } },
+          }),
+        ],
       },
     });
   });

@@ -24,7 +24,7 @@ describe('recovery point names', () => {
     expect(mark).toMatch(/^[0-9a-f]{6}$/);
     expect(ami).toBe(`pendulum-shop-i-0abc12345def67890-20260115T020304Z-${mark}`);
     expect(amiName('shop', 'i-0abc12345def67890', new Date(at), 'run-1')).toBe(ami);
-    expect(snapshot).toBe(`pendulum-shop-shop-db-20260115t020304z-${mark}`);
+    expect(snapshot).toBe(`pendulum-shop-rp-shop-db-20260115t020304z-${mark}`);
     expect(snapshot.startsWith(dbSnapshotPrefix('shop'))).toBe(true);
     expect(amiName('shop', 'i-0abc12345def67890', new Date(at.getTime() + 1000), 'run-1')).not.toBe(ami);
     // Two runs in the same second never share a name.
@@ -46,7 +46,7 @@ describe('recovery point names', () => {
     expect(snapshot).toMatch(RDS_IDENTIFIER);
     expect(snapshot.length).toBeLessThanOrEqual(255);
     expect(snapshot.startsWith(dbSnapshotPrefix(awkwardApp))).toBe(true);
-    expect(dbSnapshotPrefix(awkwardApp)).toBe('pendulum-a-b-');
+    expect(dbSnapshotPrefix(awkwardApp)).toBe('pendulum-a-b-rp-');
     expect(ami).toMatch(AMI_NAME);
     expect(clipped).toMatch(AMI_NAME);
     expect(clipped.length).toBe(128);

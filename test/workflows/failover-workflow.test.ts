@@ -8,7 +8,12 @@ import {
   DescribeInstancesCommand,
   type Instance,
 } from '@aws-sdk/client-ec2';
-import { CreateInstanceProfileCommand, IAMClient } from '@aws-sdk/client-iam';
+import {
+  AddRoleToInstanceProfileCommand,
+  CreateInstanceProfileCommand,
+  CreateRoleCommand,
+  IAMClient,
+} from '@aws-sdk/client-iam';
 import { DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
 import type { ResourceRecordSet } from '@aws-sdk/client-route-53';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
@@ -172,7 +177,11 @@ describe('the failover workflow', () => {
   it('launches recovered instances with the instance profile and key pair the plan names', async () => {
     // Prepare: the role's IAM identity exists in the account, as it would on AWS
     const iam = new IAMClient({ region: 'us-east-1' });
+    await iam.send(new CreateRoleCommand({ RoleName: 'shop-web', AssumeRolePolicyDocument: '{}' }));
     await iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: 'shop-web' }));
+    await iam.send(
+      new AddRoleToInstanceProfileCommand({ InstanceProfileName: 'shop-web', RoleName: 'shop-web' }),
+    );
     await clients()
       .ec2('us-west-2')
       .send(new CreateKeyPairCommand({ KeyName: 'shop-ops' }));
@@ -180,7 +189,12 @@ describe('the failover workflow', () => {
       p.healthChecks = [{ name: 'storefront', url: health.url() }];
       p.placement = {
         ...p.placement,
-        web: { ...p.placement?.web, instanceProfile: 'shop-web', keyName: 'shop-ops' },
+        web: {
+          ...p.placement?.web,
+          instanceProfile: 'shop-web',
+          instanceRole: 'shop-web',
+          keyName: 'shop-ops',
+        },
       };
     });
     const profiled = await deployLocalStack(withProfile);

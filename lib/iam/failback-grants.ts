@@ -1,0 +1,304 @@
+/**
+ * What each failback task may do, and nothing more. Deletes and terminations reach only:
+ * - recovery copies, by the tags Pendulum gave them when it made them, in the recovery region;
+ * - the stale primary, as the plan selects it (instance ids or tag selectors, database identifiers),
+ *   in the primary region;
+ * - failback's own intermediates (sync snapshots by name, home images by tag).
+ * No role may delete a final snapshot or AMI, and no role may tag an existing EC2 resource.
+ */
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import { FAILBACK_KIND, finalSnapshotPrefix, homeSnapshotPrefix } from '../../lambdas/failback/home-names';
+import { episodeDbIdentifierPattern } from '../../lambdas/failover/rds-recovery';
+import type { Plan } from '../../lambdas/plan/plan-schema';
+import { TAG } from '../../lambdas/recovery-points/recovery-point';
+import {
+  allowEc2Describe,
+  allowLaunchNew,
+  allowPassInstanceRoles,
+  allowRdsDescribe,
+} from './failover-grants';
+import { arnsFor, grant } from './grant';
+import { planDatabases, planInstances, planPlacements } from './plan-resources';
+
+type Arns = ReturnType<typeof arnsFor>;
+
+const appTagged = (plan: Plan, kind?: string) => ({
+  StringEquals: {
+    [`aws:ResourceTag/${TAG.app}`]: plan.app,
+    ...(kind ? { [`aws:ResourceTag/${TAG.kind}`]: kind } : {}),
+  },
+});
+
+/**
+ * An action on the app's instances in one region: those Pendulum launched (tagged with the app at
+ * launch), and those the plan selects (its ids, its tag selectors). One statement per selector.
+ */
+function onAppInstances(
+  role: iam.IRole,
+  plan: Plan,
+  region: string,
+  sid: string,
+  actions: readonly string[],
+  which: { pendulumMade: boolean },
+): void {
+  const arns = arnsFor(role);
+  const { ids, tags } = planInstances(plan);
+  if (which.pendulumMade)
+    grant(role, {
+      sid: `${sid}Launched`,
+      actions,
+      resources: [arns.ec2(region, 'instance')],
+      conditions: appTagged(plan),
+      reason: `Instances Pendulum launched for ${plan.app}, by the app tag it gave them at launch (no role may tag an existing instance).`,
+    });
+  if (ids.length > 0)
+    grant(role, {
+      sid: `${sid}PlanIds`,
+      actions,
+      resources: ids.map((id) => arns.ec2(region, 'instance', id)),
+    });
+  tags.forEach((tag, index) => {
+    grant(role, {
+      sid: `${sid}Selected${index}`,
+      actions,
+      resources: [arns.ec2(region, 'instance')],
+      conditions: { StringEquals: { [`aws:ResourceTag/${tag.key}`]: tag.value } },
+      reason: `The plan selects these instances by the tag ${tag.key}=${tag.value}; no Pendulum role can add that tag to an existing instance.`,
+    });
+  });
+}
+
+/** Final AMIs of what is retired: new images and snapshots tagged as made. */
+function allowFinalImages(role: iam.IRole, region: string, arns: Arns): void {
+  grant(role, {
+    sid: 'MakeFinalImages',
+    actions: ['ec2:CreateImage'],
+    resources: [arns.ec2(region, 'image'), arns.ec2(region, 'snapshot')],
+    reason:
+      'AMI and snapshot ids exist only once made; the instance they image is limited by its own statement.',
+  });
+  allowTagOnCreate(role, [region], ['CreateImage'], ['image', 'snapshot'], arns);
+}
+
+function allowTagOnCreate(
+  role: iam.IRole,
+  regions: readonly string[],
+  createActions: readonly string[],
+  types: readonly string[],
+  arns: Arns,
+): void {
+  grant(role, {
+    sid: `TagOnCreate${createActions.join('')}`,
+    actions: ['ec2:CreateTags'],
+    resources: regions.flatMap((region) => types.map((t) => arns.ec2(region, t))),
+    conditions: { StringEquals: { 'ec2:CreateAction': [...createActions] } },
+    reason:
+      'Tags are applied only by the action that makes the resource (ec2:CreateAction); no existing resource can be tagged.',
+  });
+}
+
+/** Databases the recovery region runs for the app: restored copies and promoted plan replicas. */
+function recoveryDatabases(plan: Plan, arns: Arns): string[] {
+  const { identifiers, replicas } = planDatabases(plan);
+  const region = plan.recoveryRegion;
+  return [
+    ...identifiers.map((id) => arns.rds(region, 'db', episodeDbIdentifierPattern(id, 'pf'))),
+    ...replicas.map((id) => arns.rds(region, 'db', id)),
+  ];
+}
+
+const homeDbs = (plan: Plan, arns: Arns, marker: 'fb' | 'stale') =>
+  planDatabases(plan).identifiers.map((id) =>
+    arns.rds(plan.primaryRegion, 'db', episodeDbIdentifierPattern(id, marker)),
+  );
+
+/** Reconcile: read DNS and what runs in both regions. */
+export function allowReconcile(role: iam.IRole, plan: Plan): void {
+  const regions = [plan.primaryRegion, plan.recoveryRegion];
+  allowEc2Describe(role, regions, ['ec2:DescribeInstances']);
+  allowRdsDescribe(role, regions, ['db']);
+}
+
+/** SyncHome: image recovery instances, copy them home and launch them; carry the data home. */
+export function allowSyncHome(role: iam.IRole, plan: Plan): void {
+  const arns = arnsFor(role);
+  const home = plan.primaryRegion;
+  const recovery = plan.recoveryRegion;
+  const { identifiers } = planDatabases(plan);
+  allowEc2Describe(role, [home, recovery], ['ec2:DescribeInstances', 'ec2:DescribeImages']);
+  allowRdsDescribe(role, [home, recovery], ['db', 'snapshot']);
+
+  // Instances: an image in the recovery region, copied home, launched there.
+  onAppInstances(role, plan, recovery, 'ImageRecoveryInstances', ['ec2:CreateImage'], { pendulumMade: true });
+  grant(role, {
+    sid: 'MakeHomeImages',
+    actions: ['ec2:CreateImage', 'ec2:CopyImage'],
+    resources: [home, recovery].flatMap((r) => [arns.ec2(r, 'image'), arns.ec2(r, 'snapshot')]),
+    conditions: { StringEquals: { [`aws:RequestTag/${TAG.kind}`]: FAILBACK_KIND.homeImage } },
+    reason:
+      'AMI and snapshot ids exist only once made; each must be tagged as a failback image as it is made.',
+  });
+  grant(role, {
+    sid: 'CopyHomeImages',
+    actions: ['ec2:CopyImage'],
+    resources: [arns.ec2(recovery, 'image')],
+    conditions: appTagged(plan, FAILBACK_KIND.homeImage),
+    reason: "Only this app's failback images are copied home (by the tags they were made with).",
+  });
+  allowTagOnCreate(
+    role,
+    [home, recovery],
+    ['CreateImage', 'CopyImage', 'RunInstances'],
+    ['image', 'snapshot', 'instance', 'volume', 'network-interface'],
+    arns,
+  );
+  grant(role, {
+    sid: 'DeleteIntermediateImages',
+    actions: ['ec2:DeregisterImage', 'ec2:DeleteSnapshot'],
+    resources: [recovery, home].flatMap((r) => [arns.ec2(r, 'image'), arns.ec2(r, 'snapshot')]),
+    conditions: appTagged(plan, FAILBACK_KIND.homeImage),
+    reason:
+      "Only this app's failback images and their snapshots, by the tags they were made with; never a final AMI.",
+  });
+  allowLaunchNew(role, plan, home);
+  grant(role, {
+    sid: 'LaunchHomeFromHomeImages',
+    actions: ['ec2:RunInstances'],
+    resources: [arns.ec2(home, 'image')],
+    conditions: appTagged(plan, FAILBACK_KIND.homeImage),
+    reason: "Only this app's failback images (by the tags they were made with).",
+  });
+  grant(role, {
+    sid: 'LaunchHomeIntoStalePlacement',
+    actions: ['ec2:RunInstances'],
+    resources: ['subnet', 'security-group', 'key-pair'].map((t) => arns.ec2(home, t)),
+    reason:
+      'Home instances take the subnet, security groups and key pair of the stale instance they replace, known at run time; primary region only.',
+  });
+  allowPassInstanceRoles(role, planPlacements(plan).instanceRoles);
+
+  // Data: a snapshot of the recovery database copied home and restored, or a replica of it.
+  if (identifiers.length === 0) return;
+  const syncSnapshots = [home, recovery].map((r) =>
+    arns.rds(r, 'snapshot', `${homeSnapshotPrefix(plan.app)}*`),
+  );
+  const newHome = homeDbs(plan, arns, 'fb');
+  grant(role, {
+    sid: 'SnapshotRecoveryDatabases',
+    actions: ['rds:CreateDBSnapshot', 'rds:CreateDBInstanceReadReplica'],
+    resources: recoveryDatabases(plan, arns),
+    reason:
+      'The recovery databases by their episode names (<identifier>-pf-<episode>) and the plan replicas.',
+  });
+  grant(role, {
+    sid: 'CarrySyncSnapshots',
+    actions: ['rds:CreateDBSnapshot', 'rds:CopyDBSnapshot', 'rds:AddTagsToResource', 'rds:DeleteDBSnapshot'],
+    resources: syncSnapshots,
+    reason:
+      "Failback's sync snapshots only, by their name prefix (pendulum-<app>-fb-); never a recovery point or a final snapshot.",
+  });
+  grant(role, {
+    sid: 'RestoreHome',
+    actions: [
+      'rds:RestoreDBInstanceFromDBSnapshot',
+      'rds:CreateDBInstanceReadReplica',
+      'rds:AddTagsToResource',
+    ],
+    resources: [...newHome, arns.rds(home, 'subgrp')],
+    reason:
+      'Home databases are named <identifier>-fb-<episode>; they take the subnet group of the stale primary, known at run time.',
+  });
+  grant(role, {
+    sid: 'RestoreFromSyncSnapshots',
+    actions: ['rds:RestoreDBInstanceFromDBSnapshot'],
+    resources: [syncSnapshots[0] as string],
+    reason: "Failback's sync snapshots only, by their name prefix.",
+  });
+}
+
+/** FinaliseHome: promote the home replica, set the stale primary aside, give home the plan's identifier. */
+export function allowFinaliseHome(role: iam.IRole, plan: Plan): void {
+  const arns = arnsFor(role);
+  const home = plan.primaryRegion;
+  const { identifiers } = planDatabases(plan);
+  allowRdsDescribe(role, [home], ['db']);
+  grant(role, {
+    sid: 'ReadReplicaLag',
+    actions: ['cloudwatch:GetMetricStatistics'],
+    resources: ['*'],
+    reason: 'cloudwatch:GetMetricStatistics supports no resource-level permissions; read-only.',
+  });
+  if (identifiers.length === 0) return;
+  const stale = identifiers.map((id) => arns.rds(home, 'db', id));
+  grant(role, {
+    sid: 'SwapHomeAndStale',
+    actions: [
+      'rds:ModifyDBInstance',
+      'rds:AddTagsToResource',
+      'rds:PromoteReadReplica',
+      'rds:StartDBInstance',
+    ],
+    resources: [...stale, ...homeDbs(plan, arns, 'fb'), ...homeDbs(plan, arns, 'stale')],
+    reason: "The plan's databases in the primary region and the home databases by their episode names.",
+  });
+}
+
+/** RetireStalePrimary: final AMIs and snapshots, then terminate and delete what the plan selects there. */
+export function allowRetireStalePrimary(role: iam.IRole, plan: Plan): void {
+  const arns = arnsFor(role);
+  const home = plan.primaryRegion;
+  allowEc2Describe(role, [home], ['ec2:DescribeInstances', 'ec2:DescribeImages']);
+  allowRdsDescribe(role, [home], ['db', 'snapshot']);
+  onAppInstances(
+    role,
+    plan,
+    home,
+    'RetireStale',
+    ['ec2:CreateImage', 'ec2:TerminateInstances', 'ec2:ModifyInstanceAttribute'],
+    { pendulumMade: false },
+  );
+  allowFinalImages(role, home, arns);
+  allowRetireDatabases(role, plan, home, homeDbs(plan, arns, 'stale'), arns);
+}
+
+/** RetireRecoveryCopies: final AMIs and snapshots, then terminate and delete the recovery copies. */
+export function allowRetireRecoveryCopies(role: iam.IRole, plan: Plan): void {
+  const arns = arnsFor(role);
+  const recovery = plan.recoveryRegion;
+  allowEc2Describe(role, [recovery], ['ec2:DescribeInstances', 'ec2:DescribeImages']);
+  allowRdsDescribe(role, [recovery], ['db', 'snapshot']);
+  onAppInstances(
+    role,
+    plan,
+    recovery,
+    'RetireCopy',
+    ['ec2:CreateImage', 'ec2:TerminateInstances', 'ec2:ModifyInstanceAttribute'],
+    { pendulumMade: true },
+  );
+  allowFinalImages(role, recovery, arns);
+  allowRetireDatabases(role, plan, recovery, recoveryDatabases(plan, arns), arns);
+}
+
+/** Deleting databases only with a final snapshot Pendulum names, which it then tags. */
+function allowRetireDatabases(
+  role: iam.IRole,
+  plan: Plan,
+  region: string,
+  databases: string[],
+  arns: Arns,
+): void {
+  if (databases.length === 0) return;
+  grant(role, {
+    sid: 'RetireDatabases',
+    actions: ['rds:DeleteDBInstance', 'rds:CreateDBSnapshot', 'rds:ModifyDBInstance'],
+    resources: databases,
+    reason: 'Only the databases retired here, by their episode names or the plan identifiers.',
+  });
+  grant(role, {
+    sid: 'KeepFinalSnapshots',
+    actions: ['rds:CreateDBSnapshot', 'rds:AddTagsToResource'],
+    resources: [arns.rds(region, 'snapshot', `${finalSnapshotPrefix(plan.app)}*`)],
+    reason:
+      'Final snapshots are named pendulum-<app>-final-<episode>-<source>; made and tagged, never deleted.',
+  });
+}

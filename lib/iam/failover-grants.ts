@@ -1,0 +1,212 @@
+/**
+ * What the failover workflow's tasks may do in the recovery region: read the catalogue of recovery
+ * points, launch instances from Pendulum's AMIs and restore databases from its snapshots (tagged
+ * as they are made), promote the plan's replicas, and tear down only what a drill made.
+ */
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import { episodeDbIdentifierPattern } from '../../lambdas/failover/rds-recovery';
+import type { Plan } from '../../lambdas/plan/plan-schema';
+import { TAG } from '../../lambdas/recovery-points/recovery-point';
+import { dbSnapshotPrefix } from '../../lambdas/recovery-points/recovery-point-names';
+import { arnsFor, grant } from './grant';
+import { planDatabases, planPlacements } from './plan-resources';
+
+const EC2_LIST =
+  'EC2 Describe* actions support no resource-level permissions; limited to the regions named by aws:RequestedRegion.';
+const RDS_LIST =
+  "A describe without an identifier is authorized on every database or snapshot of the region; it lists to find the app's (filtered by tag in code), read-only, in the plan's regions.";
+
+/** EC2 reads (wildcard-only actions) in the given regions. */
+export function allowEc2Describe(
+  role: iam.IRole,
+  regions: readonly string[],
+  actions: readonly string[],
+): void {
+  grant(role, {
+    sid: `Describe${actions.map((a) => a.replace(/^ec2:Describe/, '')).join('')}`,
+    actions,
+    resources: ['*'],
+    conditions: { StringEquals: { 'aws:RequestedRegion': [...regions] } },
+    reason: EC2_LIST,
+  });
+}
+
+/** RDS describes of every database and/or snapshot in the given regions. */
+export function allowRdsDescribe(
+  role: iam.IRole,
+  regions: readonly string[],
+  what: readonly ('db' | 'snapshot')[],
+): void {
+  const arns = arnsFor(role);
+  const actions = what.map((w) => (w === 'db' ? 'rds:DescribeDBInstances' : 'rds:DescribeDBSnapshots'));
+  grant(role, {
+    sid: `List${what.map((w) => (w === 'db' ? 'Databases' : 'DbSnapshots')).join('')}`,
+    actions,
+    // DescribeDBSnapshots of one database is authorized on the database too.
+    resources: regions.flatMap((region) => [
+      ...(what.includes('db') || what.includes('snapshot') ? [arns.rds(region, 'db')] : []),
+      ...(what.includes('snapshot') ? [arns.rds(region, 'snapshot')] : []),
+    ]),
+    reason: RDS_LIST,
+  });
+}
+
+/** The catalogue of recovery points and placements in the recovery region (plan and choose). */
+export function allowReadCatalogue(role: iam.IRole, plan: Plan): void {
+  const region = plan.recoveryRegion;
+  allowEc2Describe(
+    role,
+    [region],
+    ['ec2:DescribeImages', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups'],
+  );
+  allowRdsDescribe(role, [region], ['db', 'snapshot']);
+}
+
+/**
+ * Launching the plan's instances from Pendulum's recovery points and restoring (or promoting) its
+ * databases, in the recovery region, tagging what is made as it is made.
+ */
+export function allowRecoverTier(role: iam.IRole, plan: Plan): void {
+  const arns = arnsFor(role);
+  const region = plan.recoveryRegion;
+  const { keyNames, instanceRoles, dbSubnetGroups } = planPlacements(plan);
+  const { identifiers, replicas } = planDatabases(plan);
+  const appTag = { [`aws:ResourceTag/${TAG.app}`]: plan.app };
+  allowEc2Describe(role, [region], ['ec2:DescribeInstances']);
+  allowLaunchNew(role, plan, region);
+  grant(role, {
+    sid: 'LaunchFromRecoveryPoints',
+    actions: ['ec2:RunInstances'],
+    resources: [arns.ec2(region, 'image')],
+    conditions: { StringEquals: { ...appTag, [`aws:ResourceTag/${TAG.kind}`]: 'recovery-point' } },
+    reason: "AMI ids are made by protect; only the app's recovery points (by the tags they were made with).",
+  });
+  grant(role, {
+    sid: 'LaunchIntoPlacement',
+    actions: ['ec2:RunInstances'],
+    resources: [arns.ec2(region, 'subnet'), arns.ec2(region, 'security-group')],
+    reason:
+      'Placement subnets and security groups may be chosen by tag at run time; launching into them only, in the recovery region.',
+  });
+  if (keyNames.length > 0)
+    grant(role, {
+      sid: 'LaunchWithPlanKeyPairs',
+      actions: ['ec2:RunInstances'],
+      resources: keyNames.map((k) => arns.ec2(region, 'key-pair', k)),
+    });
+  grant(role, {
+    sid: 'TagAtLaunchOnly',
+    actions: ['ec2:CreateTags'],
+    resources: ['instance', 'volume', 'network-interface'].map((t) => arns.ec2(region, t)),
+    conditions: { StringEquals: { 'ec2:CreateAction': 'RunInstances' } },
+    reason:
+      'Tags are applied only by RunInstances to what it launches (ec2:CreateAction); no existing resource can be tagged.',
+  });
+  allowPassInstanceRoles(role, instanceRoles);
+  if (identifiers.length > 0) {
+    const newDbs = identifiers.flatMap((id) =>
+      ['pf', 'dr'].map((marker) => arns.rds(region, 'db', episodeDbIdentifierPattern(id, marker))),
+    );
+    grant(role, {
+      sid: 'RestoreFromRecoveryPoints',
+      actions: ['rds:RestoreDBInstanceFromDBSnapshot'],
+      resources: [
+        ...newDbs,
+        arns.rds(region, 'snapshot', `${dbSnapshotPrefix(plan.app)}*`),
+        ...dbSubnetGroups.map((g) => arns.rds(region, 'subgrp', g)),
+      ],
+      reason:
+        "Restored databases are named <identifier>-pf-<episode> (-dr- for drills) and come only from the app's recovery-point snapshots.",
+    });
+    grant(role, {
+      sid: 'TagRestoredDatabasesAtCreation',
+      actions: ['rds:AddTagsToResource'],
+      resources: newDbs,
+      reason: 'Only the databases this task restores, by their episode names.',
+    });
+  }
+  if (replicas.length > 0)
+    grant(role, {
+      sid: 'PromotePlanReplicas',
+      actions: ['rds:PromoteReadReplica'],
+      resources: replicas.map((id) => arns.rds(region, 'db', id)),
+    });
+  grant(role, {
+    sid: 'ReadRecoveredDatabases',
+    actions: ['rds:DescribeDBInstances'],
+    resources: [
+      ...identifiers.flatMap((id) =>
+        ['pf', 'dr'].map((m) => arns.rds(region, 'db', episodeDbIdentifierPattern(id, m))),
+      ),
+      ...replicas.map((id) => arns.rds(region, 'db', id)),
+    ],
+    reason: 'The databases this task restores, by their episode names, and the plan replicas.',
+  });
+}
+
+/** New instances and volumes, tagged with the app as they launch; their network interfaces. */
+export function allowLaunchNew(role: iam.IRole, plan: Plan, region: string): void {
+  const arns = arnsFor(role);
+  grant(role, {
+    sid: 'LaunchNewInstances',
+    actions: ['ec2:RunInstances'],
+    resources: ['instance', 'volume'].map((t) => arns.ec2(region, t)),
+    conditions: { StringEquals: { [`aws:RequestTag/${TAG.app}`]: plan.app } },
+    reason:
+      'Instances and volumes have no id before launch; they must be tagged with the app as they launch.',
+  });
+  grant(role, {
+    sid: 'LaunchNewInterfaces',
+    actions: ['ec2:RunInstances'],
+    resources: [arns.ec2(region, 'network-interface')],
+    reason: 'The network interface a launch creates has no id before it exists.',
+  });
+}
+
+/** Passing the plan's instance roles to EC2, and only to EC2. */
+export function allowPassInstanceRoles(role: iam.IRole, instanceRoles: readonly string[]): void {
+  if (instanceRoles.length === 0) return;
+  const arns = arnsFor(role);
+  grant(role, {
+    sid: 'PassPlanInstanceRoles',
+    actions: ['iam:PassRole'],
+    resources: instanceRoles.map((r) => arns.role(r)),
+    conditions: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
+  });
+}
+
+/** Readiness of what a tier launched. */
+export function allowCheckTier(role: iam.IRole, plan: Plan): void {
+  allowEc2Describe(role, [plan.recoveryRegion], ['ec2:DescribeInstances']);
+  allowRdsDescribe(role, [plan.recoveryRegion], ['db']);
+}
+
+/** Terminating and deleting only what a drill made: resources carrying the drill tag, in the recovery region. */
+export function allowTearDownDrill(role: iam.IRole, plan: Plan): void {
+  const arns = arnsFor(role);
+  const region = plan.recoveryRegion;
+  const drillMade = {
+    StringEquals: { [`aws:ResourceTag/${TAG.app}`]: plan.app },
+    StringLike: { [`aws:ResourceTag/${TAG.drill}`]: '?*' },
+  };
+  allowEc2Describe(role, [region], ['ec2:DescribeInstances']);
+  allowRdsDescribe(role, [region], ['db']);
+  grant(role, {
+    sid: 'TerminateDrillInstances',
+    actions: ['ec2:TerminateInstances'],
+    resources: [arns.ec2(region, 'instance')],
+    conditions: drillMade,
+    reason:
+      "Drill instances have run-time ids; only those carrying this app's drill tag, which only a drill's launch applies.",
+  });
+  const { identifiers } = planDatabases(plan);
+  if (identifiers.length > 0)
+    grant(role, {
+      sid: 'DeleteDrillDatabases',
+      actions: ['rds:DeleteDBInstance'],
+      resources: identifiers.map((id) => arns.rds(region, 'db', episodeDbIdentifierPattern(id, 'dr'))),
+      conditions: drillMade,
+      reason:
+        'Drill databases are named <identifier>-dr-<drill>; only those, and only while they carry the drill tag.',
+    });
+}
