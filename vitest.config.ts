@@ -5,8 +5,10 @@ import { defineConfig } from 'vitest/config';
 
 // Every task run of the suite writes its IAM decisions here (the workers inherit it); the
 // least-privilege project reads it once every other test file has run.
-process.env.PENDULUM_LOCAL_IAM_LEDGER ??= join(tmpdir(), `pendulum-iam-ledger-${process.pid}.jsonl`);
-rmSync(process.env.PENDULUM_LOCAL_IAM_LEDGER, { force: true });
+if (!process.env.PENDULUM_LOCAL_IAM_LEDGER) {
+  process.env.PENDULUM_LOCAL_IAM_LEDGER = join(tmpdir(), `pendulum-iam-ledger-${process.pid}.jsonl`);
+  rmSync(process.env.PENDULUM_LOCAL_IAM_LEDGER, { force: true });
+}
 
 export default defineConfig({
   test: {

@@ -198,7 +198,8 @@ class ProtectPermissions extends Construct {
         reason:
           "Only protect's own snapshots (pendulum-<app>-rp-), never failback's sync or final snapshots.",
       });
-      allowRdsDescribe(role, regions, ['snapshot']);
     }
+    // Points are listed for every database, replica-protected ones included.
+    if (identifiers.length > 0) allowRdsDescribe(role, regions, ['snapshot']);
   }
 }

@@ -26,7 +26,9 @@ import {
 import type { Plan } from '../../lambdas/plan/plan-schema';
 import { type AwsClients, createAwsClients } from '../../lambdas/runtime/aws-clients';
 import { StateTable } from '../../lambdas/state/state-table';
+import { localIamFor } from '../../local/iam/local-iam';
 import { deployLocalStack, type LocalStack } from '../../local/local-stack';
+import { lambdaFunctions } from '../../local/synthesized-app';
 import { samplePlanWith } from '../support/sample-plan';
 
 export const PRIMARY = 'us-east-1';
@@ -55,6 +57,14 @@ export interface FailedOverEstate {
   readonly artifacts: ArtifactStore;
   /** Clients as a deployed task has them (env set); call after `useTaskEnvironment`. */
   clients(): AwsClients;
+  /**
+   * The handler as its deployed task runs it: every AWS call it makes is authorized against the
+   * synthesized role of the function running `lambdas/handlers/<name>.ts`.
+   */
+  asTask<A extends unknown[], R>(
+    name: string,
+    handler: (...args: A) => Promise<R>,
+  ): (...args: A) => Promise<R>;
   /** Sets what a deployed failback task sees; returns the restore function. */
   useTaskEnvironment(): () => void;
 }
@@ -241,6 +251,18 @@ export async function failedOverEstate(options: {
     recoveryDb: db.recovered,
     artifacts,
     clients: () => createAwsClients(),
+    asTask: (name, handler) => {
+      const iam = localIamFor(stack.template, {
+        region: stack.region,
+        stackName: stack.stackName,
+        accountId: '123456789012',
+      });
+      const fn = lambdaFunctions(stack.template).find(
+        (f) => f.handlerModule === `lambdas/handlers/${name}.ts`,
+      );
+      if (!fn) throw new Error(`no task runs lambdas/handlers/${name}.ts`);
+      return (...args) => iam.runAs(fn, () => handler(...args));
+    },
     useTaskEnvironment: () => {
       const saved = {
         PENDULUM_PLAN: process.env.PENDULUM_PLAN,

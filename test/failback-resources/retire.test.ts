@@ -67,8 +67,8 @@ describe('retiring what failback leaves behind', { timeout: 150_000 }, () => {
   const recoveryInstances = () => f.resources.retire.filter((s) => s.kind === 'ec2').map((s) => s.id);
 
   async function bringHome() {
-    await makeSyncHomeHandler({ clients: f.clients() })({ run: f.run });
-    await makeFinaliseHomeHandler({ clients: f.clients() })({ run: f.run });
+    await f.asTask('sync-home', makeSyncHomeHandler({ clients: f.clients() }))({ run: f.run });
+    await f.asTask('finalise-home', makeFinaliseHomeHandler({ clients: f.clients() }))({ run: f.run });
   }
 
   beforeEach(async () => {
@@ -82,7 +82,7 @@ describe('retiring what failback leaves behind', { timeout: 150_000 }, () => {
   it('retire-stale-primary keeps a final AMI of every stale instance and a final snapshot of the stale database, then deletes them', async () => {
     // Prepare
     await bringHome();
-    const retire = makeRetireStalePrimaryHandler({ clients: f.clients() });
+    const retire = f.asTask('retire-stale-primary', makeRetireStalePrimaryHandler({ clients: f.clients() }));
 
     // Act
     const result = await retire({ run: f.run });
@@ -131,7 +131,7 @@ describe('retiring what failback leaves behind', { timeout: 150_000 }, () => {
     expect(doc.retired).toHaveLength(5);
 
     // Assess: the new primary runs on
-    const home = await makeSyncHomeHandler({ clients: f.clients() })({ run: f.run });
+    const home = await f.asTask('sync-home', makeSyncHomeHandler({ clients: f.clients() }))({ run: f.run });
     expect(home).toMatchObject({ ready: true, created: 0 });
 
     // A second call finds everything retired and makes no second final copy.
@@ -145,9 +145,14 @@ describe('retiring what failback leaves behind', { timeout: 150_000 }, () => {
     await bringHome();
 
     // Act
-    const error = await makeRetireStalePrimaryHandler({ clients: withCreateImageFault(f.clients()) })({
-      run: f.run,
-    }).catch((e: Error) => e);
+    const error = await f
+      .asTask(
+        'retire-stale-primary',
+        makeRetireStalePrimaryHandler({ clients: withCreateImageFault(f.clients()) }),
+      )({
+        run: f.run,
+      })
+      .catch((e: Error) => e);
 
     // Assess
     expect(error).toMatchObject({ name: 'InjectedFault' });
@@ -160,7 +165,12 @@ describe('retiring what failback leaves behind', { timeout: 150_000 }, () => {
     );
 
     // Once images can be made again, the same call finishes the job.
-    expect(await makeRetireStalePrimaryHandler({ clients: f.clients() })({ run: f.run })).toMatchObject({
+    expect(
+      await f.asTask(
+        'retire-stale-primary',
+        makeRetireStalePrimaryHandler({ clients: f.clients() }),
+      )({ run: f.run }),
+    ).toMatchObject({
       count: 5,
     });
   });
@@ -170,9 +180,14 @@ describe('retiring what failback leaves behind', { timeout: 150_000 }, () => {
     await bringHome();
 
     // Act
-    const error = await makeRetireStalePrimaryHandler({ clients: withImagesPending(f.clients()) })({
-      run: f.run,
-    }).catch((e: Error) => e);
+    const error = await f
+      .asTask(
+        'retire-stale-primary',
+        makeRetireStalePrimaryHandler({ clients: withImagesPending(f.clients()) }),
+      )({
+        run: f.run,
+      })
+      .catch((e: Error) => e);
 
     // Assess
     expect(error).toMatchObject({ name: 'NotReadyError' });
@@ -189,7 +204,12 @@ describe('retiring what failback leaves behind', { timeout: 150_000 }, () => {
 
     // The next call, with the AMIs available, terminates them; no second AMI is made.
     const images = await finalImages(f, PRIMARY);
-    expect(await makeRetireStalePrimaryHandler({ clients: f.clients() })({ run: f.run })).toMatchObject({
+    expect(
+      await f.asTask(
+        'retire-stale-primary',
+        makeRetireStalePrimaryHandler({ clients: f.clients() }),
+      )({ run: f.run }),
+    ).toMatchObject({
       count: 5,
     });
     expect((await finalImages(f, PRIMARY)).map((i) => i.ImageId).sort()).toEqual(
@@ -205,7 +225,10 @@ describe('retiring what failback leaves behind', { timeout: 150_000 }, () => {
     await bringHome();
 
     // Act
-    const result = await makeRetireRecoveryCopiesHandler({ clients: f.clients() })({ run: f.run });
+    const result = await f.asTask(
+      'retire-recovery-copies',
+      makeRetireRecoveryCopiesHandler({ clients: f.clients() }),
+    )({ run: f.run });
 
     // Assess
     expect(result).toMatchObject({
@@ -234,7 +257,9 @@ describe('retiring what failback leaves behind', { timeout: 150_000 }, () => {
     expect(doc).toMatchObject({ complete: true, region: RECOVERY });
     // The terminated recovery instance was never in the plan; the home region is untouched.
     expect(await databaseIds(f, PRIMARY)).toContain('shop-db');
-    expect(await makeSyncHomeHandler({ clients: f.clients() })({ run: f.run })).toMatchObject({
+    expect(
+      await f.asTask('sync-home', makeSyncHomeHandler({ clients: f.clients() }))({ run: f.run }),
+    ).toMatchObject({
       ready: true,
       created: 0,
     });
@@ -245,9 +270,14 @@ describe('retiring what failback leaves behind', { timeout: 150_000 }, () => {
     await bringHome();
 
     // Act
-    const error = await makeRetireRecoveryCopiesHandler({ clients: withCreateImageFault(f.clients()) })({
-      run: f.run,
-    }).catch((e: Error) => e);
+    const error = await f
+      .asTask(
+        'retire-recovery-copies',
+        makeRetireRecoveryCopiesHandler({ clients: withCreateImageFault(f.clients()) }),
+      )({
+        run: f.run,
+      })
+      .catch((e: Error) => e);
 
     // Assess
     expect(error).toMatchObject({ name: 'InjectedFault' });
@@ -262,12 +292,15 @@ describe('retiring what failback leaves behind', { timeout: 150_000 }, () => {
 
   it('retire-recovery-copies refuses while a recovery database still feeds an unpromoted home replica', async () => {
     // Prepare: synced home, not finalised
-    await makeSyncHomeHandler({ clients: f.clients() })({ run: f.run });
+    await f.asTask('sync-home', makeSyncHomeHandler({ clients: f.clients() }))({ run: f.run });
 
     // Act
-    const error = await makeRetireRecoveryCopiesHandler({ clients: f.clients() })({ run: f.run }).catch(
-      (e: Error) => e,
-    );
+    const error = await f
+      .asTask(
+        'retire-recovery-copies',
+        makeRetireRecoveryCopiesHandler({ clients: f.clients() }),
+      )({ run: f.run })
+      .catch((e: Error) => e);
 
     // Assess
     expect(error).toMatchObject({ name: 'ValidationFailedError' });

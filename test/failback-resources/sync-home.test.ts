@@ -58,7 +58,10 @@ describe.each(['replica', 'snapshot'] as const)(
 
     it('brings every live recovery instance home where its stale source runs, with its tags, and the database from the recovery copy', async () => {
       // Act
-      const result = await makeSyncHomeHandler({ clients: f.clients() })({ run: f.run });
+      const result = await f.asTask(
+        'sync-home',
+        makeSyncHomeHandler({ clients: f.clients() }),
+      )({ run: f.run });
 
       // Assess: the answer
       expect(result).toMatchObject({ ready: true, created: 5, reused: 0, total: 5, laggards: [] });
@@ -177,7 +180,7 @@ describe.each(['replica', 'snapshot'] as const)(
 
     it('a second sync finds everything the first made and creates nothing', async () => {
       // Prepare
-      const sync = makeSyncHomeHandler({ clients: f.clients() });
+      const sync = f.asTask('sync-home', makeSyncHomeHandler({ clients: f.clients() }));
       const first = await sync({ run: f.run });
       const before = await f.artifacts.getJson<HomeInventory>(homeInventoryKey(f.run));
 
@@ -200,7 +203,7 @@ describe.each(['replica', 'snapshot'] as const)(
       'finalise does not promote a replica that is still behind the recovery database',
       async () => {
         // Prepare: the home replica reports 30 s of ReplicaLag, as RDS would publish it
-        await makeSyncHomeHandler({ clients: f.clients() })({ run: f.run });
+        await f.asTask('sync-home', makeSyncHomeHandler({ clients: f.clients() }))({ run: f.run });
         const inventory = await f.artifacts.getJson<HomeInventory>(homeInventoryKey(f.run));
         const homeId = inventory.resources.find((r) => r.kind === 'rds')?.homeId ?? '';
         await f
@@ -222,12 +225,12 @@ describe.each(['replica', 'snapshot'] as const)(
           );
 
         // Act + Assess: not ready, nothing promoted or renamed
-        await expect(makeFinaliseHomeHandler({ clients: f.clients() })({ run: f.run })).rejects.toMatchObject(
-          {
-            name: 'NotReadyError',
-            message: expect.stringMatching(/30s behind/),
-          },
-        );
+        await expect(
+          f.asTask('finalise-home', makeFinaliseHomeHandler({ clients: f.clients() }))({ run: f.run }),
+        ).rejects.toMatchObject({
+          name: 'NotReadyError',
+          message: expect.stringMatching(/30s behind/),
+        });
         const dbs = await primaryDatabases(f);
         expect(
           dbs.find((d) => d.DBInstanceIdentifier === homeId)?.ReadReplicaSourceDBInstanceIdentifier,
@@ -238,8 +241,8 @@ describe.each(['replica', 'snapshot'] as const)(
 
     it('finalise makes the home database shop-db and sets the stale one aside; a second finalise does nothing', async () => {
       // Prepare
-      await makeSyncHomeHandler({ clients: f.clients() })({ run: f.run });
-      const finalise = makeFinaliseHomeHandler({ clients: f.clients() });
+      await f.asTask('sync-home', makeSyncHomeHandler({ clients: f.clients() }))({ run: f.run });
+      const finalise = f.asTask('finalise-home', makeFinaliseHomeHandler({ clients: f.clients() }));
 
       // Act
       const first = await finalise({ run: f.run });
@@ -264,7 +267,10 @@ describe.each(['replica', 'snapshot'] as const)(
       });
 
       // A later sync (a re-driven execution) still finds the finalised database, makes nothing.
-      const resync = await makeSyncHomeHandler({ clients: f.clients() })({ run: f.run });
+      const resync = await f.asTask(
+        'sync-home',
+        makeSyncHomeHandler({ clients: f.clients() }),
+      )({ run: f.run });
       expect(resync).toMatchObject({ ready: true, created: 0, reused: 5 });
       expect(
         (await f.artifacts.getJson<HomeInventory>(homeInventoryKey(f.run))).resources.find(
@@ -295,7 +301,12 @@ describe('refusals', { timeout: 150_000 }, () => {
     await f.artifacts.putJson(`runs/shop/${f.run.runId}/reconciliation.json`, { resources });
 
     // Act
-    const error = await makeSyncHomeHandler({ clients: f.clients() })({ run: f.run }).catch((e: Error) => e);
+    const error = await f
+      .asTask(
+        'sync-home',
+        makeSyncHomeHandler({ clients: f.clients() }),
+      )({ run: f.run })
+      .catch((e: Error) => e);
 
     // Assess
     expect(error).toMatchObject({ name: 'InvalidInputError' });
@@ -314,7 +325,7 @@ describe('refusals', { timeout: 150_000 }, () => {
   });
 
   it('refuses a malformed run and a plan for other regions', async () => {
-    const sync = makeSyncHomeHandler({ clients: f.clients() });
+    const sync = f.asTask('sync-home', makeSyncHomeHandler({ clients: f.clients() }));
     await expect(sync({ run: { ...f.run, failbackId: undefined } })).rejects.toMatchObject({
       name: 'InvalidInputError',
     });
@@ -324,7 +335,9 @@ describe('refusals', { timeout: 150_000 }, () => {
   });
 
   it('finalise refuses when sync-home has not run', async () => {
-    await expect(makeFinaliseHomeHandler({ clients: f.clients() })({ run: f.run })).rejects.toMatchObject({
+    await expect(
+      f.asTask('finalise-home', makeFinaliseHomeHandler({ clients: f.clients() }))({ run: f.run }),
+    ).rejects.toMatchObject({
       name: 'InvalidInputError',
     });
   });

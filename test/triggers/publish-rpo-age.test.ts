@@ -5,6 +5,10 @@ import { parsePlanObject } from '../../lambdas/plan/parse-plan';
 import type { PlanInput } from '../../lambdas/plan/plan-schema';
 import { MISSING_AGE_SECONDS } from '../../lambdas/rpo/dr-metric-names';
 import { type AwsClients, createAwsClients } from '../../lambdas/runtime/aws-clients';
+import { stackNameFor } from '../../lib/pendulum-app';
+import { synthesizeTemplate } from '../../lib/synthesize-template';
+import { iamLedger } from '../../local/iam/iam-enforcer';
+import { runScheduleTarget } from '../../local/scheduled-target';
 import { createEstate, estatePlan, RECOVERY } from '../recovery-points/estate';
 import { localAwsForTests } from '../support/local-aws';
 
@@ -76,6 +80,30 @@ describe('publish-rpo-age against moto', () => {
 
   /** tier → its EMF document. */
   const byTier = () => new Map(emitted.map((doc) => [doc.Tier as string, doc]));
+
+  it('runs as its schedule target with its deployed role: the scheduler may invoke it, every read is allowed', async () => {
+    // Prepare: the stack as synthesized for this plan, protected once
+    const plan = parsePlanObject(estatePlan());
+    if (!plan.ok) throw new Error('estate plan is invalid');
+    const template = synthesizeTemplate(plan.plan);
+    await protect('data', 'run-1', minutesAfter(0));
+    iamLedger.clear();
+
+    // Act: what EventBridge Scheduler does every period
+    const run = await runScheduleTarget({
+      template,
+      schedule: 'RpoMonitoringSchedule',
+      resolve: { region: RECOVERY, stackName: stackNameFor(plan.plan), accountId: '123456789012' },
+    });
+
+    // Assess
+    expect((run.result as { tiers: { tier: string }[] }).tiers.map((t) => t.tier)).toEqual(['data', 'app']);
+    const decisions = iamLedger.records.filter(
+      (r) => r.handlerModule === 'lambdas/handlers/publish-rpo-age.ts',
+    );
+    expect(decisions.length).toBeGreaterThan(0);
+    expect(decisions.filter((d) => !d.allowed)).toEqual([]);
+  });
 
   it('publishes every tier as missing, and alarming, before anything was protected', async () => {
     // Act
