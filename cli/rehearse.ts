@@ -5,7 +5,7 @@
  * cli/rehearsal/run-rehearsal.ts.
  */
 import './quiet-handlers';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { EXIT } from './exit-codes';
 import { consoleOutput } from './output';
 import { RehearsalPlanError, SAMPLE_PLAN_FILE } from './rehearsal/rehearsal-plan';
@@ -14,6 +14,7 @@ import { RehearsalInterrupted, runRehearsal } from './rehearsal/run-rehearsal';
 const INTERRUPTED = 130;
 
 interface RehearseOptions {
+  iam?: 'enforce' | 'off';
   readonly plan: string;
   readonly keepReportsDir: string;
   readonly json?: boolean;
@@ -27,6 +28,11 @@ async function main(argv: readonly string[]): Promise<number> {
     .option('--plan <file>', 'the protection plan to rehearse', SAMPLE_PLAN_FILE)
     .option('--keep-reports-dir <dir>', 'where to write the reports', 'reports')
     .option('--json', 'print a machine-readable summary instead of progress')
+    .addOption(
+      new Option('--iam <mode>', "authorize every task's AWS calls against its synthesized role")
+        .choices(['enforce', 'off'])
+        .default('enforce'),
+    )
     .exitOverride();
   let options: RehearseOptions;
   try {
@@ -56,6 +62,7 @@ async function main(argv: readonly string[]): Promise<number> {
       reportsDir: options.keepReportsDir,
       out,
       signal: controller.signal,
+      iam: options.iam,
     });
     if (out.json) out.data(result);
     return result.ok ? EXIT.ok : EXIT.failed;

@@ -116,6 +116,11 @@ export class RehearsalOutput {
     this.line(paint(this.out, 'bold', verdict));
     if (result.error) this.line(paint(this.out, 'red', `Stopped: ${result.error}`));
     this.line(
+      result.iam.mode === 'off'
+        ? 'IAM: not enforced (--iam off)'
+        : `IAM: ${result.iam.authorized} calls of ${result.iam.roles} task roles authorized against their synthesized policies, ${result.iam.denied} denied`,
+    );
+    this.line(
       `Phases: ${result.phases
         .filter((p) => p.status !== 'skipped')
         .map((p) => `${p.name} ${formatSeconds(p.ms)}`)

@@ -56,6 +56,15 @@ export interface RehearsalReports {
   readonly failback?: { readonly markdown: string; readonly html: string };
 }
 
+export interface IamSummary {
+  /** `enforce`, or `off` when the rehearsal was asked to run without it. */
+  readonly mode: 'enforce' | 'off';
+  readonly authorized: number;
+  readonly denied: number;
+  /** Task roles that made at least one call. */
+  readonly roles: number;
+}
+
 export interface RehearsalResult {
   /** Every check passed and every phase ran to the end. */
   readonly ok: boolean;
@@ -76,6 +85,8 @@ export interface RehearsalResult {
   readonly interimChanges: string[];
   readonly checks: Check[];
   readonly reports: RehearsalReports;
+  /** Every AWS call the tasks made, authorized against their synthesized roles. */
+  readonly iam: IamSummary;
   /** What stopped the story, when something did. */
   readonly error?: string;
 }

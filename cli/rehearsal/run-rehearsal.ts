@@ -19,6 +19,7 @@ import type { GateRecord } from '../../lambdas/reports/run-report-model';
 import { createAwsClients, resetDefaultAwsClients } from '../../lambdas/runtime/aws-clients';
 import { StateTable } from '../../lambdas/state/state-table';
 import { useLocalAws } from '../../local/aws-environment';
+import { iamLedger } from '../../local/iam/iam-enforcer';
 import { deployLocalStack, type LocalStack } from '../../local/local-stack';
 import type { TaskOverride } from '../../local/local-workflow-runner';
 import { type MotoServer, startMotoServer } from '../../local/moto-server';
@@ -83,6 +84,11 @@ export interface RehearsalOptions {
    * did not happen. Never offered on the command line.
    */
   readonly skip?: readonly SkippablePhase[];
+  /**
+   * Authorize every task's calls against its synthesized role (the default), or not.
+   * @default 'enforce'
+   */
+  readonly iam?: 'enforce' | 'off';
 }
 
 /** Ctrl-C (or the signal) stopped the rehearsal; everything it started has been stopped. */
@@ -146,6 +152,8 @@ export async function runRehearsal(options: RehearsalOptions = {}): Promise<Rehe
   let reports: RehearsalReports = { dir: reportsDir };
   let stopped: string | undefined;
   const clients = () => createAwsClients();
+  const iamMode = options.iam ?? 'enforce';
+  iamLedger.clear();
 
   const interrupted = () => {
     if (signal?.aborted) throw new RehearsalInterrupted();
@@ -200,6 +208,7 @@ export async function runRehearsal(options: RehearsalOptions = {}): Promise<Rehe
     const t0 = Date.now();
     const result = await need(stack, 'the local stack').run(workflow, input, {
       executionName: runId,
+      iam: iamMode,
       onEvent: (event) => tracker.localEvent(event),
       taskOverrides: overrides,
       ...(signal ? { signal } : {}),
@@ -377,6 +386,24 @@ export async function runRehearsal(options: RehearsalOptions = {}): Promise<Rehe
     });
 
     await phase('verify', async () => {
+      const denied = iamLedger.denied();
+      const iamResults: Check[] =
+        iamMode === 'off'
+          ? []
+          : [
+              {
+                phase: 'failback',
+                name: 'Every AWS call a task made was allowed by its synthesized role',
+                ok: denied.length === 0 && iamLedger.records.length > 0,
+                detail:
+                  denied.length === 0
+                    ? `${iamLedger.records.length} calls authorized`
+                    : denied
+                        .slice(0, 3)
+                        .map((d) => `${d.handlerModule}: ${d.action} on ${d.resource}`)
+                        .join('; '),
+              },
+            ];
       const results = await failbackChecks({
         clients: clients(),
         plan,
@@ -389,8 +416,8 @@ export async function runRehearsal(options: RehearsalOptions = {}): Promise<Rehe
         ...(finished.failover ? { failoverRunId: finished.failover.runId } : {}),
         ...(finished.failback ? { failbackRunId: finished.failback.runId } : {}),
       });
-      checks.push(...results);
-      say.checksLine(results);
+      checks.push(...results, ...iamResults);
+      say.checksLine([...results, ...iamResults]);
       say.line();
       say.checkList(checks);
     });
@@ -444,6 +471,12 @@ export async function runRehearsal(options: RehearsalOptions = {}): Promise<Rehe
     interimChanges: interim?.summary ?? [],
     checks,
     reports,
+    iam: {
+      mode: iamMode,
+      authorized: iamLedger.records.filter((r) => r.allowed).length,
+      denied: iamLedger.denied().length,
+      roles: new Set(iamLedger.records.map((r) => r.roleLogicalId)).size,
+    },
     ...(stopped ? { error: stopped } : {}),
   });
   // rehearsal.md last, with the total time as it stands once everything is stopped.

@@ -226,7 +226,9 @@ export function allowFinaliseHome(role: iam.IRole, plan: Plan): void {
     sid: 'ReadReplicaLag',
     actions: ['cloudwatch:GetMetricStatistics'],
     resources: ['*'],
-    reason: 'cloudwatch:GetMetricStatistics supports no resource-level permissions; read-only.',
+    conditions: { StringEquals: { 'aws:RequestedRegion': home } },
+    reason:
+      'cloudwatch:GetMetricStatistics supports no resource-level permissions; read-only, in the home region.',
   });
   if (identifiers.length === 0) return;
   const stale = identifiers.map((id) => arns.rds(home, 'db', id));

@@ -62,6 +62,12 @@ export function allowReadCatalogue(role: iam.IRole, plan: Plan): void {
   allowRdsDescribe(role, [region], ['db', 'snapshot']);
 }
 
+/** The recovery points alone (choosing them). */
+export function allowReadRecoveryPoints(role: iam.IRole, plan: Plan): void {
+  allowEc2Describe(role, [plan.recoveryRegion], ['ec2:DescribeImages']);
+  allowRdsDescribe(role, [plan.recoveryRegion], ['db', 'snapshot']);
+}
+
 /**
  * Launching the plan's instances from Pendulum's recovery points and restoring (or promoting) its
  * databases, in the recovery region, tagging what is made as it is made.
@@ -72,7 +78,11 @@ export function allowRecoverTier(role: iam.IRole, plan: Plan): void {
   const { keyNames, instanceRoles, dbSubnetGroups } = planPlacements(plan);
   const { identifiers, replicas } = planDatabases(plan);
   const appTag = { [`aws:ResourceTag/${TAG.app}`]: plan.app };
-  allowEc2Describe(role, [region], ['ec2:DescribeInstances']);
+  allowEc2Describe(
+    role,
+    [region],
+    ['ec2:DescribeInstances', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups'],
+  );
   allowLaunchNew(role, plan, region);
   grant(role, {
     sid: 'LaunchFromRecoveryPoints',

@@ -12,34 +12,37 @@ import { drillRecordName } from '../../lambdas/failover/drill-names';
 import type { Plan } from '../../lambdas/plan/plan-schema';
 import { acknowledge } from '../acknowledge';
 import { arnsFor, grant } from './grant';
+import type { StorageNeeds } from './storage-needs';
 
-/** The state table's item operations Pendulum's tasks use; no scans, no batch writes, no streams. */
-export function allowStateTable(role: iam.IRole, table: dynamodb.ITableV2 | dynamodb.ITable): void {
+/** The state table's item operations a task makes (see storage-needs.ts); no scans, batches or streams. */
+export function allowStateTable(
+  role: iam.IRole,
+  table: dynamodb.ITableV2 | dynamodb.ITable,
+  actions: StorageNeeds['table'],
+): void {
+  if (actions.length === 0) return;
   grant(role, {
     sid: 'StateTable',
-    actions: [
-      'dynamodb:GetItem',
-      'dynamodb:PutItem',
-      'dynamodb:UpdateItem',
-      'dynamodb:DeleteItem',
-      'dynamodb:Query',
-    ],
+    actions: actions.map((a) => `dynamodb:${a}`),
     resources: [table.tableArn],
   });
 }
 
 /**
- * Read and write of the artifact bucket's objects. ListBucket lets a missing key read as NoSuchKey
- * (how tasks detect a first attempt) instead of AccessDenied.
+ * Reads and writes of the artifact bucket's objects a task makes. ListBucket lets a missing key read
+ * as NoSuchKey (how tasks detect a first attempt) instead of AccessDenied.
  */
-export function allowArtifacts(role: iam.IRole, bucket: s3.IBucket): void {
-  grant(role, {
-    sid: 'RunDocuments',
-    actions: ['s3:GetObject', 's3:PutObject'],
-    resources: [bucket.arnForObjects('*')],
-    reason: 'Run documents are keyed by run id, unknown until the run starts; one bucket, get and put only.',
-  });
-  grant(role, { sid: 'RunDocumentsList', actions: ['s3:ListBucket'], resources: [bucket.bucketArn] });
+export function allowArtifacts(role: iam.IRole, bucket: s3.IBucket, actions: StorageNeeds['bucket']): void {
+  const objects = actions.filter((a) => a !== 'ListBucket');
+  if (objects.length > 0)
+    grant(role, {
+      sid: 'RunDocuments',
+      actions: objects.map((a) => `s3:${a}`),
+      resources: [bucket.arnForObjects('*')],
+      reason: 'Run documents are keyed by run id, unknown until the run starts; one bucket.',
+    });
+  if (actions.includes('ListBucket'))
+    grant(role, { sid: 'RunDocumentsList', actions: ['s3:ListBucket'], resources: [bucket.bucketArn] });
 }
 
 /** Publishing to the KMS-encrypted notification topic (SNS uses the key as the caller). */
@@ -95,7 +98,6 @@ export function writableRecordNames(plan: Plan, which: RecordNames): string[] {
  * on the normalized record names holds even where the zone is found by name (`hostedzone/*`).
  */
 export function allowRoute53Change(role: iam.IRole, plan: Plan, which: RecordNames = 'production'): void {
-  allowRoute53Read(role, plan);
   grant(role, {
     sid: 'ChangeManagedRecords',
     actions: ['route53:ChangeResourceRecordSets'],
@@ -107,7 +109,6 @@ export function allowRoute53Change(role: iam.IRole, plan: Plan, which: RecordNam
     },
     reason: `${ZONE_BY_NAME} Writes are limited to the plan's managed record names by condition.`,
   });
-  allowDnsSyncCheck(role);
 }
 
 /** Reading the status of a change Pendulum made. */

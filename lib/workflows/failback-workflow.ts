@@ -133,7 +133,10 @@ export class FailbackWorkflow extends Construct {
       maxAttempts: 20,
     });
 
-    const shiftFn = task('ShiftDns', 'shift-dns', (fn) => allowRoute53Change(fn.role, plan));
+    const shiftFn = task('ShiftDns', 'shift-dns', (fn) => {
+      allowRoute53Read(fn.role, plan);
+      allowRoute53Change(fn.role, plan);
+    });
     const confirmFn = task('ConfirmFailbackDns', 'confirm-dns-sync', (fn) => allowDnsSyncCheck(fn.role));
     const confirm = (stateName: string, from: string) => {
       const state = lambdaTask(this, stateName, confirmFn, {

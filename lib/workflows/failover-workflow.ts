@@ -5,6 +5,7 @@ import { TASK_ERROR_NAMES as E } from '../../lambdas/runtime/task-errors';
 import {
   allowCheckTier,
   allowReadCatalogue,
+  allowReadRecoveryPoints,
   allowRecoverTier,
   allowTearDownDrill,
 } from '../iam/failover-grants';
@@ -58,12 +59,11 @@ export class FailoverWorkflow extends Construct {
       [E.invalidInput, E.wrongState, E.planUnavailable],
     );
 
-    const readCatalogue = (fn: TaskFunction) => allowReadCatalogue(fn.role, plan);
     const planFailover = lambdaTask(
       this,
       'PlanFailover',
       task('PlanFailover', 'plan-failover', (fn) => {
-        readCatalogue(fn);
+        allowReadCatalogue(fn.role, plan);
         allowRoute53Read(fn.role, plan);
       }),
       { payload: sfn.TaskInput.fromObject(run), resultPath: '$.plan' },
@@ -77,7 +77,9 @@ export class FailoverWorkflow extends Construct {
       task('SnapshotDns', 'snapshot-dns', (fn) => allowRoute53Read(fn.role, plan)),
       { payload: sfn.TaskInput.fromObject(run), resultPath: '$.dnsSnapshot' },
     );
-    const chooseFn = task('ChooseRecoveryPoints', 'choose-recovery-points', readCatalogue);
+    const chooseFn = task('ChooseRecoveryPoints', 'choose-recovery-points', (fn) =>
+      allowReadRecoveryPoints(fn.role, plan),
+    );
     // Checked before the lock (nothing written if a point is missing or too old), stored after it.
     const checkPoints = lambdaTask(this, 'CheckRecoveryPoints', chooseFn, {
       payload: sfn.TaskInput.fromObject({ 'run.$': '$.run', store: false }),
@@ -106,15 +108,7 @@ export class FailoverWorkflow extends Construct {
     const recoverTier = lambdaTask(
       this,
       'RecoverTier',
-      task(
-        'RecoverTier',
-        'recover-tier',
-        (fn) => {
-          readCatalogue(fn);
-          allowRecoverTier(fn.role, plan);
-        },
-        Duration.minutes(10),
-      ),
+      task('RecoverTier', 'recover-tier', (fn) => allowRecoverTier(fn.role, plan), Duration.minutes(10)),
       {
         payload: sfn.TaskInput.fromObject({ 'run.$': '$.run', 'tier.$': '$.tier' }),
         resultPath: '$.recovery',
@@ -164,7 +158,10 @@ export class FailoverWorkflow extends Construct {
       this,
       'CutOverDns',
       // Drills run the same cut-over on the drill names.
-      task('CutOverDns', 'cut-over-dns', (fn) => allowRoute53Change(fn.role, plan, 'both')),
+      task('CutOverDns', 'cut-over-dns', (fn) => {
+        allowRoute53Read(fn.role, plan);
+        allowRoute53Change(fn.role, plan, 'both');
+      }),
       { payload: sfn.TaskInput.fromObject(run), resultPath: '$.cutover' },
     );
     const confirmSync = lambdaTask(
@@ -220,6 +217,7 @@ export class FailoverWorkflow extends Construct {
     // Drills tear down what they made, on success and on failure alike.
     const teardownFn = task('TearDownDrill', 'tear-down-drill', (fn) => {
       allowTearDownDrill(fn.role, plan);
+      allowRoute53Read(fn.role, plan);
       allowRoute53Change(fn.role, plan, 'drill');
     });
     const teardown = lambdaTask(this, 'TearDownDrill', teardownFn, {

@@ -1,6 +1,7 @@
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { allowStateTable } from '../iam/shared-grants';
+import { storageNeedsOf } from '../iam/storage-needs';
 import { lambdaTask } from '../lambda-task';
 import type { PendulumCore } from '../pendulum-core';
 import { WorkflowStateMachine } from '../workflow-state-machine';
@@ -19,7 +20,7 @@ export class RegisterWorkflow extends Construct {
     const register = core.newTask(this, 'RegisterAppFunction', {
       handlerModule: 'lambdas/handlers/register-app.ts',
     });
-    allowStateTable(register.role, core.table);
+    allowStateTable(register.role, core.table, storageNeedsOf('register-app').table);
     const definition = lambdaTask(this, 'RegisterApp', register).next(new sfn.Succeed(this, 'Registered'));
     this.stateMachine = new WorkflowStateMachine(this, 'Workflow', {
       stateMachineName: core.name('register'),

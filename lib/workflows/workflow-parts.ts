@@ -2,6 +2,7 @@ import type { Duration } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { allowArtifacts, allowStateTable } from '../iam/shared-grants';
+import { storageNeedsOf } from '../iam/storage-needs';
 import { lambdaTask } from '../lambda-task';
 import type { PendulumCore } from '../pendulum-core';
 import type { TaskFunction } from '../task-function';
@@ -24,8 +25,9 @@ export function taskFactory(scope: Construct, core: PendulumCore): TaskFactory {
       handlerModule: `lambdas/handlers/${module}.ts`,
       timeout,
     });
-    allowStateTable(fn.role, core.table);
-    allowArtifacts(fn.role, core.bucket);
+    const needs = storageNeedsOf(module);
+    allowStateTable(fn.role, core.table, needs.table);
+    allowArtifacts(fn.role, core.bucket, needs.bucket);
     grant(fn);
     return fn;
   };

@@ -31,6 +31,8 @@ export interface ResourceFacts {
   instanceProfile(profile: string): Promise<{ exists: boolean; roleArn?: string }>;
   /** The KMS key that encrypts an SNS topic, per the template. */
   topicKey(topicArn: string): string | undefined;
+  /** Whether an S3 object exists (a GetObject of a missing key is answered by ListBucket's grant). */
+  s3ObjectExists(bucket: string, key: string): Promise<boolean>;
   /** A KMS key's key policy: KMS allows a call only if the key policy allows it too. */
   keyPolicy(keyArn: string): Promise<unknown>;
 }

@@ -17,6 +17,7 @@ import {
   ListTagsForResourceCommand,
   RDSClient,
 } from '@aws-sdk/client-rds';
+import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { ResourceFacts } from './authorization-request';
 
 const EC2_FILTER_VALUES_MAX = 200;
@@ -40,6 +41,7 @@ export function motoResourceFacts(template: TemplateFacts): ResourceFacts {
     return rds.get(region) as RDSClient;
   };
   let iam: IAMClient | undefined;
+  let s3: S3Client | undefined;
   const regionOf = (arn: string) => arn.split(':')[3] ?? '';
   const nameOf = (arn: string) => arn.split(':').slice(6).join(':');
 
@@ -121,6 +123,16 @@ export function motoResourceFacts(template: TemplateFacts): ResourceFacts {
     },
 
     topicKey: (topicArn) => template.topicKeys.get(topicArn),
+
+    async s3ObjectExists(bucket, key) {
+      s3 ??= new S3Client({ forcePathStyle: true });
+      try {
+        await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+        return true;
+      } catch {
+        return false;
+      }
+    },
 
     async keyPolicy(keyArn) {
       const own = template.keyPolicies.get(keyArn);

@@ -20,6 +20,7 @@ function facts(overrides: Partial<ResourceFacts> = {}): ResourceFacts {
     rdsKmsKey: async () => undefined,
     instanceProfile: async () => ({ exists: false }),
     topicKey: () => undefined,
+    s3ObjectExists: async () => true,
     keyPolicy: async () => ({
       Version: '2012-10-17',
       Statement: [

@@ -55,6 +55,15 @@ describe('the rehearsal', () => {
     expect(failed, JSON.stringify(failed, null, 2)).toEqual([]);
     expect(result.error).toBeUndefined();
     expect(result.ok).toBe(true);
+    // Every call of every task, authorized against its synthesized role: none denied.
+    expect(result.iam).toMatchObject({ mode: 'enforce', denied: 0 });
+    expect(result.iam.authorized).toBeGreaterThan(100);
+    expect(result.checks).toContainEqual(
+      expect.objectContaining({
+        name: 'Every AWS call a task made was allowed by its synthesized role',
+        ok: true,
+      }),
+    );
     expect(result.phases.map((p) => [p.name, p.status])).toEqual(PHASES.map((name) => [name, 'done']));
     expect(result.runs.map((r) => [r.workflow, r.dryRun, r.status])).toEqual([
       ['register', false, 'SUCCEEDED'],

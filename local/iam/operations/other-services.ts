@@ -84,8 +84,13 @@ Object.assign(DYNAMODB, {
 });
 
 const S3: Record<string, OperationMapper> = {
-  GetObject: async (input: { Bucket: string; Key: string }) => [
+  // A missing key is NoSuchKey only to a caller that may list the bucket; to others, AccessDenied
+  // (S3 User Guide, "Required permissions for Amazon S3 API operations", GetObject).
+  GetObject: async (input: { Bucket: string; Key: string }, env) => [
     { action: 's3:GetObject', resource: `arn:aws:s3:::${input.Bucket}/${input.Key}` },
+    ...((await env.facts.s3ObjectExists(input.Bucket, input.Key))
+      ? []
+      : [{ action: 's3:ListBucket', resource: `arn:aws:s3:::${input.Bucket}`, implicit: 'missing key' }]),
   ],
   PutObject: async (input: { Bucket: string; Key: string }) => [
     { action: 's3:PutObject', resource: `arn:aws:s3:::${input.Bucket}/${input.Key}` },

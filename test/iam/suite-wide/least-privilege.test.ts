@@ -88,7 +88,13 @@ describe('least privilege across the whole suite', () => {
         .sort();
       if (never.length > 0) unused[fn.handlerModule] = never;
     }
-    const known = knownUnused as Record<string, string[]>;
+    // handler → action → why it is granted although no test run called it.
+    const known = Object.fromEntries(
+      Object.entries(knownUnused as Record<string, Record<string, string>>).map(([h, actions]) => [
+        h,
+        Object.keys(actions),
+      ]),
+    );
     const added = Object.fromEntries(
       Object.entries(unused)
         .map(
