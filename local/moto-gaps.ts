@@ -8,13 +8,11 @@
  *   (EC2 API Reference, CreateImage); moto 5.2.1 raises NotImplementedError. The snapshot tags are
  *   held back from moto and applied to the new image's snapshots.
  */
-import { createRequire } from 'node:module';
 import { CreateTagsCommand, DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { outsideTask } from './iam/iam-enforcer';
+import { clientRegion, type SdkClient, type SdkCommand, wrapSdkSend } from './sdk-send';
 
 type TagSpecification = { ResourceType?: string; Tags?: { Key?: string; Value?: string }[] };
-type SdkClient = { config?: { region?: unknown }; constructor: { name: string } };
-type SdkCommand = { input?: { TagSpecifications?: TagSpecification[] }; constructor: { name: string } };
 
 const TAGGED_AS_MADE: Record<string, (specs: TagSpecification[]) => TagSpecification[]> = {
   // What moto is given of the tag specifications; the rest is applied after the call.
@@ -37,28 +35,22 @@ async function tagCopy(region: string, imageId: string, specs: TagSpecification[
     await ec2.send(new CreateTagsCommand({ Resources: snapshots, Tags: snapshotTags }));
 }
 
-let installed = false;
-
 /** Wraps the SDK's `send` once, so every client gets the adapters. */
 export function installMotoGapAdapters(): void {
-  if (installed) return;
-  installed = true;
-  const fromSdk = createRequire(createRequire(import.meta.url).resolve('@aws-sdk/client-ec2'));
-  const { Client } = fromSdk('@smithy/core/client') as {
-    Client: { prototype: { send(this: SdkClient, command: SdkCommand, ...rest: unknown[]): unknown } };
-  };
-  const send = Client.prototype.send;
-  Client.prototype.send = function (this: SdkClient, command: SdkCommand, ...rest: unknown[]) {
-    const specs = command.input?.TagSpecifications;
-    const forMoto = TAGGED_AS_MADE[command.constructor.name];
-    if (!forMoto || !specs?.length) return send.call(this, command, ...rest);
-    command.input = { ...command.input, TagSpecifications: forMoto(specs) };
-    const result = send.call(this, command, ...rest) as Promise<{ ImageId?: string }>;
-    return result.then(async (output: { ImageId?: string }) => {
-      const region = this.config?.region;
-      const name = typeof region === 'function' ? String(await region()) : String(region);
-      if (output.ImageId) await outsideTask(() => tagCopy(name, output.ImageId as string, specs));
-      return output;
-    });
-  };
+  wrapSdkSend(
+    'moto-gaps',
+    (send) =>
+      function (this: SdkClient, command: SdkCommand, ...rest: unknown[]) {
+        const specs = command.input?.TagSpecifications as TagSpecification[] | undefined;
+        const forMoto = TAGGED_AS_MADE[command.constructor.name];
+        if (!forMoto || !specs?.length) return send.call(this, command, ...rest);
+        command.input = { ...command.input, TagSpecifications: forMoto(specs) };
+        const result = send.call(this, command, ...rest) as Promise<{ ImageId?: string }>;
+        return result.then(async (output) => {
+          const region = await clientRegion(this);
+          if (output.ImageId) await outsideTask(() => tagCopy(region, output.ImageId as string, specs));
+          return output;
+        });
+      },
+  );
 }

@@ -1,7 +1,8 @@
-import { Stack, Token } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
 import { acknowledge } from '../acknowledge';
+import { nagResource } from '../triggers/nag-resource';
 
 export interface GrantProps {
   /** Names the statement (and its policy); unique per role. */
@@ -29,7 +30,9 @@ export function grant(role: iam.IRole, props: GrantProps): void {
     resources: [...props.resources],
     ...(props.conditions ? { conditions: props.conditions } : {}),
   });
-  const wildResources = props.resources.filter((r) => /[*?]/.test(nagResource(role, r)));
+  const wildResources = props.resources.filter((r) =>
+    /[*?]/.test(nagResource(role as unknown as IConstruct, r)),
+  );
   const wildActions = props.actions.filter((a) => /[*?]/.test(a));
   if (wildResources.length === 0 && wildActions.length === 0) {
     role.addToPrincipalPolicy(statement);
@@ -41,28 +44,11 @@ export function grant(role: iam.IRole, props: GrantProps): void {
   const policy = new iam.Policy(scope, `Grant${props.sid}`, { statements: [statement], roles: [role] });
   for (const resource of wildResources)
     acknowledge(policy, {
-      id: `AwsSolutions::AwsSolutions-IAM5[Resource::${nagResource(role, resource)}]`,
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::${nagResource(scope, resource)}]`,
       reason: props.reason,
     });
   for (const action of wildActions)
     acknowledge(policy, { id: `AwsSolutions::AwsSolutions-IAM5[Action::${action}]`, reason: props.reason });
-}
-
-/** A resource as cdk-nag names it in a finding id: tokens become `<AWS::AccountId>`, `<Logical.Arn>`. */
-export function nagResource(scope: IConstruct | iam.IRole, value: string): string {
-  if (!Token.isUnresolved(value)) return value;
-  const resolved = Stack.of(scope as IConstruct).resolve(value) as unknown;
-  const render = (part: unknown): string => {
-    if (typeof part === 'string') return part;
-    const object = part as Record<string, unknown>;
-    if (typeof object.Ref === 'string') return `<${object.Ref}>`;
-    const getAtt = object['Fn::GetAtt'];
-    if (Array.isArray(getAtt)) return `<${getAtt.join('.')}>`;
-    const join = object['Fn::Join'];
-    if (Array.isArray(join)) return (join[1] as unknown[]).map(render).join(join[0] as string);
-    return JSON.stringify(part);
-  };
-  return render(resolved);
 }
 
 /** ARN builders for one account (a token at synth). */

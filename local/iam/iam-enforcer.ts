@@ -10,8 +10,8 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { appendFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { LOCAL_ACCOUNT_ID } from '../aws-environment';
+import { clientRegion, type SdkClient, type SdkCommand, wrapSdkSend } from '../sdk-send';
 import { AccessDeniedError } from './access-denied';
 import type { AuthorizationRequest, ResourceFacts } from './authorization-request';
 import { evaluateRequest } from './evaluate-request';
@@ -108,14 +108,6 @@ export async function runAsTask<T>(
   return { outcome, faults: scope.faults };
 }
 
-type SdkClient = { config?: { region?: unknown }; constructor: { name: string } };
-type SdkCommand = { input?: unknown; constructor: { name: string } };
-
-async function regionOf(client: SdkClient): Promise<string> {
-  const region = client.config?.region;
-  return typeof region === 'function' ? String(await region()) : String(region ?? '');
-}
-
 /** `EC2Client` → `EC2`; the DynamoDB document client's calls are DynamoDB's. */
 function serviceOf(client: SdkClient): string {
   return client.constructor.name.replace(/Client$/, '').replace(/^DynamoDBDocument$/, 'DynamoDB');
@@ -194,33 +186,27 @@ async function authorize(
   }
 }
 
-let installed = false;
-
 /**
- * Authorizes every SDK v3 call made inside a task, whichever client makes it: the shared `Client`
- * base class's `send` is wrapped (idempotent). Outside a task it does nothing.
+ * Authorizes every SDK v3 call made inside a task, whichever client makes it (idempotent).
+ * Outside a task it does nothing.
  */
 export function installIamEnforcement(): void {
-  if (installed) return;
-  installed = true;
-  // Resolved as the SDK clients resolve it, so the wrapped class is the one they extend.
-  const fromSdk = createRequire(createRequire(import.meta.url).resolve('@aws-sdk/client-ec2'));
-  const { Client } = fromSdk('@smithy/core/client') as {
-    Client: { prototype: { send(this: SdkClient, command: SdkCommand, ...rest: unknown[]): unknown } };
-  };
-  const send = Client.prototype.send;
-  Client.prototype.send = function (this: SdkClient, command: SdkCommand, ...rest: unknown[]) {
-    const scope = currentTask.getStore();
-    if (!scope) return send.call(this, command, ...rest);
-    if (typeof rest.at(-1) === 'function') {
-      const fault = `${serviceOf(this)}: a callback-style SDK call inside a task is not authorized locally; await send() instead`;
-      scope.faults.push(fault);
-      throw new Error(fault);
-    }
-    return (async () => {
-      const operation = command.constructor.name.replace(/Command$/, '');
-      await authorize(scope, serviceOf(this), operation, command.input, await regionOf(this));
-      return send.call(this, command, ...rest);
-    })();
-  };
+  wrapSdkSend(
+    'iam',
+    (send) =>
+      function (this: SdkClient, command: SdkCommand, ...rest: unknown[]) {
+        const scope = currentTask.getStore();
+        if (!scope) return send.call(this, command, ...rest);
+        if (typeof rest.at(-1) === 'function') {
+          const fault = `${serviceOf(this)}: a callback-style SDK call inside a task is not authorized locally; await send() instead`;
+          scope.faults.push(fault);
+          throw new Error(fault);
+        }
+        return (async () => {
+          const operation = command.constructor.name.replace(/Command$/, '');
+          await authorize(scope, serviceOf(this), operation, command.input, await clientRegion(this));
+          return send.call(this, command, ...rest);
+        })();
+      },
+  );
 }
