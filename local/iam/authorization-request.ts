@@ -7,6 +7,12 @@
 
 export type ContextValues = Record<string, string | string[]>;
 
+/**
+ * A call on every resource of a kind (a describe with no identifier) is authorized on this name:
+ * only a statement that covers every name matches it, as only such a statement allows the call on AWS.
+ */
+export const EVERY_RESOURCE = 'zz-every-resource';
+
 export interface AuthorizationRequest {
   /** `service:Action` as IAM names it. */
   readonly action: string;

@@ -2,8 +2,7 @@
  * Route 53, DynamoDB, S3, SNS, CloudWatch, Lambda and Secrets Manager operations as AWS authorizes
  * them (Service Authorization Reference of each service).
  */
-import { kmsUse, type OperationEnv, type OperationMapper } from '../authorization-request';
-import { EVERY_RESOURCE } from './rds';
+import { EVERY_RESOURCE, kmsUse, type OperationEnv, type OperationMapper } from '../authorization-request';
 
 /** Actions that support no resource-level permissions are authorized on `*`. */
 const wildcard =

@@ -6,6 +6,7 @@
 import {
   type AuthorizationRequest,
   type ContextValues,
+  EVERY_RESOURCE,
   kmsUse,
   type OperationEnv,
   type OperationMapper,
@@ -14,12 +15,6 @@ import {
 } from '../authorization-request';
 
 type Tag = { Key?: string; Value?: string };
-
-/**
- * A call on every resource of a kind (a describe with no identifier) is authorized on this name:
- * only a statement that covers every name matches it, as only such a statement allows the call on AWS.
- */
-export const EVERY_RESOURCE = 'zz-every-resource';
 
 /** `db:shop-db` in the call's region, or the ARN as given (cross-region sources are ARNs). */
 export function rdsArn(env: OperationEnv, kind: string, identifier: string): string {
