@@ -3,8 +3,18 @@
  * a final AMI or snapshot of everything first, nothing deleted without one. Against moto, from a
  * real protect + failover of the sample estate, brought home by sync-home and finalise-home.
  */
-import { DescribeImagesCommand, type Image, type Instance } from '@aws-sdk/client-ec2';
-import { type DBSnapshot, DescribeDBInstancesCommand, DescribeDBSnapshotsCommand } from '@aws-sdk/client-rds';
+import {
+  DescribeImagesCommand,
+  type Image,
+  type Instance,
+  ModifyInstanceAttributeCommand,
+} from '@aws-sdk/client-ec2';
+import {
+  type DBSnapshot,
+  DescribeDBInstancesCommand,
+  DescribeDBSnapshotsCommand,
+  ModifyDBInstanceCommand,
+} from '@aws-sdk/client-rds';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runArtifactKey } from '../../lambdas/artifacts/artifact-store';
 import type { RetirementDocument } from '../../lambdas/failback/retire-resources';
@@ -78,6 +88,52 @@ describe('retiring what failback leaves behind', { timeout: 150_000 }, () => {
     restore = f.useTaskEnvironment();
   }, 150_000);
   afterEach(() => restore?.());
+
+  it('turns off termination and deletion protection it meets, as the retiring roles allow, and still keeps final copies', async () => {
+    // Prepare: a stale instance and a recovery instance protected from termination, both databases from deletion
+    await bringHome();
+    const [stale] = staleInstances();
+    const [recovered] = recoveryInstances();
+    for (const [region, id] of [
+      [PRIMARY, stale],
+      [RECOVERY, recovered],
+    ] as const)
+      await f
+        .clients()
+        .ec2(region)
+        .send(new ModifyInstanceAttributeCommand({ InstanceId: id, DisableApiTermination: { Value: true } }));
+    for (const [region, id] of [
+      [PRIMARY, `shop-db-stale-${suffix()}`],
+      [RECOVERY, f.recoveryDb],
+    ] as const)
+      await f
+        .clients()
+        .rds(region)
+        .send(
+          new ModifyDBInstanceCommand({
+            DBInstanceIdentifier: id,
+            DeletionProtection: true,
+            ApplyImmediately: true,
+          }),
+        );
+
+    // Act
+    await f.asTask(
+      'retire-stale-primary',
+      makeRetireStalePrimaryHandler({ clients: f.clients() }),
+    )({ run: f.run });
+    await f.asTask(
+      'retire-recovery-copies',
+      makeRetireRecoveryCopiesHandler({ clients: f.clients() }),
+    )({ run: f.run });
+
+    // Assess: both gone, each with its final copy
+    expect((await states(f, PRIMARY, [stale as string]))[stale as string]).toBe('terminated');
+    expect((await states(f, RECOVERY, [recovered as string]))[recovered as string]).toBe('terminated');
+    expect(await databaseIds(f, PRIMARY)).toEqual(['shop-db']);
+    expect(await databaseIds(f, RECOVERY)).toEqual([]);
+    expect((await finalImages(f, PRIMARY)).length).toBe(staleInstances().length);
+  });
 
   it('retire-stale-primary keeps a final AMI of every stale instance and a final snapshot of the stale database, then deletes them', async () => {
     // Prepare

@@ -4,7 +4,11 @@ import { PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
  * primary (finalise), against moto, from a real protect + failover of the sample estate.
  */
 import { DescribeImagesCommand, DescribeInstancesCommand, type Instance } from '@aws-sdk/client-ec2';
-import { DescribeDBInstancesCommand, DescribeDBSnapshotsCommand } from '@aws-sdk/client-rds';
+import {
+  DescribeDBInstancesCommand,
+  DescribeDBSnapshotsCommand,
+  StopDBInstanceCommand,
+} from '@aws-sdk/client-rds';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { HomeInventory } from '../../lambdas/failback/home-inventory';
 import { homeInventoryKey } from '../../lambdas/failback/home-inventory';
@@ -236,6 +240,30 @@ describe.each(['replica', 'snapshot'] as const)(
           dbs.find((d) => d.DBInstanceIdentifier === homeId)?.ReadReplicaSourceDBInstanceIdentifier,
         ).toBeDefined();
         expect(dbs.map((d) => d.DBInstanceIdentifier)).not.toContain(`shop-db-stale-${suffix()}`);
+      },
+    );
+
+    it.runIf(strategy === 'snapshot')(
+      'finalise starts a stopped stale primary so that it can set it aside',
+      async () => {
+        // Prepare: someone stopped the stale primary while the app ran in the recovery region
+        await f.asTask('sync-home', makeSyncHomeHandler({ clients: f.clients() }))({ run: f.run });
+        await f
+          .clients()
+          .rds(PRIMARY)
+          .send(new StopDBInstanceCommand({ DBInstanceIdentifier: 'shop-db' }));
+        const finalise = f.asTask('finalise-home', makeFinaliseHomeHandler({ clients: f.clients() }));
+
+        // Act: the first call starts it and waits; once it runs, the next renames it aside
+        await expect(finalise({ run: f.run })).rejects.toMatchObject({ name: 'NotReadyError' });
+        const second = await finalise({ run: f.run });
+
+        // Assess
+        expect(second).toMatchObject({ renamed: 2, databases: 1 });
+        expect((await primaryDatabases(f)).map((d) => d.DBInstanceIdentifier).sort()).toEqual([
+          'shop-db',
+          `shop-db-stale-${suffix()}`,
+        ]);
       },
     );
 

@@ -107,10 +107,15 @@ describe('failover paths under the deployed roles', () => {
     expect(protect.status, protect.cause).toBe('SUCCEEDED');
     iamLedger.clear();
 
-    // Act
+    // Act: what an operator sees first, then the failover
+    const dryRun = await stack.run('failover', { dryRun: true });
     const result = await stack.run('failover', {});
 
     // Assess
+    expect(dryRun.status, dryRun.cause).toBe('SUCCEEDED');
+    expect(
+      iamLedger.records.filter((r) => r.handlerModule === 'lambdas/handlers/plan-failover.ts' && !r.allowed),
+    ).toEqual([]);
     expect(result.status, result.cause).toBe('SUCCEEDED');
     expect(iamLedger.records.filter((r) => r.action === 'rds:PromoteReadReplica')).toEqual([
       expect.objectContaining({
