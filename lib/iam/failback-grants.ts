@@ -247,38 +247,41 @@ export function allowFinaliseHome(role: iam.IRole, plan: Plan): void {
 
 /** RetireStalePrimary: final AMIs and snapshots, then terminate and delete what the plan selects there. */
 export function allowRetireStalePrimary(role: iam.IRole, plan: Plan): void {
-  const arns = arnsFor(role);
-  const home = plan.primaryRegion;
-  allowEc2Describe(role, [home], ['ec2:DescribeInstances', 'ec2:DescribeImages']);
-  allowRdsDescribe(role, [home], ['db', 'snapshot']);
-  onAppInstances(
-    role,
-    plan,
-    home,
-    'RetireStale',
-    ['ec2:CreateImage', 'ec2:TerminateInstances', 'ec2:ModifyInstanceAttribute'],
-    { pendulumMade: false },
-  );
-  allowFinalImages(role, home, arns);
-  allowRetireDatabases(role, plan, home, homeDbs(plan, arns, 'stale'), arns);
+  allowRetire(role, plan, plan.primaryRegion, 'RetireStale', {
+    pendulumMade: false,
+    databases: homeDbs(plan, arnsFor(role), 'stale'),
+  });
 }
 
 /** RetireRecoveryCopies: final AMIs and snapshots, then terminate and delete the recovery copies. */
 export function allowRetireRecoveryCopies(role: iam.IRole, plan: Plan): void {
+  allowRetire(role, plan, plan.recoveryRegion, 'RetireCopy', {
+    pendulumMade: true,
+    databases: recoveryDatabases(plan, arnsFor(role)),
+  });
+}
+
+/** Retiring in one region: which instances (Pendulum's own, or only the plan's) and databases. */
+function allowRetire(
+  role: iam.IRole,
+  plan: Plan,
+  region: string,
+  sid: string,
+  what: { pendulumMade: boolean; databases: string[] },
+): void {
   const arns = arnsFor(role);
-  const recovery = plan.recoveryRegion;
-  allowEc2Describe(role, [recovery], ['ec2:DescribeInstances', 'ec2:DescribeImages']);
-  allowRdsDescribe(role, [recovery], ['db', 'snapshot']);
+  allowEc2Describe(role, [region], ['ec2:DescribeInstances', 'ec2:DescribeImages']);
+  allowRdsDescribe(role, [region], ['db', 'snapshot']);
   onAppInstances(
     role,
     plan,
-    recovery,
-    'RetireCopy',
+    region,
+    sid,
     ['ec2:CreateImage', 'ec2:TerminateInstances', 'ec2:ModifyInstanceAttribute'],
-    { pendulumMade: true },
+    { pendulumMade: what.pendulumMade },
   );
-  allowFinalImages(role, recovery, arns);
-  allowRetireDatabases(role, plan, recovery, recoveryDatabases(plan, arns), arns);
+  allowFinalImages(role, region, arns);
+  allowRetireDatabases(role, plan, region, what.databases, arns);
 }
 
 /** Deleting databases only with a final snapshot Pendulum names, which it then tags. */
