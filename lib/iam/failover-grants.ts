@@ -42,9 +42,9 @@ export function allowRdsDescribe(
   grant(role, {
     sid: `List${what.map((w) => (w === 'db' ? 'Databases' : 'DbSnapshots')).join('')}`,
     actions,
-    // DescribeDBSnapshots of one database is authorized on the database too.
+    // DescribeDBSnapshots of one database is authorized on the database, so both always name it.
     resources: regions.flatMap((region) => [
-      ...(what.includes('db') || what.includes('snapshot') ? [arns.rds(region, 'db')] : []),
+      arns.rds(region, 'db'),
       ...(what.includes('snapshot') ? [arns.rds(region, 'snapshot')] : []),
     ]),
     reason: RDS_LIST,

@@ -2,7 +2,6 @@
  * Grants every kind of task needs: the state table, the artifact bucket, the notification topic,
  * Route 53 reads and writes limited to the plan's records, and CloudWatch alarm reads.
  */
-import { Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
@@ -145,7 +144,3 @@ export function allowReadAlarmArns(role: iam.IRole, alarmArns: readonly string[]
     resources: [...alarmArns],
   });
 }
-
-/** The stack's own account (a token at synth). */
-export const accountOf = (role: iam.IRole) =>
-  Stack.of(role as unknown as import('constructs').IConstruct).account;

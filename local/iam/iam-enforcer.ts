@@ -10,12 +10,10 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { appendFileSync } from 'node:fs';
-import { LOCAL_ACCOUNT_ID } from '../aws-environment';
 import { clientRegion, type SdkClient, type SdkCommand, wrapSdkSend } from '../sdk-send';
 import { AccessDeniedError } from './access-denied';
-import type { AuthorizationRequest, ResourceFacts } from './authorization-request';
-import { evaluateRequest } from './evaluate-request';
-import { operationMapper } from './operation-authorizations';
+import type { ResourceFacts } from './authorization-request';
+import { decideCall, UnmodelledCallError } from './decide-call';
 import type { NamedPolicy } from './role-policies';
 
 /** Who a task runs as: its function, and the role the template gives it. */
@@ -75,11 +73,8 @@ export function outsideTask<T>(body: () => T): T {
 /** Every decision made in this process since the last `clear()`. */
 export const iamLedger = {
   records: [] as AuthorizationRecord[],
-  /** Handler modules that ran as their task (whether or not they called AWS). */
-  invokedHandlers: new Set<string>(),
   clear(): void {
     this.records.length = 0;
-    this.invokedHandlers.clear();
   },
   denied(): AuthorizationRecord[] {
     return this.records.filter((r) => !r.allowed);
@@ -96,7 +91,6 @@ export async function runAsTask<T>(
   mode: EnforcementMode = 'enforce',
 ): Promise<{ outcome: PromiseSettledResult<T>; faults: string[] }> {
   const scope: TaskScope = { principal, mode, faults: [] };
-  iamLedger.invokedHandlers.add(principal.handlerModule);
   writeLedgerLine({ invoked: principal.handlerModule, roleLogicalId: principal.roleLogicalId });
   const outcome = await currentTask.run(scope, async () => {
     try {
@@ -121,41 +115,19 @@ async function authorize(
   region: string,
 ) {
   const { principal } = scope;
-  const mapper = operationMapper(service, operation);
-  if (!mapper) {
-    const fault = `the local IAM layer has no model of ${service}.${operation} (called by ${principal.handlerModule}); add it to local/iam/operations`;
-    scope.faults.push(fault);
-    throw new Error(fault);
-  }
-  let requests: AuthorizationRequest[];
+  let decided: Awaited<ReturnType<typeof decideCall>>;
   try {
     // What AWS reads to authorize is the harness's reading, not the task's call.
-    requests = await currentTask.exit(() =>
-      mapper(input ?? {}, { region, account: LOCAL_ACCOUNT_ID, facts: principal.facts }),
-    );
+    decided = await currentTask.exit(() => decideCall(principal, { service, operation, input, region }));
   } catch (error) {
-    const fault = `the local IAM layer could not model ${service}.${operation}: ${(error as Error).message}`;
+    const fault =
+      error instanceof UnmodelledCallError
+        ? `${error.message} (called by ${principal.handlerModule}); add it to local/iam/operations`
+        : `the local IAM layer could not authorize ${service}.${operation}: ${(error as Error).message}`;
     scope.faults.push(fault);
     throw new Error(fault);
   }
-  for (const request of requests) {
-    let decision: { allowed: boolean; reason: string };
-    try {
-      const resourcePolicy = request.action.startsWith('kms:')
-        ? await currentTask.exit(() => principal.facts.keyPolicy(request.resource))
-        : undefined;
-      decision = await evaluateRequest(
-        principal.roleArn,
-        principal.policies,
-        request,
-        region,
-        resourcePolicy,
-      );
-    } catch (error) {
-      const fault = `the local IAM layer could not evaluate ${request.action} on ${request.resource} for ${service}.${operation}: ${(error as Error).message}`;
-      scope.faults.push(fault);
-      throw new Error(fault);
-    }
+  for (const { request, decision } of decided) {
     const record: AuthorizationRecord = {
       functionLogicalId: principal.functionLogicalId,
       handlerModule: principal.handlerModule,

@@ -6,10 +6,10 @@ import { LOCAL_ACCOUNT_ID } from '../aws-environment';
 import type { CfnTemplate } from '../resolve-intrinsics';
 import { resolveIntrinsics } from '../resolve-intrinsics';
 import { lambdaFunctions, type SynthLambdaFunction, type TemplateResolveOptions } from '../synthesized-app';
+import { decideCall } from './decide-call';
 import { evaluateRequest } from './evaluate-request';
 import { type EnforcementMode, installIamEnforcement, runAsTask, type TaskPrincipal } from './iam-enforcer';
 import { motoResourceFacts, type TemplateFacts } from './moto-resource-facts';
-import { operationMapper } from './operation-authorizations';
 import { type RolePolicies, roleOf, rolePolicies } from './role-policies';
 
 export interface LocalIam {
@@ -92,29 +92,13 @@ export function localIamFor(template: CfnTemplate, options: TemplateResolveOptio
       const fn = lambdaFunctions(template, options).find((f) => f.handlerModule === handlerModule);
       if (!fn) throw new Error(`no function runs ${handlerModule} in this template`);
       const role = roleFor(fn.logicalId);
-      const mapper = operationMapper(call.service, call.operation);
-      if (!mapper) throw new Error(`no model of ${call.service}.${call.operation}`);
-      const requests = await mapper(call.input, { region: call.region, account: LOCAL_ACCOUNT_ID, facts });
-      return Promise.all(
-        requests.map(async (request) => {
-          const resourcePolicy = request.action.startsWith('kms:')
-            ? await facts.keyPolicy(request.resource)
-            : undefined;
-          const decision = await evaluateRequest(
-            role.arn,
-            role.policies,
-            request,
-            call.region,
-            resourcePolicy,
-          );
-          return {
-            action: request.action,
-            resource: request.resource,
-            ...(request.implicit ? { implicit: request.implicit } : {}),
-            allowed: decision.allowed,
-          };
-        }),
-      );
+      const decided = await decideCall({ roleArn: role.arn, policies: role.policies, facts }, call);
+      return decided.map(({ request, decision }) => ({
+        action: request.action,
+        resource: request.resource,
+        ...(request.implicit ? { implicit: request.implicit } : {}),
+        allowed: decision.allowed,
+      }));
     },
     stateMachineMayNotInvoke(stateMachineLogicalId, fn) {
       const key = `${stateMachineLogicalId}→${fn.logicalId}`;
