@@ -71,14 +71,22 @@ async function states(f: FailedOverEstate, region: string, ids: string[]): Promi
 
 describe('retiring what failback leaves behind', { timeout: 150_000 }, () => {
   let f: FailedOverEstate;
+  // Each handler as its deployed task runs it: its calls authorized against its synthesized role.
+  const syncHome = (clients = f.clients()) => f.asTask('sync-home', makeSyncHomeHandler({ clients }));
+  const finaliseHome = (clients = f.clients()) =>
+    f.asTask('finalise-home', makeFinaliseHomeHandler({ clients }));
+  const retireStale = (clients = f.clients()) =>
+    f.asTask('retire-stale-primary', makeRetireStalePrimaryHandler({ clients }));
+  const retireCopies = (clients = f.clients()) =>
+    f.asTask('retire-recovery-copies', makeRetireRecoveryCopiesHandler({ clients }));
   let restore: () => void;
   const suffix = () => episodeSuffix(f.run.failbackId);
   const staleInstances = () => f.resources.stale.filter((s) => s.kind === 'ec2').map((s) => s.id);
   const recoveryInstances = () => f.resources.retire.filter((s) => s.kind === 'ec2').map((s) => s.id);
 
   async function bringHome() {
-    await f.asTask('sync-home', makeSyncHomeHandler({ clients: f.clients() }))({ run: f.run });
-    await f.asTask('finalise-home', makeFinaliseHomeHandler({ clients: f.clients() }))({ run: f.run });
+    await syncHome()({ run: f.run });
+    await finaliseHome()({ run: f.run });
   }
 
   beforeEach(async () => {
@@ -118,14 +126,8 @@ describe('retiring what failback leaves behind', { timeout: 150_000 }, () => {
         );
 
     // Act
-    await f.asTask(
-      'retire-stale-primary',
-      makeRetireStalePrimaryHandler({ clients: f.clients() }),
-    )({ run: f.run });
-    await f.asTask(
-      'retire-recovery-copies',
-      makeRetireRecoveryCopiesHandler({ clients: f.clients() }),
-    )({ run: f.run });
+    await retireStale()({ run: f.run });
+    await retireCopies()({ run: f.run });
 
     // Assess: both gone, each with its final copy
     expect((await states(f, PRIMARY, [stale as string]))[stale as string]).toBe('terminated');
@@ -138,7 +140,7 @@ describe('retiring what failback leaves behind', { timeout: 150_000 }, () => {
   it('retire-stale-primary keeps a final AMI of every stale instance and a final snapshot of the stale database, then deletes them', async () => {
     // Prepare
     await bringHome();
-    const retire = f.asTask('retire-stale-primary', makeRetireStalePrimaryHandler({ clients: f.clients() }));
+    const retire = retireStale();
 
     // Act
     const result = await retire({ run: f.run });
@@ -187,7 +189,7 @@ describe('retiring what failback leaves behind', { timeout: 150_000 }, () => {
     expect(doc.retired).toHaveLength(5);
 
     // Assess: the new primary runs on
-    const home = await f.asTask('sync-home', makeSyncHomeHandler({ clients: f.clients() }))({ run: f.run });
+    const home = await syncHome()({ run: f.run });
     expect(home).toMatchObject({ ready: true, created: 0 });
 
     // A second call finds everything retired and makes no second final copy.
@@ -201,14 +203,9 @@ describe('retiring what failback leaves behind', { timeout: 150_000 }, () => {
     await bringHome();
 
     // Act
-    const error = await f
-      .asTask(
-        'retire-stale-primary',
-        makeRetireStalePrimaryHandler({ clients: withCreateImageFault(f.clients()) }),
-      )({
-        run: f.run,
-      })
-      .catch((e: Error) => e);
+    const error = await retireStale(withCreateImageFault(f.clients()))({
+      run: f.run,
+    }).catch((e: Error) => e);
 
     // Assess
     expect(error).toMatchObject({ name: 'InjectedFault' });
@@ -221,12 +218,7 @@ describe('retiring what failback leaves behind', { timeout: 150_000 }, () => {
     );
 
     // Once images can be made again, the same call finishes the job.
-    expect(
-      await f.asTask(
-        'retire-stale-primary',
-        makeRetireStalePrimaryHandler({ clients: f.clients() }),
-      )({ run: f.run }),
-    ).toMatchObject({
+    expect(await retireStale()({ run: f.run })).toMatchObject({
       count: 5,
     });
   });
@@ -236,14 +228,9 @@ describe('retiring what failback leaves behind', { timeout: 150_000 }, () => {
     await bringHome();
 
     // Act
-    const error = await f
-      .asTask(
-        'retire-stale-primary',
-        makeRetireStalePrimaryHandler({ clients: withImagesPending(f.clients()) }),
-      )({
-        run: f.run,
-      })
-      .catch((e: Error) => e);
+    const error = await retireStale(withImagesPending(f.clients()))({
+      run: f.run,
+    }).catch((e: Error) => e);
 
     // Assess
     expect(error).toMatchObject({ name: 'NotReadyError' });
@@ -260,12 +247,7 @@ describe('retiring what failback leaves behind', { timeout: 150_000 }, () => {
 
     // The next call, with the AMIs available, terminates them; no second AMI is made.
     const images = await finalImages(f, PRIMARY);
-    expect(
-      await f.asTask(
-        'retire-stale-primary',
-        makeRetireStalePrimaryHandler({ clients: f.clients() }),
-      )({ run: f.run }),
-    ).toMatchObject({
+    expect(await retireStale()({ run: f.run })).toMatchObject({
       count: 5,
     });
     expect((await finalImages(f, PRIMARY)).map((i) => i.ImageId).sort()).toEqual(
@@ -281,10 +263,7 @@ describe('retiring what failback leaves behind', { timeout: 150_000 }, () => {
     await bringHome();
 
     // Act
-    const result = await f.asTask(
-      'retire-recovery-copies',
-      makeRetireRecoveryCopiesHandler({ clients: f.clients() }),
-    )({ run: f.run });
+    const result = await retireCopies()({ run: f.run });
 
     // Assess
     expect(result).toMatchObject({
@@ -313,9 +292,7 @@ describe('retiring what failback leaves behind', { timeout: 150_000 }, () => {
     expect(doc).toMatchObject({ complete: true, region: RECOVERY });
     // The terminated recovery instance was never in the plan; the home region is untouched.
     expect(await databaseIds(f, PRIMARY)).toContain('shop-db');
-    expect(
-      await f.asTask('sync-home', makeSyncHomeHandler({ clients: f.clients() }))({ run: f.run }),
-    ).toMatchObject({
+    expect(await syncHome()({ run: f.run })).toMatchObject({
       ready: true,
       created: 0,
     });
@@ -326,14 +303,9 @@ describe('retiring what failback leaves behind', { timeout: 150_000 }, () => {
     await bringHome();
 
     // Act
-    const error = await f
-      .asTask(
-        'retire-recovery-copies',
-        makeRetireRecoveryCopiesHandler({ clients: withCreateImageFault(f.clients()) }),
-      )({
-        run: f.run,
-      })
-      .catch((e: Error) => e);
+    const error = await retireCopies(withCreateImageFault(f.clients()))({
+      run: f.run,
+    }).catch((e: Error) => e);
 
     // Assess
     expect(error).toMatchObject({ name: 'InjectedFault' });
@@ -348,15 +320,10 @@ describe('retiring what failback leaves behind', { timeout: 150_000 }, () => {
 
   it('retire-recovery-copies refuses while a recovery database still feeds an unpromoted home replica', async () => {
     // Prepare: synced home, not finalised
-    await f.asTask('sync-home', makeSyncHomeHandler({ clients: f.clients() }))({ run: f.run });
+    await syncHome()({ run: f.run });
 
     // Act
-    const error = await f
-      .asTask(
-        'retire-recovery-copies',
-        makeRetireRecoveryCopiesHandler({ clients: f.clients() }),
-      )({ run: f.run })
-      .catch((e: Error) => e);
+    const error = await retireCopies()({ run: f.run }).catch((e: Error) => e);
 
     // Assess
     expect(error).toMatchObject({ name: 'ValidationFailedError' });

@@ -49,6 +49,10 @@ describe.each(['replica', 'snapshot'] as const)(
   { timeout: 150_000 },
   (strategy) => {
     let f: FailedOverEstate;
+    // Each handler as its deployed task runs it: its calls authorized against its synthesized role.
+    const syncHome = (clients = f.clients()) => f.asTask('sync-home', makeSyncHomeHandler({ clients }));
+    const finaliseHome = (clients = f.clients()) =>
+      f.asTask('finalise-home', makeFinaliseHomeHandler({ clients }));
     let restore: () => void;
     const suffix = () => episodeSuffix(f.run.failbackId);
 
@@ -62,10 +66,7 @@ describe.each(['replica', 'snapshot'] as const)(
 
     it('brings every live recovery instance home where its stale source runs, with its tags, and the database from the recovery copy', async () => {
       // Act
-      const result = await f.asTask(
-        'sync-home',
-        makeSyncHomeHandler({ clients: f.clients() }),
-      )({ run: f.run });
+      const result = await syncHome()({ run: f.run });
 
       // Assess: the answer
       expect(result).toMatchObject({ ready: true, created: 5, reused: 0, total: 5, laggards: [] });
@@ -184,7 +185,7 @@ describe.each(['replica', 'snapshot'] as const)(
 
     it('a second sync finds everything the first made and creates nothing', async () => {
       // Prepare
-      const sync = f.asTask('sync-home', makeSyncHomeHandler({ clients: f.clients() }));
+      const sync = syncHome();
       const first = await sync({ run: f.run });
       const before = await f.artifacts.getJson<HomeInventory>(homeInventoryKey(f.run));
 
@@ -207,7 +208,7 @@ describe.each(['replica', 'snapshot'] as const)(
       'finalise does not promote a replica that is still behind the recovery database',
       async () => {
         // Prepare: the home replica reports 30 s of ReplicaLag, as RDS would publish it
-        await f.asTask('sync-home', makeSyncHomeHandler({ clients: f.clients() }))({ run: f.run });
+        await syncHome()({ run: f.run });
         const inventory = await f.artifacts.getJson<HomeInventory>(homeInventoryKey(f.run));
         const homeId = inventory.resources.find((r) => r.kind === 'rds')?.homeId ?? '';
         await f
@@ -229,9 +230,7 @@ describe.each(['replica', 'snapshot'] as const)(
           );
 
         // Act + Assess: not ready, nothing promoted or renamed
-        await expect(
-          f.asTask('finalise-home', makeFinaliseHomeHandler({ clients: f.clients() }))({ run: f.run }),
-        ).rejects.toMatchObject({
+        await expect(finaliseHome()({ run: f.run })).rejects.toMatchObject({
           name: 'NotReadyError',
           message: expect.stringMatching(/30s behind/),
         });
@@ -247,12 +246,12 @@ describe.each(['replica', 'snapshot'] as const)(
       'finalise starts a stopped stale primary so that it can set it aside',
       async () => {
         // Prepare: someone stopped the stale primary while the app ran in the recovery region
-        await f.asTask('sync-home', makeSyncHomeHandler({ clients: f.clients() }))({ run: f.run });
+        await syncHome()({ run: f.run });
         await f
           .clients()
           .rds(PRIMARY)
           .send(new StopDBInstanceCommand({ DBInstanceIdentifier: 'shop-db' }));
-        const finalise = f.asTask('finalise-home', makeFinaliseHomeHandler({ clients: f.clients() }));
+        const finalise = finaliseHome();
 
         // Act: the first call starts it and waits; once it runs, the next renames it aside
         await expect(finalise({ run: f.run })).rejects.toMatchObject({ name: 'NotReadyError' });
@@ -269,8 +268,8 @@ describe.each(['replica', 'snapshot'] as const)(
 
     it('finalise makes the home database shop-db and sets the stale one aside; a second finalise does nothing', async () => {
       // Prepare
-      await f.asTask('sync-home', makeSyncHomeHandler({ clients: f.clients() }))({ run: f.run });
-      const finalise = f.asTask('finalise-home', makeFinaliseHomeHandler({ clients: f.clients() }));
+      await syncHome()({ run: f.run });
+      const finalise = finaliseHome();
 
       // Act
       const first = await finalise({ run: f.run });
@@ -295,10 +294,7 @@ describe.each(['replica', 'snapshot'] as const)(
       });
 
       // A later sync (a re-driven execution) still finds the finalised database, makes nothing.
-      const resync = await f.asTask(
-        'sync-home',
-        makeSyncHomeHandler({ clients: f.clients() }),
-      )({ run: f.run });
+      const resync = await syncHome()({ run: f.run });
       expect(resync).toMatchObject({ ready: true, created: 0, reused: 5 });
       expect(
         (await f.artifacts.getJson<HomeInventory>(homeInventoryKey(f.run))).resources.find(
@@ -311,6 +307,10 @@ describe.each(['replica', 'snapshot'] as const)(
 
 describe('refusals', { timeout: 150_000 }, () => {
   let f: FailedOverEstate;
+  // Each handler as its deployed task runs it: its calls authorized against its synthesized role.
+  const syncHome = (clients = f.clients()) => f.asTask('sync-home', makeSyncHomeHandler({ clients }));
+  const finaliseHome = (clients = f.clients()) =>
+    f.asTask('finalise-home', makeFinaliseHomeHandler({ clients }));
   let restore: () => void;
 
   beforeEach(async () => {
@@ -329,12 +329,7 @@ describe('refusals', { timeout: 150_000 }, () => {
     await f.artifacts.putJson(`runs/shop/${f.run.runId}/reconciliation.json`, { resources });
 
     // Act
-    const error = await f
-      .asTask(
-        'sync-home',
-        makeSyncHomeHandler({ clients: f.clients() }),
-      )({ run: f.run })
-      .catch((e: Error) => e);
+    const error = await syncHome()({ run: f.run }).catch((e: Error) => e);
 
     // Assess
     expect(error).toMatchObject({ name: 'InvalidInputError' });
@@ -353,7 +348,7 @@ describe('refusals', { timeout: 150_000 }, () => {
   });
 
   it('refuses a malformed run and a plan for other regions', async () => {
-    const sync = f.asTask('sync-home', makeSyncHomeHandler({ clients: f.clients() }));
+    const sync = syncHome();
     await expect(sync({ run: { ...f.run, failbackId: undefined } })).rejects.toMatchObject({
       name: 'InvalidInputError',
     });
@@ -363,9 +358,7 @@ describe('refusals', { timeout: 150_000 }, () => {
   });
 
   it('finalise refuses when sync-home has not run', async () => {
-    await expect(
-      f.asTask('finalise-home', makeFinaliseHomeHandler({ clients: f.clients() }))({ run: f.run }),
-    ).rejects.toMatchObject({
+    await expect(finaliseHome()({ run: f.run })).rejects.toMatchObject({
       name: 'InvalidInputError',
     });
   });
