@@ -12,6 +12,15 @@
  *   locally too) and whose cause is the JSON `{"errorType","errorMessage","trace"}` Step Functions shows.
  * - The function's environment variables are merged over `process.env` (so AWS_ENDPOINT_URL and credentials
  *   stay) before its module is imported and before every invocation; `process.env` is restored afterwards.
+ * - A Task state without `TimeoutSeconds` has Step Functions' default of 99999999 s (aws-local-stepfunctions
+ *   would give it 60 s); an execution timeout longer than a Node timer can hold is kept by the runner.
+ * - When a Map iteration fails, the Map starts no further iterations (aws-local-stepfunctions would go on
+ *   starting the queued ones, so a later tier would launch after an earlier one failed).
+ *
+ * Two kinds of AWS (`aws`): `instant`, moto as it is, with every Wait and retry interval shortened; and
+ * `realistic` (see `realistic-aws/`), where the execution runs on a virtual clock: Wait states, retry
+ * intervals, Lambda timeouts, invocation overheads and AWS's own durations all take virtual time, so
+ * `startedAt`/`durationMs` and the event timestamps are the modeled time of the run on AWS.
  */
 import './promise-with-resolvers';
 import { randomUUID } from 'node:crypto';
@@ -29,6 +38,13 @@ import {
 import { LOCAL_ACCOUNT_ID } from './aws-environment';
 import { type LocalIam, localIamFor } from './iam/local-iam';
 import { installMotoGapAdapters } from './moto-gaps';
+import {
+  duringTask,
+  installRealisticAws,
+  type LocalAwsMode,
+  lambdaInvocationDelay,
+  localAwsMode,
+} from './realistic-aws/realistic-aws';
 import type { CfnTemplate } from './resolve-intrinsics';
 import { DEFAULT_REGION } from './resolve-intrinsics';
 import {
@@ -39,6 +55,7 @@ import {
   stateMachines,
   type TemplateResolveOptions,
 } from './synthesized-app';
+import { virtualClock } from './virtual-clock';
 
 type RunExecution = ReturnType<StateMachine['run']>;
 /** One entry of aws-local-stepfunctions' event log (the type is not exported by the package). */
@@ -91,6 +108,8 @@ export interface RunWorkflowOptions {
    * a test says so explicitly.
    */
   iam?: 'enforce' | 'off';
+  /** `realistic`: a virtual clock and AWS's durations, rates and faults; default: the process's mode. */
+  aws?: LocalAwsMode;
 }
 
 export interface TaskInvocation {
@@ -123,6 +142,45 @@ export interface WorkflowRunResult {
   stateMachine: { logicalId: string; name: string; arn: string };
   executionArn: string;
 }
+
+/** Step Functions' Task timeout when a state names none (Amazon States Language, Task state). */
+const STEP_FUNCTIONS_DEFAULT_TASK_TIMEOUT_SECONDS = 99_999_999;
+/** The longest delay a Node timer holds (~24.8 days); longer ones fire at once. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** A timeout of any length, in steps a Node timer can hold. */
+function longTimer(ms: number, fire: () => void): () => void {
+  let timer: NodeJS.Timeout;
+  const deadline = Date.now() + ms;
+  const arm = () => {
+    const left = deadline - Date.now();
+    if (left <= 0) return fire();
+    timer = setTimeout(arm, Math.min(left, MAX_TIMER_MS));
+  };
+  arm();
+  return () => clearTimeout(timer);
+}
+
+/**
+ * Map iterations of one Map state run on one iterator machine: once an iteration fails, that
+ * machine starts no more (Step Functions stops a Map at its first failed iteration).
+ */
+const failedIterators = new WeakSet<object>();
+const originalRun = StateMachine.prototype.run;
+StateMachine.prototype.run = function (this: StateMachine, ...args: Parameters<StateMachine['run']>) {
+  if (failedIterators.has(this)) {
+    return {
+      abort: () => {},
+      eventLogs: (async function* () {})(),
+      result: Promise.reject(new ExecutionAbortedError()),
+    } as unknown as ReturnType<StateMachine['run']>;
+  }
+  const execution = originalRun.apply(this, args);
+  execution.result.then(undefined, (error: unknown) => {
+    if (!(error instanceof ExecutionAbortedError)) failedIterators.add(this);
+  });
+  return execution;
+};
 
 const LAMBDA_INVOKE = /^arn:[\w-]+:states:::lambda:invoke$/;
 const LAMBDA_INVOKE_CALLBACK = /^arn:[\w-]+:states:::lambda:invoke\.waitForTaskToken$/;
@@ -165,6 +223,11 @@ function walkDefinition(
 ) {
   for (const [name, state] of Object.entries(definition.States ?? {})) {
     if (state.QueryLanguage === 'JSONata') walk.jsonata.push(name);
+    if (state.Type === 'Task' && state.TimeoutSecondsPath === undefined) {
+      // A Node timer cannot hold Step Functions' default; ~24.8 days is as good as forever here.
+      const seconds = Number(state.TimeoutSeconds ?? STEP_FUNCTIONS_DEFAULT_TASK_TIMEOUT_SECONDS);
+      state.TimeoutSeconds = Math.min(seconds, Math.floor(MAX_TIMER_MS / 1000));
+    }
     if (state.Type === 'Task') {
       walk.tasks.push({ name, resource: String(state.Resource), parameters: state.Parameters });
     }
@@ -324,11 +387,15 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
   }
 
   installMotoGapAdapters();
+  installRealisticAws();
+  const realistic = (options.aws ?? localAwsMode()) === 'realistic';
+  const enforceLambdaTimeouts = options.enforceLambdaTimeouts ?? realistic;
   const iam: LocalIam | undefined =
     (options.iam ?? 'enforce') === 'enforce' ? localIamFor(options.template, resolveOptions) : undefined;
 
   const envSnapshot = { ...process.env };
   const modules = new Map<string, Promise<Handler>>();
+  const warmFunctions = new Set<string>();
   const loadHandler = (fn: SynthLambdaFunction): Promise<Handler> => {
     let loaded = modules.get(fn.logicalId);
     if (!loaded) {
@@ -377,20 +444,27 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
     } else {
       const handler = await loadHandler(fn);
       Object.assign(process.env, fn.environment);
+      const coldStart = !warmFunctions.has(fn.logicalId);
+      warmFunctions.add(fn.logicalId);
       const invoke = () => callHandler(handler, event, lambdaContext(fn, started));
-      run = iam ? iam.runAs(fn, invoke) : invoke();
+      run = duringTask(async () => {
+        await lambdaInvocationDelay(coldStart);
+        return iam ? iam.runAs(fn, invoke) : invoke();
+      });
     }
-    if (options.enforceLambdaTimeouts) {
+    if (enforceLambdaTimeouts) {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () =>
-            reject(
-              Object.assign(new Error(`Task timed out after ${fn.timeoutSeconds.toFixed(2)} seconds`), {
-                name: 'Sandbox.Timedout',
-              }),
-            ),
-          fn.timeoutSeconds * 1000,
+        timer = virtualClock().detached(() =>
+          setTimeout(
+            () =>
+              reject(
+                Object.assign(new Error(`Task timed out after ${fn.timeoutSeconds.toFixed(2)} seconds`), {
+                  name: 'Sandbox.Timedout',
+                }),
+              ),
+            fn.timeoutSeconds * 1000,
+          ),
         );
       });
       run = Promise.race([run, timeout]).finally(() => clearTimeout(timer));
@@ -427,7 +501,9 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
       }
     }
 
-    taskResourceLocalHandlers[task.name] = async (input: JsonValue): Promise<JsonValue> => {
+    taskResourceLocalHandlers[task.name] = (input: JsonValue): Promise<JsonValue> =>
+      virtualClock().activity(() => runTask(input));
+    const runTask = async (input: JsonValue): Promise<JsonValue> => {
       const started = Date.now();
       const record: TaskInvocation = {
         stateName: task.name,
@@ -494,18 +570,18 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
     };
   }
 
-  const waitTimeOverrides = Object.fromEntries(walk.waits.map((name) => [name, options.shortenWaitsTo ?? 0]));
-  const retryIntervalOverrides = Object.fromEntries(
-    walk.retryable.map((name) => [name, options.retryIntervalMs ?? 1]),
-  );
+  // Realistic runs wait as AWS waits, in virtual time; instant runs shorten every wait.
+  const shorten = (names: string[], ms: number | undefined, instantMs: number) =>
+    ms === undefined && realistic ? {} : Object.fromEntries(names.map((name) => [name, ms ?? instantMs]));
+  const waitTimeOverrides = shorten(walk.waits, options.shortenWaitsTo, 0);
+  const retryIntervalOverrides = shorten(walk.retryable, options.retryIntervalMs, 1);
 
   // Node timers hold at most 2^31-1 ms (~24.8 days); a longer execution timeout (failback's soak
-  // can take weeks) would fire at once. Locally nothing runs that long, so cap it.
-  const maxLocalTimeoutSeconds = Math.floor(2_147_483_647 / 1000);
+  // can take weeks) would fire at once, so the runner keeps it itself.
   const timeoutSeconds = (definition as { TimeoutSeconds?: number }).TimeoutSeconds;
-  if (timeoutSeconds !== undefined && timeoutSeconds > maxLocalTimeoutSeconds) {
-    (definition as { TimeoutSeconds?: number }).TimeoutSeconds = maxLocalTimeoutSeconds;
-  }
+  const longTimeoutMs =
+    timeoutSeconds !== undefined && timeoutSeconds * 1000 > MAX_TIMER_MS ? timeoutSeconds * 1000 : undefined;
+  if (longTimeoutMs !== undefined) delete (definition as { TimeoutSeconds?: number }).TimeoutSeconds;
 
   let machine: StateMachine;
   try {
@@ -535,15 +611,23 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
   };
 
   const events: WorkflowEvent[] = [];
-  let status: WorkflowStatus;
+  let status = 'ABORTED' as WorkflowStatus;
   let output: unknown;
   let error: string | undefined;
   let cause: string | undefined;
-  try {
+  const execute = async () => {
     const execution = machine.run((options.input ?? {}) as JsonValue, {
       overrides: { taskResourceLocalHandlers, waitTimeOverrides, retryIntervalOverrides },
       context,
     });
+    let timedOut = false;
+    const stopTimeout =
+      longTimeoutMs === undefined
+        ? () => {}
+        : longTimer(longTimeoutMs, () => {
+            timedOut = true;
+            execution.abort();
+          });
     const onAbort = () => execution.abort();
     if (options.signal?.aborted) execution.abort();
     options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -573,7 +657,8 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
         error = inner?.name ?? 'Error';
         cause = inner?.message;
       } else if (thrown instanceof ExecutionAbortedError) {
-        status = 'ABORTED';
+        status = timedOut ? 'TIMED_OUT' : 'ABORTED';
+        if (timedOut) error = 'States.Timeout';
       } else if (thrown instanceof ExecutionTimeoutError) {
         status = 'TIMED_OUT';
         error = 'States.Timeout';
@@ -581,9 +666,14 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
         throw thrown;
       }
     } finally {
+      stopTimeout();
       options.signal?.removeEventListener('abort', onAbort);
       await collecting;
     }
+  };
+  try {
+    if (realistic) await virtualClock().run(execute);
+    else await execute();
   } finally {
     restoreEnv(envSnapshot);
   }

@@ -9,7 +9,7 @@
  *   held back from moto and applied to the new image's snapshots.
  */
 import { CreateTagsCommand, DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { outsideTask } from './iam/iam-enforcer';
+import { asHarness } from './harness-calls';
 import { clientRegion, type SdkClient, type SdkCommand, wrapSdkSend } from './sdk-send';
 
 type TagSpecification = { ResourceType?: string; Tags?: { Key?: string; Value?: string }[] };
@@ -48,7 +48,7 @@ export function installMotoGapAdapters(): void {
         const result = send.call(this, command, ...rest) as Promise<{ ImageId?: string }>;
         return result.then(async (output) => {
           const region = await clientRegion(this);
-          if (output.ImageId) await outsideTask(() => tagCopy(region, output.ImageId as string, specs));
+          if (output.ImageId) await asHarness(() => tagCopy(region, output.ImageId as string, specs));
           return output;
         });
       },

@@ -3,14 +3,19 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { useLocalAws } from '../../local/aws-environment';
 import { runWorkflow } from '../../local/local-workflow-runner';
 import { type MotoServer, startMotoServer } from '../../local/moto-server';
+import { useInstantAws, useRealisticAws } from '../../local/realistic-aws/realistic-aws';
 import { type CfnTemplate, resolvePhysicalName } from '../../local/resolve-intrinsics';
 import { lambdaFunctions, stateMachines } from '../../local/synthesized-app';
 
 const HANDLER = 'test/local/fixtures/put-item-handler.ts';
 
 /** The shape CDK synthesizes: DefinitionString as Fn::Join around the function's Fn::GetAtt Arn. */
-function definitionString(states: Record<string, unknown>, startAt: string) {
-  const json = JSON.stringify({ StartAt: startAt, States: states });
+function definitionString(
+  states: Record<string, unknown>,
+  startAt: string,
+  top: Record<string, unknown> = {},
+) {
+  const json = JSON.stringify({ ...top, StartAt: startAt, States: states });
   const parts = json
     .split(/(__PARTITION__|__FN1_ARN__)/)
     .map((part) =>
@@ -23,7 +28,11 @@ function definitionString(states: Record<string, unknown>, startAt: string) {
   return { 'Fn::Join': ['', parts] };
 }
 
-function templateWith(states: Record<string, unknown>, startAt = 'Write'): CfnTemplate {
+function templateWith(
+  states: Record<string, unknown>,
+  startAt = 'Write',
+  top: Record<string, unknown> = {},
+): CfnTemplate {
   return {
     Resources: {
       Table: {
@@ -86,7 +95,7 @@ function templateWith(states: Record<string, unknown>, startAt = 'Write'): CfnTe
         Metadata: { 'aws:cdk:path': 'TestStack/Workflow/Resource' },
         Properties: {
           RoleArn: { 'Fn::GetAtt': ['WorkflowRole', 'Arn'] },
-          DefinitionString: definitionString(states, startAt),
+          DefinitionString: definitionString(states, startAt, top),
         },
       },
     },
@@ -374,6 +383,95 @@ describe('local workflow runner', () => {
       signal: controller.signal,
     });
     expect(result.status).toBe('ABORTED');
+  });
+
+  it('starts no further Map iterations once one failed, as Step Functions stops the Map', async () => {
+    // Prepare: three items, one at a time; the first fails
+    const template = templateWith(
+      {
+        Each: {
+          Type: 'Map',
+          ItemsPath: '$.items',
+          MaxConcurrency: 1,
+          ItemProcessor: { StartAt: 'Write', States: { Write: writeTask({ End: true }) } },
+          End: true,
+        },
+      },
+      'Each',
+    );
+
+    // Act
+    const result = await runWorkflow({
+      template,
+      stateMachine: 'Workflow',
+      input: { items: [{ id: 'a', fail: 'lock' }, { id: 'b' }, { id: 'c' }] },
+    });
+
+    // Assess: the Map failed at the first item and never started the others
+    expect(result.status).toBe('FAILED');
+    expect(result.error).toBe('LockHeldError');
+    expect(result.taskInvocations.map((t) => (t.input as { id: string }).id)).toEqual(['a']);
+  });
+
+  it('runs realistic executions on a virtual clock: waits, retries and timeouts take modeled time, not wall time', async () => {
+    // Prepare: a 2-hour wait and a retry that backs off 10 minutes, in realistic mode
+    useRealisticAws({ seed: 3, latency: false });
+    const template = templateWith({
+      Write: writeTask({
+        Retry: [{ ErrorEquals: ['LockHeldError'], IntervalSeconds: 600, MaxAttempts: 1 }],
+        Next: 'Pause',
+      }),
+      Pause: { Type: 'Wait', Seconds: 7200, End: true },
+    });
+    let calls = 0;
+    const wall = Date.now();
+
+    // Act
+    const result = await runWorkflow({
+      template,
+      stateMachine: 'Workflow',
+      input: { id: 'virtual' },
+      taskOverrides: {
+        Write: async (payload, call) => {
+          calls += 1;
+          if (calls === 1) throw Object.assign(new Error('busy'), { name: 'LockHeldError' });
+          return call.invokeOriginal?.(payload);
+        },
+      },
+    }).finally(() => useInstantAws());
+
+    // Assess: 10 min + 2 h passed on the clock the execution saw, in a few seconds of wall time
+    expect(result.status, result.cause).toBe('SUCCEEDED');
+    const started = result.events.find((e) => e.type === 'ExecutionStarted')?.timestamp ?? 0;
+    const ended = result.events.find((e) => e.type === 'ExecutionSucceeded')?.timestamp ?? 0;
+    expect(ended - started).toBeGreaterThanOrEqual((600 + 7200) * 1000);
+    expect(ended - started).toBeLessThan((600 + 7200 + 60) * 1000);
+    expect(Date.now() - wall).toBeLessThan(30_000);
+    const [first, second] = result.taskInvocations;
+    expect((second?.startedAt ?? 0) - (first?.startedAt ?? 0)).toBeGreaterThanOrEqual(600_000);
+  });
+
+  it('keeps an execution timeout longer than a Node timer holds (a 30-day soak) in virtual time', async () => {
+    // Prepare: a 40-day wait under a 30-day execution timeout
+    useRealisticAws({ seed: 3, latency: false });
+    const timed = templateWith(
+      { Write: writeTask({ Next: 'Soak' }), Soak: { Type: 'Wait', Seconds: 40 * 86_400, End: true } },
+      'Write',
+      { TimeoutSeconds: 30 * 86_400 },
+    );
+
+    // Act
+    const result = await runWorkflow({
+      template: timed,
+      stateMachine: 'Workflow',
+      input: { id: 'soak' },
+    }).finally(() => useInstantAws());
+
+    // Assess: timed out at 30 days, not at once (a Node timer would overflow) and not after the wait
+    expect(result.status).toBe('TIMED_OUT');
+    const started = result.events.find((e) => e.type === 'ExecutionStarted')?.timestamp ?? 0;
+    const last = result.events.at(-1)?.timestamp ?? 0;
+    expect(Math.round((last - started) / 86_400_000)).toBe(30);
   });
 
   it('refuses an invalid definition with the validator errors', async () => {

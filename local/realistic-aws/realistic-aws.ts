@@ -1,0 +1,470 @@
+/**
+ * The local AWS, made as slow and as unreliable as the real one (harness only; product code never
+ * sees it). An SDK middleware on every client, inside the SDK's retry loop, so that what it answers
+ * is retried (or not) exactly as an answer from AWS would be:
+ *
+ * - asynchronous operations take the durations in `aws-timings.ts`: describes show pending,
+ *   creating, backing-up, modifying or PENDING until they are done, and operations on a resource
+ *   not ready yet fail as AWS fails them;
+ * - eventual consistency: a new instance or AMI is missing from describes for a few seconds;
+ * - throttling at AWS's documented request rates, answered as each service answers it;
+ * - transient faults: a share of calls answered 500/503, before or after the request took effect;
+ * - latency per call and per Lambda invocation, so a run's modeled time includes them.
+ *
+ * Everything random is drawn from one seeded generator: the same seed, the same run.
+ *
+ * Latency, throttling and faults apply to calls a task makes (the runner marks them); the
+ * operator's own calls (seeding an estate, checks) see the same statuses but are not slowed.
+ * In `instant` mode only one thing remains: a promoted read replica loses its source identifier,
+ * which moto never does.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { asHarness, isHarnessCall } from '../harness-calls';
+import { clientRegion, type SdkClient, type SdkCommand, wrapSdkSend } from '../sdk-send';
+import { virtualClock } from '../virtual-clock';
+import { serverFault, throttled } from './aws-errors';
+import {
+  AWS_LATENCY,
+  AWS_REQUEST_RATES,
+  AWS_TIMINGS,
+  type FixedDuration,
+  LAMBDA_INVOCATION,
+  sizedMs,
+  type TokenBucket,
+} from './aws-timings';
+import {
+  checkPreconditions,
+  overlayDescribe,
+  type Phase,
+  ResourceTimelines,
+  rdsIdentifier,
+} from './resource-timelines';
+import { TokenBuckets } from './token-buckets';
+
+export type LocalAwsMode = 'instant' | 'realistic';
+
+export interface RealisticAwsOptions {
+  /** Seed of every random draw (durations' spread, faults). @default 1 */
+  readonly seed?: number;
+  /** Share of EC2, RDS and Route 53 calls answered with a transient 500/503. @default 0 */
+  readonly faultRate?: number;
+  /** Throttle at AWS's request rates. @default true */
+  readonly throttling?: boolean;
+  /** Multiplies every rate (0.05: an account whose budget other tools mostly use). @default 1 */
+  readonly throttleScale?: number;
+  /** Per-call and per-invocation latency. @default true */
+  readonly latency?: boolean;
+}
+
+interface Config {
+  readonly mode: LocalAwsMode;
+  readonly seed: number;
+  readonly faultRate: number;
+  readonly throttling: boolean;
+  readonly latency: boolean;
+}
+
+/** What the layer did, for tests and the rehearsal's summary. */
+export interface RealismStats {
+  calls: number;
+  throttled: number;
+  faultsBefore: number;
+  faultsAfter: number;
+  hiddenByConsistency: number;
+  notReady: number;
+}
+
+const emptyStats = (): RealismStats => ({
+  calls: 0,
+  throttled: 0,
+  faultsBefore: 0,
+  faultsAfter: 0,
+  hiddenByConsistency: 0,
+  notReady: 0,
+});
+
+let config: Config = { mode: 'instant', seed: 1, faultRate: 0, throttling: false, latency: false };
+const timelines = new ResourceTimelines();
+let buckets = new TokenBuckets();
+let random = seededRandom(1);
+let stats = emptyStats();
+
+const taskScope = new AsyncLocalStorage<boolean>();
+
+/** mulberry32: small, fast and good enough for a test's dice. */
+function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A factor in [1 - spread, 1 + spread]. */
+const jitter = (spread: number) => 1 + spread * (2 * random() - 1);
+const fixedMs = (duration: FixedDuration) => Math.round(duration.ms * jitter(duration.spread));
+
+export function localAwsMode(): LocalAwsMode {
+  return config.mode;
+}
+
+/** Realistic AWS from now on, for this process; resets timelines, buckets and the dice. */
+export function useRealisticAws(options: RealisticAwsOptions = {}): void {
+  installRealisticAws();
+  config = {
+    mode: 'realistic',
+    seed: options.seed ?? 1,
+    faultRate: options.faultRate ?? 0,
+    throttling: options.throttling ?? true,
+    latency: options.latency ?? true,
+  };
+  timelines.clear();
+  buckets = new TokenBuckets(options.throttleScale ?? 1);
+  random = seededRandom(config.seed);
+  stats = emptyStats();
+}
+
+/** Back to instant AWS (moto as it is). */
+export function useInstantAws(): void {
+  installRealisticAws();
+  config = { mode: 'instant', seed: 1, faultRate: 0, throttling: false, latency: false };
+  timelines.clear();
+  stats = emptyStats();
+}
+
+export function realismStats(): Readonly<RealismStats> {
+  return { ...stats };
+}
+
+/** Runs a task's handler: its calls are the ones slowed, throttled and faulted. */
+export function duringTask<T>(body: () => T): T {
+  return taskScope.run(true, body);
+}
+
+/** Sleeps in virtual time (only while the virtual clock runs). */
+function virtualSleep(ms: number): Promise<void> {
+  if (!virtualClock().running || ms <= 0) return Promise.resolve();
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Lambda's own cost of an invocation: an Init phase on the first, a small overhead on every one. */
+export async function lambdaInvocationDelay(coldStart: boolean): Promise<void> {
+  if (config.mode !== 'realistic' || !config.latency) return;
+  const ms = fixedMs(LAMBDA_INVOCATION.warm) + (coldStart ? fixedMs(LAMBDA_INVOCATION.coldStart) : 0);
+  await virtualSleep(ms);
+}
+
+const ec2Clients = new Map<string, EC2Client>();
+
+async function imageGiB(region: string, imageId: string): Promise<number> {
+  let ec2 = ec2Clients.get(region);
+  if (!ec2) {
+    ec2 = new EC2Client({ region });
+    ec2Clients.set(region, ec2);
+  }
+  const client = ec2;
+  const { Images = [] } = await asHarness(() =>
+    client.send(new DescribeImagesCommand({ ImageIds: [imageId] })),
+  );
+  const sizes = (Images[0]?.BlockDeviceMappings ?? []).map((m) => m.Ebs?.VolumeSize ?? 8);
+  return sizes.length > 0 ? sizes.reduce((a, b) => a + b, 0) : 8;
+}
+
+async function imageSnapshots(region: string, imageId: string): Promise<string[]> {
+  const client = ec2Clients.get(region) ?? new EC2Client({ region });
+  ec2Clients.set(region, client);
+  const { Images = [] } = await asHarness(() =>
+    client.send(new DescribeImagesCommand({ ImageIds: [imageId] })),
+  );
+  return (Images[0]?.BlockDeviceMappings ?? []).flatMap((m) => (m.Ebs?.SnapshotId ? [m.Ebs.SnapshotId] : []));
+}
+
+type Json = Record<string, unknown>;
+
+/** Starts the timelines of what a call just made or changed. */
+async function recordTimelines(
+  service: string,
+  operation: string,
+  input: Json,
+  output: Json,
+  region: string,
+  now: number,
+): Promise<void> {
+  const phases = (...steps: [string, number][]): Phase[] => {
+    let at = now;
+    return steps.map(([status, ms]) => {
+      at += ms;
+      return { status, until: at };
+    });
+  };
+  const visibleAt = now + fixedMs(AWS_TIMINGS.ec2.visibilityDelay);
+  if (service === 'EC2' && operation === 'RunInstances') {
+    for (const instance of (output.Instances as Json[] | undefined) ?? []) {
+      timelines.set(region, String(instance.InstanceId), {
+        kind: 'instance',
+        startedAt: now,
+        visibleAt,
+        phases: phases(['pending', fixedMs(AWS_TIMINGS.ec2.instancePending)]),
+      });
+    }
+  }
+  if (service === 'EC2' && (operation === 'CreateImage' || operation === 'CopyImage')) {
+    const imageId = String(output.ImageId);
+    const gib =
+      operation === 'CopyImage'
+        ? await imageGiB(String(input.SourceRegion), String(input.SourceImageId))
+        : await imageGiB(region, imageId);
+    const duration =
+      operation === 'CopyImage' && input.SourceRegion !== region
+        ? AWS_TIMINGS.ec2.copyImageCrossRegion
+        : AWS_TIMINGS.ec2.createImage;
+    const ms = sizedMs(duration, gib, jitter(duration.spread));
+    timelines.set(region, imageId, {
+      kind: 'image',
+      startedAt: now,
+      visibleAt,
+      phases: phases(['pending', ms]),
+    });
+    for (const snapshotId of await imageSnapshots(region, imageId)) {
+      timelines.set(region, snapshotId, {
+        kind: 'ebs-snapshot',
+        startedAt: now,
+        visibleAt: now,
+        phases: phases(['pending', ms]),
+      });
+    }
+  }
+  if (service === 'RDS' && (operation === 'CreateDBSnapshot' || operation === 'CopyDBSnapshot')) {
+    const snapshot = (output.DBSnapshot as Json | undefined) ?? {};
+    const source = rdsIdentifier(String(input.SourceDBSnapshotIdentifier ?? ''));
+    const crossRegion =
+      operation === 'CopyDBSnapshot' && (input.SourceRegion ?? source.region ?? region) !== region;
+    const duration = crossRegion
+      ? AWS_TIMINGS.rds.copyDbSnapshotCrossRegion
+      : AWS_TIMINGS.rds.createDbSnapshot;
+    const ms = sizedMs(duration, Number(snapshot.AllocatedStorage ?? 20), jitter(duration.spread));
+    timelines.set(region, String(snapshot.DBSnapshotIdentifier), {
+      kind: 'db-snapshot',
+      startedAt: now,
+      visibleAt: now,
+      phases: phases(['creating', ms]),
+    });
+  }
+  if (service === 'RDS' && operation === 'RestoreDBInstanceFromDBSnapshot') {
+    const instance = (output.DBInstance as Json | undefined) ?? {};
+    const gib = Number(instance.AllocatedStorage ?? 20);
+    timelines.set(region, String(instance.DBInstanceIdentifier), {
+      kind: 'db-instance',
+      startedAt: now,
+      visibleAt: now,
+      phases: phases(
+        [
+          'creating',
+          sizedMs(AWS_TIMINGS.rds.restoreCreating, gib, jitter(AWS_TIMINGS.rds.restoreCreating.spread)),
+        ],
+        ['backing-up', fixedMs(AWS_TIMINGS.rds.restoreBackingUp)],
+      ),
+    });
+  }
+  if (service === 'RDS' && operation === 'CreateDBInstanceReadReplica') {
+    const instance = (output.DBInstance as Json | undefined) ?? {};
+    const gib = Number(instance.AllocatedStorage ?? 20);
+    timelines.set(region, String(instance.DBInstanceIdentifier), {
+      kind: 'db-instance',
+      startedAt: now,
+      visibleAt: now,
+      phases: phases([
+        'creating',
+        sizedMs(AWS_TIMINGS.rds.createReadReplica, gib, jitter(AWS_TIMINGS.rds.createReadReplica.spread)),
+      ]),
+    });
+  }
+  if (service === 'RDS' && operation === 'PromoteReadReplica') {
+    const id = rdsIdentifier(String(input.DBInstanceIdentifier)).id;
+    const steps = phases(
+      ['available', fixedMs(AWS_TIMINGS.rds.promoteStillReplica)],
+      ['modifying', fixedMs(AWS_TIMINGS.rds.promoteModifying)],
+    );
+    timelines.set(region, id, {
+      kind: 'db-instance',
+      startedAt: now,
+      visibleAt: now,
+      phases: steps,
+      promotedAt: steps.at(-1)?.until ?? now,
+    });
+  }
+  if (
+    service === 'RDS' &&
+    operation === 'DeleteDBInstance' &&
+    typeof input.FinalDBSnapshotIdentifier === 'string'
+  ) {
+    const instance = (output.DBInstance as Json | undefined) ?? {};
+    const gib = Number(instance.AllocatedStorage ?? 20);
+    timelines.set(region, input.FinalDBSnapshotIdentifier, {
+      kind: 'db-snapshot',
+      startedAt: now,
+      visibleAt: now,
+      phases: phases([
+        'creating',
+        sizedMs(AWS_TIMINGS.rds.finalSnapshot, gib, jitter(AWS_TIMINGS.rds.finalSnapshot.spread)),
+      ]),
+    });
+  }
+  // The answer of the call itself shows the first status, as AWS's does.
+  const snapshot = output.DBSnapshot as Json | undefined;
+  const snapshotStatus = snapshot && timelines.status(region, String(snapshot.DBSnapshotIdentifier), now);
+  if (snapshot && snapshotStatus) snapshot.Status = snapshotStatus;
+  const instance = output.DBInstance as Json | undefined;
+  const instanceStatus = instance && timelines.status(region, String(instance.DBInstanceIdentifier), now);
+  if (instance && instanceStatus) instance.DBInstanceStatus = instanceStatus;
+  if (service === 'Route53' && operation === 'ChangeResourceRecordSets') {
+    const change = (output.ChangeInfo as Json | undefined) ?? {};
+    timelines.set('global', String(change.Id), {
+      kind: 'change',
+      startedAt: now,
+      visibleAt: now,
+      phases: phases(['PENDING', fixedMs(AWS_TIMINGS.route53.propagation)]),
+    });
+    change.Status = 'PENDING';
+  }
+}
+
+const DATA_PLANE = new Set(['DynamoDB', 'S3', 'SNS', 'CloudWatch', 'SecretsManager', 'Lambda']);
+const FAULTED = new Set(['EC2', 'RDS', 'Route53']);
+
+function latencyOf(service: string, operation: string): FixedDuration {
+  if (DATA_PLANE.has(service)) return AWS_LATENCY.dataPlane;
+  if (operation === 'RunInstances') return AWS_LATENCY.runInstances;
+  return /^(Describe|Get|List)/.test(operation) ? AWS_LATENCY.describe : AWS_LATENCY.mutate;
+}
+
+function bucketsFor(service: string, operation: string, input: Json, region: string) {
+  const out: { key: string; bucket: TokenBucket; cost?: number }[] = [];
+  if (service === 'EC2') {
+    const describe = /^Describe/.test(operation);
+    out.push({
+      key: `ec2:${region}:${operation}`,
+      bucket: describe ? AWS_REQUEST_RATES.ec2NonMutating : AWS_REQUEST_RATES.ec2Mutating,
+    });
+    if (operation === 'RunInstances')
+      out.push({
+        key: `ec2:${region}:RunInstances:resource`,
+        bucket: AWS_REQUEST_RATES.ec2RunInstancesResource,
+        cost: Number(input.MaxCount ?? 1),
+      });
+    if (operation === 'TerminateInstances')
+      out.push({
+        key: `ec2:${region}:TerminateInstances:resource`,
+        bucket: AWS_REQUEST_RATES.ec2TerminateInstancesResource,
+        cost: ((input.InstanceIds as unknown[] | undefined) ?? []).length,
+      });
+  }
+  if (service === 'RDS') out.push({ key: `rds:${region}`, bucket: AWS_REQUEST_RATES.rdsAccount });
+  if (service === 'Route53') {
+    out.push({ key: 'route53', bucket: AWS_REQUEST_RATES.route53Account });
+    out.push({ key: `route53:${operation}`, bucket: AWS_REQUEST_RATES.route53PerOperation });
+  }
+  return out;
+}
+
+type Next = (args: { input: Json }) => Promise<{ output: Json }>;
+type Context = { clientName?: string; commandName?: string };
+
+function realisticMiddleware(client: SdkClient) {
+  return (next: Next, context: Context) =>
+    async (args: { input: Json }): Promise<{ output: Json }> => {
+      const clock = virtualClock();
+      const real = () => next(args);
+      if (isHarnessCall()) return real();
+      const service = (context.clientName ?? '').replace(/Client$/, '');
+      const operation = (context.commandName ?? '').replace(/Command$/, '');
+      const region = await clientRegion(client);
+      if (config.mode === 'instant') {
+        const result = await real();
+        if (service === 'RDS' && operation === 'PromoteReadReplica') {
+          timelines.set(region, rdsIdentifier(String(args.input.DBInstanceIdentifier)).id, {
+            kind: 'db-instance',
+            startedAt: 0,
+            visibleAt: 0,
+            phases: [],
+            promotedAt: 0,
+          });
+        }
+        if (service === 'RDS' && operation === 'DescribeDBInstances')
+          overlayDescribe(timelines, service, operation, args.input, result.output, region, clock.now());
+        return result;
+      }
+
+      const inTask = taskScope.getStore() === true;
+      if (inTask) {
+        stats.calls += 1;
+        if (config.latency) await virtualSleep(fixedMs(latencyOf(service, operation)));
+        if (
+          config.throttling &&
+          buckets.take(bucketsFor(service, operation, args.input, region), clock.now())
+        ) {
+          stats.throttled += 1;
+          throw throttled(service);
+        }
+      }
+      const fault =
+        inTask && FAULTED.has(service) && config.faultRate > 0 && random() < config.faultRate
+          ? random() < 0.5
+            ? 'before'
+            : 'after'
+          : undefined;
+      if (fault === 'before') {
+        stats.faultsBefore += 1;
+        throw serverFault(service, random() < 0.5);
+      }
+      try {
+        checkPreconditions(timelines, service, operation, args.input, region, clock.now());
+      } catch (error) {
+        stats.notReady += 1;
+        throw error;
+      }
+      const result = await real();
+      const now = clock.now();
+      await recordTimelines(service, operation, args.input, result.output, region, now);
+      try {
+        overlayDescribe(timelines, service, operation, args.input, result.output, region, now);
+      } catch (error) {
+        stats.hiddenByConsistency += 1;
+        throw error;
+      }
+      if (fault === 'after') {
+        stats.faultsAfter += 1;
+        throw serverFault(service, random() < 0.5);
+      }
+      return result;
+    };
+}
+
+type Stack = { add(fn: unknown, options: Record<string, unknown>): void };
+const equipped = new WeakSet<object>();
+
+/** Puts the middleware on every SDK client at its first call (idempotent). */
+export function installRealisticAws(): void {
+  wrapSdkSend(
+    'realistic-aws',
+    (send) =>
+      function (this: SdkClient, command: SdkCommand, ...rest: unknown[]) {
+        const client = this as SdkClient & { middlewareStack?: Stack };
+        if (client.middlewareStack && !equipped.has(client)) {
+          equipped.add(client);
+          // Deserialize step, ahead of the deserializer: inside the retry loop, seeing parsed answers.
+          client.middlewareStack.add(realisticMiddleware(client), {
+            step: 'deserialize',
+            priority: 'high',
+            name: 'pendulumLocalRealisticAws',
+            override: true,
+          });
+        }
+        return send.call(this, command, ...rest);
+      },
+  );
+}
