@@ -32,12 +32,12 @@ function pollLoop(): State[] {
   const states = top.Protect?.Branches?.[0]?.States.ProtectTiers?.ItemProcessor?.States ?? {};
   // From the Wait, follow the loop until it comes back (a Choice goes on by its Default).
   const loop: State[] = [];
-  let name: string | undefined = 'WaitForCopies';
+  let name = 'WaitForCopies';
   do {
     const state: State | undefined = states[name];
     if (!state) throw new Error(`no state ${name} in the poll loop`);
     loop.push(state);
-    name = state.Next ?? state.Default;
+    name = state.Next ?? state.Default ?? '';
   } while (name !== 'WaitForCopies' && loop.length < 10);
   return loop;
 }
