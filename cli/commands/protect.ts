@@ -48,6 +48,8 @@ export function registerProtect(program: Command, cli: CliContext): void {
           workflow: 'protect',
           input: options.tier ? { tiers: [...new Set(options.tier)] } : {},
           describeOutput: (run, out) => {
+            const skipped = (run.output as { skipped?: unknown } | undefined)?.skipped;
+            if (typeof skipped === 'string') out.line(`  ${skipped}: nothing was protected`);
             const results = (
               (run.output as { results?: ProtectTierResult[] } | undefined)?.results ?? []
             ).filter((r) => r && typeof r === 'object');

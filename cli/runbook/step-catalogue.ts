@@ -799,6 +799,67 @@ export const STEP_CATALOGUE: Readonly<Record<string, StepInfo>> = {
         `aws rds copy-db-snapshot --region ${ctx.recovery} --source-db-snapshot-identifier <snapshot arn> --target-db-snapshot-identifier <same name> --copy-tags`,
       ]),
   },
+  TakeProtectLease: {
+    does: 'Takes the lease of every tier of the run in the state table, or none when another run of one of them is in progress.',
+    touches: 'state',
+    fallback: () => 'Protect by hand only when no protect execution of the tier is running.',
+  },
+  'LeaseTaken?': {
+    does: 'Goes on when the run holds its leases; else the run is skipped.',
+    touches: 'none',
+    fallback: () => 'Nothing to do by hand.',
+  },
+  Skipped: {
+    does: 'Ends a run skipped because another run of its tier was in progress; only the skip record was written.',
+    touches: 'none',
+    fallback: () => 'Nothing to do: the running run protects the tier.',
+  },
+  Protect: {
+    does: "Protects the run's tiers; on any failure gives the leases back before failing.",
+    touches: 'none',
+    fallback: () => 'Nothing to do by hand.',
+  },
+  'TierProtected?': {
+    does: 'Goes on once every capture of the tier is done; else waits and asks again.',
+    touches: 'none',
+    fallback: () => 'Nothing to do by hand.',
+  },
+  WaitForCopies: {
+    does: 'Waits as long as the last check said (30 s at first, growing to 5 min).',
+    touches: 'none',
+    fallback: () => 'Nothing to do by hand.',
+  },
+  CheckTierProtection: {
+    does: 'Moves the pending images, snapshots and copies of the tier on; past protection.copyCap fails, naming them.',
+    touches: 'both',
+    fallback: (ctx) =>
+      code([
+        `aws ec2 describe-images --region ${ctx.recovery} --owners self --filters ${tagFilter(ctx)} --query 'Images[?State!=\`available\`].[ImageId,Name,State]'`,
+        `aws rds describe-db-snapshots --region ${ctx.recovery} --snapshot-type manual --query 'DBSnapshots[?Status!=\`available\`].[DBSnapshotIdentifier,Status,PercentProgress]'`,
+      ]),
+  },
+  TierDone: {
+    does: "Ends one tier's protection.",
+    touches: 'none',
+    fallback: () => 'Nothing to do by hand.',
+  },
+  ReleaseProtectLease: {
+    does: "Gives back the run's tier leases.",
+    touches: 'state',
+    fallback: (ctx) =>
+      `Delete the items \`pk=APP#${ctx.app}\`, \`sk=PROTECT#<tier>\` from ${ctx.tableLookup} if their \`runId\` is this run's; they also expire with protection.copyCap.`,
+  },
+  ReleaseProtectLeaseAfterFailure: {
+    does: "Gives back the run's tier leases after a failure.",
+    touches: 'state',
+    fallback: (ctx) =>
+      `Delete the items \`pk=APP#${ctx.app}\`, \`sk=PROTECT#<tier>\` from ${ctx.tableLookup} if their \`runId\` is this run's; they also expire with protection.copyCap.`,
+  },
+  ProtectFailed: {
+    does: 'Fails the run with the error of the step that failed (e.g. CopyCapExceededError with what was still pending).',
+    touches: 'none',
+    fallback: () => 'Read the error; the next scheduled run starts afresh.',
+  },
   Protected: {
     does: 'Ends the protection run.',
     touches: 'none',

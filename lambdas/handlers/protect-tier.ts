@@ -1,11 +1,14 @@
 /**
  * Protects one tier: captures every source resource of the tier in the primary region, copies the
  * captures into the recovery region as recovery points, and prunes points beyond the plan's
- * retention (never the newest). Idempotent per `protectRun`: a retry or re-run finds what earlier
- * attempts made and carries on. While captures are still being made it throws NotReadyError, and
- * the workflow asks again later.
+ * retention (never the newest). Idempotent per `protectRun`: every call finds what earlier calls
+ * made and moves each capture one step further. While captures are still being made it answers
+ * `done: false` with when to ask again (the workflow waits and calls it again); once the run has
+ * waited longer than the plan's `protection.copyCap` it fails with CopyCapExceededError naming
+ * what is still pending.
  */
 import { z } from 'zod';
+import { formatDuration } from '../plan/duration';
 import {
   captureInstances,
   listAmiRecoveryPoints,
@@ -17,12 +20,13 @@ import {
   listDbRecoveryPoints,
   pruneDbRecoveryPoints,
 } from '../recovery-points/db-recovery-points';
+import { copyCapSeconds, describePending, nextPollSeconds } from '../recovery-points/protection-run';
 import { resolveProtectedSources } from '../recovery-points/resolve-protected-sources';
 import { pointsToPrune } from '../recovery-points/retention';
 import { type AwsClients, defaultAwsClients } from '../runtime/aws-clients';
 import { logger } from '../runtime/observability';
 import { taskConfig } from '../runtime/task-config';
-import { InvalidInputError, NotReadyError } from '../runtime/task-errors';
+import { CopyCapExceededError, InvalidInputError } from '../runtime/task-errors';
 import { parseTaskInput } from '../runtime/task-input';
 
 const inputSchema = z.strictObject({
@@ -35,6 +39,10 @@ const inputSchema = z.strictObject({
     .regex(/^[A-Za-z0-9_.:/=+@-]+$/, 'expected letters, digits and _ . : / = + - @'),
   /** Capture time for new recovery points. @default the current time */
   now: z.iso.datetime({ offset: true }).optional(),
+  /** When the protection run started: `protection.copyCap` counts from here. @default now */
+  startedAt: z.iso.datetime({ offset: true }).optional(),
+  /** When this tier was first asked (the previous answer's `polledSince`): the poll backoff counts from here. */
+  polledSince: z.iso.datetime({ offset: true }).optional(),
 });
 
 export type ProtectTierInput = z.input<typeof inputSchema>;
@@ -44,8 +52,8 @@ export interface ProtectTierResult {
   readonly tier: string;
   readonly protectRun: string;
   /**
-   * Sources whose recovery point this invocation made or finished (imaged/snapshotted, copied, or
-   * intermediate removed): after NotReadyError retries, the last attempt counts every point it completed.
+   * Sources whose recovery point this invocation advanced (imaged/snapshotted, copied, or
+   * intermediate removed): over several polls, the last one counts every point it completed.
    */
   readonly captured: number;
   /** Sources whose recovery point for this run was already complete: nothing was made for them. */
@@ -54,9 +62,21 @@ export interface ProtectTierResult {
   readonly pruned: number;
   /** Sources named in the plan (or selected and then gone) that could not be captured. */
   readonly missing: number;
-  /** Capture time of the tier's newest available recovery point. */
+  /** Capture time of the tier's newest available recovery point (once done; null before). */
   readonly newestTakenAt: string | null;
+  /** Every capture is complete and retention has been applied. */
+  readonly done: boolean;
+  /** Recovery points still being made. */
+  readonly pending: number;
+  /** A few of them, e.g. `i-0abc (copy ami-123 in us-west-2)`. */
+  readonly pendingSample: readonly string[];
+  /** When the tier was first asked; pass it back as `polledSince`. */
+  readonly polledSince: string;
+  /** How long to wait before asking again (bounded backoff). */
+  readonly nextPollSeconds: number;
 }
+
+const PENDING_SAMPLE = 5;
 
 export function makeProtectTierHandler(deps: { clients?: AwsClients; now?: () => Date } = {}) {
   return async (event: unknown): Promise<ProtectTierResult> => {
@@ -70,7 +90,11 @@ export function makeProtectTierHandler(deps: { clients?: AwsClients; now?: () =>
       );
     }
     const clients = deps.clients ?? defaultAwsClients();
-    const now = input.now ? new Date(input.now) : (deps.now ?? (() => new Date()))();
+    const clock = deps.now ?? (() => new Date());
+    const askedAt = clock();
+    const now = input.now ? new Date(input.now) : askedAt;
+    const startedAt = input.startedAt ? new Date(input.startedAt) : askedAt;
+    const polledSince = input.polledSince ? new Date(input.polledSince) : askedAt;
     const { primaryRegion, recoveryRegion } = plan;
     const ctx: CaptureContext = {
       app: plan.app,
@@ -114,12 +138,33 @@ export function makeProtectTierHandler(deps: { clients?: AwsClients; now?: () =>
       const problems = failed.slice(0, 10).map((o) => o.problem ?? `${o.source} failed`);
       throw new Error(`${failed.length} capture(s) in tier ${tier.name} failed: ${problems.join('; ')}`);
     }
-    const pending = outcomes.filter((o) => o.state === 'pending');
+    const base = {
+      tier: tier.name,
+      protectRun: input.protectRun,
+      captured: outcomes.filter((o) => o.worked).length,
+      reused: outcomes.filter((o) => !o.worked && o.state === 'available').length,
+      missing: resolved.missing.length + outcomes.filter((o) => o.state === 'gone').length,
+      polledSince: polledSince.toISOString(),
+    };
+    const pending = describePending(outcomes, { primary: primaryRegion, recovery: recoveryRegion });
     if (pending.length > 0) {
-      throw new NotReadyError(
-        `${pending.length} of ${outcomes.length} recovery point(s) of tier ${tier.name} are still being made`,
-        { tier: tier.name, pending: pending.length, sample: pending.slice(0, 5).map((o) => o.source) },
-      );
+      const waitedSeconds = Math.round((askedAt.getTime() - startedAt.getTime()) / 1000);
+      if (waitedSeconds > copyCapSeconds(plan))
+        throw new CopyCapExceededError(
+          `${pending.length} of ${outcomes.length} recovery point(s) of tier ${tier.name} still pending after ${formatDuration(waitedSeconds)} (protection.copyCap ${plan.protection.copyCap}): ${pending.slice(0, 10).join(', ')}${pending.length > 10 ? ', …' : ''}`,
+          { tier: tier.name, pending: pending.slice(0, 50) },
+        );
+      const result: ProtectTierResult = {
+        ...base,
+        pruned: 0,
+        newestTakenAt: null,
+        done: false,
+        pending: pending.length,
+        pendingSample: pending.slice(0, PENDING_SAMPLE),
+        nextPollSeconds: nextPollSeconds((askedAt.getTime() - polledSince.getTime()) / 1000),
+      };
+      logger.info('tier captures still being made', { ...result });
+      return result;
     }
 
     // Retention, per source, over this tier's points only.
@@ -144,13 +189,13 @@ export function makeProtectTierHandler(deps: { clients?: AwsClients; now?: () =>
     }
 
     const result: ProtectTierResult = {
-      tier: tier.name,
-      protectRun: input.protectRun,
-      captured: outcomes.filter((o) => o.worked).length,
-      reused: outcomes.filter((o) => !o.worked && o.state === 'available').length,
+      ...base,
       pruned: prunedAmis + prunedSnapshots,
-      missing: resolved.missing.length + outcomes.filter((o) => o.state === 'gone').length,
       newestTakenAt,
+      done: true,
+      pending: 0,
+      pendingSample: [],
+      nextPollSeconds: 0,
     };
     logger.info('tier protected', { ...result });
     return result;

@@ -3,7 +3,7 @@
  * The CDK app, the CLI and every Lambda task read the same parsed plan, so this schema is the contract.
  */
 import { z } from 'zod';
-import { DURATION_PATTERN } from './duration';
+import { DURATION_PATTERN, durationSeconds } from './duration';
 
 const REGION_PATTERN = /^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 const ARN_PATTERN = /^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(?:\d{12})?:.+$/;
@@ -44,6 +44,9 @@ const cron = z
   .string()
   .regex(/^cron\(.+\)$/, 'expected an EventBridge Scheduler cron expression such as cron(0 2 ? * SUN *)');
 const weight = z.number().int().min(1).max(100);
+/** Bounds of `protection.copyCap`. */
+export const COPY_CAP_MIN_SECONDS = 3600;
+export const COPY_CAP_MAX_SECONDS = 7 * 86_400;
 
 const tagSelector = z.strictObject({ key: z.string().regex(TAG_KEY_PATTERN), value: z.string().max(256) });
 
@@ -272,8 +275,22 @@ export const protection = z
     retain: z.number().int().min(1).max(1000).default(7),
     /** Create AMIs without rebooting the instance (crash-consistent). */
     noReboot: z.boolean().default(true),
+    /**
+     * How long one protection run may wait, from its start, for its images, snapshots and
+     * cross-region copies; past it the run fails and names what was still pending. A first
+     * snapshot of a large volume and a cross-region copy of a large database each take hours.
+     * @default 24h
+     */
+    copyCap: duration
+      .refine((text) => !DURATION_PATTERN.test(text) || durationSeconds(text) >= COPY_CAP_MIN_SECONDS, {
+        message: 'must be at least 1h: first snapshots and cross-region copies take hours',
+      })
+      .refine((text) => !DURATION_PATTERN.test(text) || durationSeconds(text) <= COPY_CAP_MAX_SECONDS, {
+        message: "must be at most 7d, so a run's polls stay within a Step Functions execution history",
+      })
+      .default('24h'),
   })
-  .default({ retain: 7, noReboot: true });
+  .default({ retain: 7, noReboot: true, copyCap: '24h' });
 
 export const drills = z
   .strictObject({

@@ -10,6 +10,8 @@ export const DR_METRICS = {
   recoveryPointAge: 'RecoveryPointAgeSeconds',
   /** Per tier: resources with no available recovery point. Dimensions App, Tier. */
   resourcesWithoutRecoveryPoint: 'ResourcesWithoutRecoveryPoint',
+  /** Per tier: a protection run that did not start because another run of the tier was in progress. Dimensions App, Tier. */
+  protectionRunsSkipped: 'ProtectionRunsSkipped',
   /** Per drill: 1 when the drill passed, 0 when it failed. Dimension App. */
   drillPassed: 'DrillPassed',
   /** Per drill: measured time from the drill's start to DNS in sync. Dimension App. */

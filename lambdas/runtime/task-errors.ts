@@ -53,6 +53,14 @@ export class ReadyTimeoutError extends PendulumError {
   readonly name = 'ReadyTimeoutError';
 }
 
+/**
+ * A protection run's captures were not all done within the plan's `protection.copyCap`; the
+ * message names the ones still pending.
+ */
+export class CopyCapExceededError extends PendulumError {
+  readonly name = 'CopyCapExceededError';
+}
+
 /** Health checks or status checks failed on the recovered resources. */
 export class ValidationFailedError extends PendulumError {
   readonly name = 'ValidationFailedError';
@@ -83,6 +91,7 @@ export const TASK_ERROR_NAMES = {
   recoveryPointTooOld: 'RecoveryPointTooOldError',
   notReady: 'NotReadyError',
   readyTimeout: 'ReadyTimeoutError',
+  copyCapExceeded: 'CopyCapExceededError',
   validationFailed: 'ValidationFailedError',
   reconcileConflict: 'ReconcileConflictError',
   gateClosed: 'GateClosedError',

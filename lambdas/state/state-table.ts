@@ -1,5 +1,6 @@
 /**
- * The state table adapter: one item per app for its status (the lock), one per run for its outcome.
+ * The state table adapter: one item per app for its status (the lock), one per run for its outcome,
+ * one per tier for the protection run that holds it (the lease).
  * Every status change is a conditional write, so two executions can never both hold the lock.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
@@ -26,6 +27,7 @@ export interface AppRecord {
 
 export const appKey = (app: string) => ({ pk: `APP#${app}`, sk: 'STATE' });
 export const runKey = (app: string, runId: string) => ({ pk: `APP#${app}`, sk: `RUN#${runId}` });
+export const protectLeaseKey = (app: string, tier: string) => ({ pk: `APP#${app}`, sk: `PROTECT#${tier}` });
 
 export class StateTable {
   constructor(
@@ -199,6 +201,67 @@ export class StateTable {
       .catch((error: Error) => {
         if (error.name !== 'ConditionalCheckFailedException') throw error;
       });
+  }
+
+  /**
+   * Takes the protection lease of one tier: one protection run per tier at a time. Taking it again
+   * with the same runId succeeds (a retried task); a lease past its expiry is taken over, so a run
+   * that died without releasing blocks its tier only until then. Returns the holder's runId when
+   * another run holds it.
+   */
+  async acquireProtectLease(
+    app: string,
+    tier: string,
+    runId: string,
+    now: Date,
+    expiresAt: Date,
+  ): Promise<{ taken: true } | { taken: false; heldBy: string; expiresAt?: string }> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...protectLeaseKey(app, tier),
+            app,
+            tier,
+            runId,
+            takenAt: now.toISOString(),
+            expiresAt: expiresAt.toISOString(),
+          },
+          ConditionExpression: 'attribute_not_exists(pk) OR runId = :run OR expiresAt < :now',
+          ExpressionAttributeValues: { ':run': runId, ':now': now.toISOString() },
+        }),
+      );
+      return { taken: true };
+    } catch (error) {
+      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      const { pk, sk } = protectLeaseKey(app, tier);
+      const held = await this.get(pk, sk);
+      // Released between our write and our read: the next run will find it free.
+      return {
+        taken: false,
+        heldBy: String(held?.runId ?? 'unknown'),
+        ...(held?.expiresAt ? { expiresAt: String(held.expiresAt) } : {}),
+      };
+    }
+  }
+
+  /** Releases a tier's protection lease if this run still holds it; anything else is left alone. */
+  async releaseProtectLease(app: string, tier: string, runId: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: protectLeaseKey(app, tier),
+          ConditionExpression: 'runId = :run',
+          ExpressionAttributeValues: { ':run': runId },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
   }
 
   async putRun(app: string, runId: string, record: Record<string, unknown>): Promise<void> {

@@ -46,6 +46,9 @@ export const STORAGE_NEEDS: Record<string, StorageNeeds> = {
   'retire-stale-primary': { table: [], bucket: ['GetObject', 'PutObject'] },
   'retire-recovery-copies': { table: [], bucket: READ_IF_EXISTS },
   'register-app': { table: ['UpdateItem'], bucket: [] },
+  // Takes each tier's lease (PutItem), reads a holder's (GetItem), gives back a partial set (DeleteItem).
+  'take-protect-lease': { table: ['GetItem', 'PutItem', 'DeleteItem'], bucket: [] },
+  'release-protect-lease': { table: ['DeleteItem'], bucket: [] },
 };
 
 export function storageNeedsOf(module: string): StorageNeeds {

@@ -3,9 +3,9 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { Plan } from '../../lambdas/plan/plan-schema';
+import { protectRunSeconds } from '../../lambdas/recovery-points/protection-run';
 import { TAG } from '../../lambdas/recovery-points/recovery-point';
 import { dbSnapshotPrefix } from '../../lambdas/recovery-points/recovery-point-names';
-import { TASK_ERROR_NAMES as E } from '../../lambdas/runtime/task-errors';
 import { allowEc2Describe, allowRdsDescribe } from '../iam/failover-grants';
 import { arnsFor, grant } from '../iam/grant';
 import { planDatabases, planInstances } from '../iam/plan-resources';
@@ -13,6 +13,7 @@ import { lambdaTask } from '../lambda-task';
 import type { PendulumCore } from '../pendulum-core';
 import type { TaskFunction } from '../task-function';
 import { WorkflowStateMachine } from '../workflow-state-machine';
+import { taskFactory } from './workflow-parts';
 
 export interface ProtectWorkflowProps {
   readonly core: PendulumCore;
@@ -23,6 +24,12 @@ export interface ProtectWorkflowProps {
  * `{ "tiers": [...] }`), captures every source resource in the primary region, copies the captures
  * into the recovery region and prunes old points. The execution name is the protection run: every
  * capture is keyed by it, so a retry or a re-run of the same execution makes nothing twice.
+ *
+ * One run per tier at a time: the run first takes a lease on its tiers in the state table (before
+ * any write to AWS) and is skipped when another run holds one; the lease is given back on every
+ * way out (a Parallel as try/catch) and expires with the run's cap. Copies are polled in an
+ * explicit loop (Wait, check, Choice) with a bounded backoff, up to `protection.copyCap`: history
+ * grows with polls, never with resources.
  */
 export class ProtectWorkflow extends Construct {
   readonly stateMachine: sfn.StateMachine;
@@ -32,25 +39,36 @@ export class ProtectWorkflow extends Construct {
     super(scope, id);
     const { core } = props;
     const { plan } = core;
+    const task = taskFactory(this, core);
 
     this.task = core.newTask(this, 'ProtectTierFunction', {
       handlerModule: 'lambdas/handlers/protect-tier.ts',
     });
     new ProtectPermissions(this, 'Permissions', { plan, role: this.task.role });
 
+    const tierRun = { 'tier.$': '$.tier', 'protectRun.$': '$.protectRun', 'startedAt.$': '$.startedAt' };
     const protectTier = lambdaTask(this, 'ProtectTier', this.task, {
+      comment: 'Captures, copies and prunes one tier as far as it can now; says whether it is done.',
+      payload: sfn.TaskInput.fromObject(tierRun),
+      resultPath: '$.progress',
+    });
+    const checkTier = lambdaTask(this, 'CheckTierProtection', this.task, {
       comment:
-        'Captures, copies and prunes one tier; NotReadyError while images or snapshots are still being made.',
+        'Moves the pending captures on; fails with CopyCapExceededError, naming them, past protection.copyCap.',
+      payload: sfn.TaskInput.fromObject({ ...tierRun, 'polledSince.$': '$.progress.polledSince' }),
+      resultPath: '$.progress',
     });
-    // Images and snapshot copies take minutes to hours; the task is asked again until they are done (~6 h).
-    protectTier.addRetry({
-      errors: [E.notReady],
-      interval: Duration.minutes(1),
-      backoffRate: 1.5,
-      maxDelay: Duration.minutes(10),
-      maxAttempts: 40,
-      jitterStrategy: sfn.JitterType.FULL,
+    // Images and copies take minutes to hours: the task says when to ask again (30 s growing to 5 min).
+    const waitForCopies = new sfn.Wait(this, 'WaitForCopies', {
+      time: sfn.WaitTime.secondsPath('$.progress.nextPollSeconds'),
     });
+    const tierProtected = new sfn.Choice(this, 'TierProtected?')
+      .when(
+        sfn.Condition.booleanEquals('$.progress.done', true),
+        new sfn.Succeed(this, 'TierDone', { outputPath: '$.progress' }),
+      )
+      .otherwise(waitForCopies);
+    waitForCopies.next(checkTier).next(tierProtected);
 
     const protectTiers = new sfn.Map(this, 'ProtectTiers', {
       comment: 'One tier at a time, in plan order: the data before the servers that need it.',
@@ -59,10 +77,57 @@ export class ProtectWorkflow extends Construct {
       itemSelector: {
         'tier.$': '$$.Map.Item.Value',
         'protectRun.$': '$$.Execution.Name',
+        'startedAt.$': '$$.Execution.StartTime',
       },
       resultPath: '$.results',
     });
-    protectTiers.itemProcessor(protectTier);
+    protectTiers.itemProcessor(protectTier.next(tierProtected));
+
+    const leaseRun = { 'tiers.$': '$.tiers', 'protectRun.$': '$$.Execution.Name' };
+    const takeLease = lambdaTask(
+      this,
+      'TakeProtectLease',
+      task('TakeProtectLease', 'take-protect-lease', () => {}),
+      {
+        comment: 'Takes the lease of every tier of the run, or none when another run holds one.',
+        payload: sfn.TaskInput.fromObject({ ...leaseRun, 'startedAt.$': '$$.Execution.StartTime' }),
+        resultPath: '$.lease',
+      },
+    );
+    const releaseFn = task('ReleaseProtectLease', 'release-protect-lease', () => {});
+    const release = lambdaTask(this, 'ReleaseProtectLease', releaseFn, {
+      payload: sfn.TaskInput.fromObject(leaseRun),
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    const releaseAfterFailure = lambdaTask(this, 'ReleaseProtectLeaseAfterFailure', releaseFn, {
+      payload: sfn.TaskInput.fromObject(leaseRun),
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    const failed = new sfn.Fail(this, 'ProtectFailed', {
+      errorPath: '$.failure.Error',
+      causePath: '$.failure.Cause',
+    });
+
+    // Parallel as try/catch: the lease is given back whatever happens to the tiers.
+    const protect = new sfn.Parallel(this, 'Protect', {
+      resultSelector: { 'results.$': '$[0].results' },
+      resultPath: '$.protection',
+    });
+    protect.branch(protectTiers);
+    protect.addCatch(releaseAfterFailure.next(failed), { errors: ['States.ALL'], resultPath: '$.failure' });
+    const summary = new sfn.Pass(this, 'Protected', {
+      parameters: { 'tiers.$': '$.tiers', 'results.$': '$.protection.results' },
+    });
+    const skipped = new sfn.Succeed(this, 'Skipped', {
+      comment:
+        'Another run of one of the tiers is still in progress: nothing was written but the skip record.',
+      outputPath: '$.lease',
+    });
+    const leased = takeLease.next(
+      new sfn.Choice(this, 'LeaseTaken?')
+        .when(sfn.Condition.booleanEquals('$.lease.taken', true), protect.next(release).next(summary))
+        .otherwise(skipped),
+    );
 
     const listTiers = new sfn.Pass(this, 'ListTiers', {
       comment: "The plan's tiers, in order, as embedded at synth time.",
@@ -71,17 +136,17 @@ export class ProtectWorkflow extends Construct {
     const requestedTiers = new sfn.Pass(this, 'RequestedTiers', {
       parameters: { 'tiers.$': '$.tiers' },
     });
-    const protectedAll = new sfn.Succeed(this, 'Protected');
-    const chain = protectTiers.next(protectedAll);
     const definition = new sfn.Choice(this, 'TiersGiven', {
       comment: 'Input `{ "tiers": ["data"] }` protects only those tiers; anything else protects all.',
     })
-      .when(sfn.Condition.isPresent('$.tiers'), requestedTiers.next(chain))
-      .otherwise(listTiers.next(chain));
+      .when(sfn.Condition.isPresent('$.tiers'), requestedTiers.next(leased))
+      .otherwise(listTiers.next(leased));
 
     this.stateMachine = new WorkflowStateMachine(this, 'Workflow', {
       stateMachineName: core.name('protect'),
       definition,
+      // Stopped when its lease expires: the cap, then a last poll, pruning and the release.
+      timeout: Duration.seconds(protectRunSeconds(plan)),
       comment: `Makes recovery points of ${plan.app} in ${plan.recoveryRegion}`,
     }).stateMachine;
   }

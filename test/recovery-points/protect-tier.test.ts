@@ -14,10 +14,11 @@ import { listDbRecoveryPoints } from '../../lambdas/recovery-points/db-recovery-
 import { TAG, tagMap } from '../../lambdas/recovery-points/recovery-point';
 import { dbSnapshotIdentifier } from '../../lambdas/recovery-points/recovery-point-names';
 import { type AwsClients, createAwsClients } from '../../lambdas/runtime/aws-clients';
-import { InvalidInputError, NotReadyError } from '../../lambdas/runtime/task-errors';
+import { CopyCapExceededError, InvalidInputError } from '../../lambdas/runtime/task-errors';
 import { useLocalAws } from '../../local/aws-environment';
 import { type MotoServer, startMotoServer } from '../../local/moto-server';
 import { createEstate, type Estate, estatePlan, PRIMARY, RECOVERY } from './estate';
+import { pretendPending } from './pretend-pending';
 
 function parse(input: PlanInput): Plan {
   const result = parsePlanObject(input);
@@ -35,32 +36,6 @@ async function pendulumImages(ec2: EC2Client) {
 async function snapshotIdsIn(ec2: EC2Client): Promise<Set<string>> {
   const { Snapshots = [] } = await ec2.send(new DescribeSnapshotsCommand({ OwnerIds: ['self'] }));
   return new Set(Snapshots.map((s) => s.SnapshotId as string));
-}
-
-type Middleware = Parameters<EC2Client['middlewareStack']['add']>[0];
-
-/**
- * moto makes every image and snapshot available at once; real AWS takes minutes. While `isPending()`
- * holds for the client's region, every image and DB snapshot it reports is still being made.
- */
-function pretendPending(
-  client: { middlewareStack: { add(m: never, o: object): void } },
-  isPending: () => boolean,
-) {
-  const middleware: Middleware = (next) => async (args) => {
-    const result = await next(args);
-    if (!isPending()) return result;
-    const output = result.output as unknown as Record<string, unknown>;
-    const images = (output.Images ?? []) as { State?: string }[];
-    for (const image of images) if (image.State === 'available') image.State = 'pending';
-    const snapshots = [
-      ...((output.DBSnapshots ?? []) as { Status?: string }[]),
-      ...(output.DBSnapshot ? [output.DBSnapshot as { Status?: string }] : []),
-    ];
-    for (const snapshot of snapshots) if (snapshot.Status === 'available') snapshot.Status = 'creating';
-    return result;
-  };
-  client.middlewareStack.add(middleware as never, { step: 'initialize', name: 'pretendPending' });
 }
 
 const minutesAfter = (base: string, minutes: number) =>
@@ -121,6 +96,11 @@ describe('protect-tier against moto', () => {
       pruned: 0,
       missing: 0,
       newestTakenAt: T0,
+      done: true,
+      pending: 0,
+      pendingSample: [],
+      polledSince: expect.any(String),
+      nextPollSeconds: 0,
     });
     const points = await listAmiRecoveryPoints(clients.ec2(RECOVERY), 'shop');
     expect(points.map((p) => p.source).sort()).toEqual([...estate.web, ...estate.api].sort());
@@ -347,18 +327,24 @@ describe('protect-tier against moto', () => {
 
     // Act, Assess: the images and the DB snapshot are being made in the primary region.
     pendingIn.add(PRIMARY);
-    await expect(attempt('app')).rejects.toThrow(NotReadyError);
-    await expect(attempt('data')).rejects.toThrow(
-      /1 of 1 recovery point\(s\) of tier data are still being made/,
-    );
+    expect(await attempt('app')).toMatchObject({ done: false, pending: 3, nextPollSeconds: 30 });
+    expect(await attempt('data')).toMatchObject({
+      done: false,
+      pending: 1,
+      pendingSample: [`shop-db (capture in ${PRIMARY})`],
+    });
     expect(await pendulumImages(clients.ec2(PRIMARY))).toHaveLength(3);
     expect(await primaryDbSnapshots()).toHaveLength(1);
 
     // Act, Assess: they are ready and are being copied; nothing is made twice.
     pendingIn.clear();
     pendingIn.add(RECOVERY);
-    await expect(attempt('app')).rejects.toThrow(NotReadyError);
-    await expect(attempt('data')).rejects.toThrow(NotReadyError);
+    expect(await attempt('app')).toMatchObject({ done: false, pending: 3 });
+    const copying = await attempt('data');
+    expect(copying).toMatchObject({ done: false, pending: 1 });
+    expect(copying.pendingSample[0]).toMatch(
+      new RegExp(`^shop-db \\(copy pendulum-shop-rp-shop-db-.+ in ${RECOVERY}\\)$`),
+    );
     expect(await pendulumImages(clients.ec2(PRIMARY))).toHaveLength(3);
     expect(await pendulumImages(clients.ec2(RECOVERY))).toHaveLength(3);
     expect(await listDbRecoveryPoints(clients.rds(RECOVERY), 'shop')).toHaveLength(1);
@@ -367,7 +353,7 @@ describe('protect-tier against moto', () => {
     pendingIn.clear();
     const app = await attempt('app');
     const data = await attempt('data');
-    expect(app).toMatchObject({ captured: 3, reused: 0, newestTakenAt: T0 });
+    expect(app).toMatchObject({ done: true, pending: 0, captured: 3, reused: 0, newestTakenAt: T0 });
     expect(data).toMatchObject({ captured: 1, reused: 0, newestTakenAt: minutesAfter(T0, 1) });
     expect(await pendulumImages(clients.ec2(PRIMARY))).toEqual([]);
     expect(await primaryDbSnapshots()).toEqual([]);
@@ -376,6 +362,59 @@ describe('protect-tier against moto', () => {
 
     // Act, Assess: once complete, a further attempt has nothing to do.
     expect(await attempt('app')).toMatchObject({ captured: 0, reused: 3 });
+  });
+
+  it('asks less often as a tier waits longer, counting from its first poll, never more than 5 min apart', async () => {
+    // Prepare: every image stays pending; the run started 20 min before the tier was first asked.
+    pretendPending(clients.ec2(PRIMARY), () => true);
+    const firstPoll = minutesAfter(T0, 20);
+    const askAt = (minutes: number, polledSince?: string) =>
+      makeProtectTierHandler({ clients, now: () => new Date(minutesAfter(firstPoll, minutes)) })({
+        tier: 'app',
+        protectRun: 'run-1',
+        startedAt: T0,
+        ...(polledSince ? { polledSince } : {}),
+      });
+
+    // Act
+    const first = await askAt(0);
+    const later = await askAt(8, first.polledSince);
+    const much = await askAt(120, first.polledSince);
+
+    // Assess
+    expect(first).toMatchObject({ done: false, polledSince: firstPoll, nextPollSeconds: 30 });
+    expect(later.nextPollSeconds).toBe(120);
+    expect(much.nextPollSeconds).toBe(300);
+    expect(await pendulumImages(clients.ec2(PRIMARY))).toHaveLength(3);
+  });
+
+  it('fails past protection.copyCap with CopyCapExceededError naming what is still pending', async () => {
+    // Prepare: the copies never finish; the plan allows 2 h.
+    usePlan(estatePlan({ protection: { retain: 2, noReboot: true, copyCap: '2h' } }));
+    pretendPending(clients.ec2(RECOVERY), () => true);
+    const at = (minutes: number) =>
+      makeProtectTierHandler({ clients, now: () => new Date(minutesAfter(T0, minutes)) })({
+        tier: 'app',
+        protectRun: 'run-1',
+        startedAt: T0,
+      });
+    const inTime = await at(0);
+    const copies = (await pendulumImages(clients.ec2(RECOVERY))).map((i) => i.ImageId as string);
+
+    // Act
+    const stillInTime = await at(119);
+    const late = at(121);
+
+    // Assess
+    expect(inTime).toMatchObject({ done: false, pending: 3 });
+    expect(stillInTime).toMatchObject({ done: false, pending: 3 });
+    await expect(late).rejects.toThrow(CopyCapExceededError);
+    await expect(at(121)).rejects.toThrow(
+      /^3 of 3 recovery point\(s\) of tier app still pending after 2h1m \(protection\.copyCap 2h\): i-/,
+    );
+    const error = (await at(121).catch((e: unknown) => e)) as CopyCapExceededError;
+    expect(copies).toHaveLength(3);
+    for (const copy of copies) expect(error.message).toContain(`(copy ${copy} in ${RECOVERY})`);
   });
 
   it('refuses an unknown tier or a malformed run before touching anything', async () => {
