@@ -1,7 +1,7 @@
 /**
- * Post-failover hooks run after DNS moved: in the synthesized failover workflow a hook failing there,
- * or the hook task itself failing, leaves a completed failover with a warning in the run record, the
- * report and the notice, unless the plan says the hook must pass.
+ * Post-failover and post-failback hooks run after DNS moved: in the synthesized workflows a hook
+ * failing there, or the hook task itself failing, leaves a completed run with a warning in the run
+ * record, the report and the notice, unless the plan says the hook must pass.
  */
 
 import { GetObjectCommand } from '@aws-sdk/client-s3';
@@ -34,7 +34,7 @@ interface Deployed {
   readonly notices: () => Promise<{ Subject: string; Message: string }[]>;
 }
 
-describe('post-failover hooks after DNS moved', () => {
+describe('post-phase hooks after DNS moved', () => {
   let receiver: WebhookReceiver;
   beforeAll(async () => {
     receiver = await startWebhookReceiver(SECRET);
@@ -43,10 +43,8 @@ describe('post-failover hooks after DNS moved', () => {
     await receiver.close();
   });
 
-  /** A fresh estate, protected, with the post-failover hooks given and a queue on the topic. */
-  async function deploy(
-    postFailover: (secretArn: string) => NonNullable<PlanInput['hooks']>['postFailover'],
-  ) {
+  /** A fresh estate, protected, with the hooks given and a queue on the topic. */
+  async function deploy(hooks: (secretArn: string) => PlanInput['hooks']) {
     await aws.reset();
     receiver.reset();
     const clients = createAwsClients();
@@ -55,7 +53,8 @@ describe('post-failover hooks after DNS moved', () => {
       .send(new CreateSecretCommand({ Name: 'pendulum/hook', SecretString: SECRET }));
     const plan = samplePlanWith((p) => {
       p.healthChecks = [{ name: 'storefront', url: health.url() }];
-      p.hooks = { postFailover: postFailover(String(ARN)) };
+      p.hooks = hooks(String(ARN));
+      p.failback = { strategy: 'cutover', steps: [10, 50, 100], stepHold: '1m', soak: '1h' };
     });
     await createSampleEstate(clients);
     const stack = await deployLocalStack(plan);
@@ -92,9 +91,9 @@ describe('post-failover hooks after DNS moved', () => {
 
   it('records a failing post-failover hook as a warning on a completed failover', async () => {
     // Prepare
-    const deployed = await deploy((secretArn) => [
-      { webhook: { url: `${receiver.origin}/warm-cache`, secretArn, retries: 0 } },
-    ]);
+    const deployed = await deploy((secretArn) => ({
+      postFailover: [{ webhook: { url: `${receiver.origin}/warm-cache`, secretArn, retries: 0 } }],
+    }));
     receiver.respond(() => ({ status: 502, body: 'cache cluster unreachable' }));
     const hook = `webhook ${receiver.origin}/warm-cache`;
     const warning = `postFailover hook ${hook} failed: HTTP 502: cache cluster unreachable`;
@@ -125,9 +124,9 @@ describe('post-failover hooks after DNS moved', () => {
 
   it('records the post-failover hook task itself failing as a warning, not a failed failover', async () => {
     // Prepare
-    const deployed = await deploy((secretArn) => [
-      { webhook: { url: `${receiver.origin}/slow`, secretArn } },
-    ]);
+    const deployed = await deploy((secretArn) => ({
+      postFailover: [{ webhook: { url: `${receiver.origin}/slow`, secretArn } }],
+    }));
 
     // Act: the hook function is killed at its timeout
     const result = await deployed.stack.run(
@@ -156,9 +155,11 @@ describe('post-failover hooks after DNS moved', () => {
 
   it('fails the failover when a post-failover hook that must pass keeps failing', async () => {
     // Prepare
-    const deployed = await deploy((secretArn) => [
-      { webhook: { url: `${receiver.origin}/smoke-test`, secretArn, retries: 0, mustPass: true } },
-    ]);
+    const deployed = await deploy((secretArn) => ({
+      postFailover: [
+        { webhook: { url: `${receiver.origin}/smoke-test`, secretArn, retries: 0, mustPass: true } },
+      ],
+    }));
     receiver.respond(() => ({ status: 500, body: 'checkout broken' }));
 
     // Act
@@ -169,5 +170,29 @@ describe('post-failover hooks after DNS moved', () => {
     expect(result.error).toBe('HookFailedError');
     expect(result.cause).toMatch(/smoke-test must pass but failed: HTTP 500: checkout broken/);
     expect(receiver.requests).toHaveLength(3);
+  });
+
+  it('records a failing post-failback hook as a warning on a completed failback', async () => {
+    // Prepare
+    const deployed = await deploy((secretArn) => ({
+      postFailback: [{ webhook: { url: `${receiver.origin}/reopen-shop`, secretArn, retries: 0 } }],
+    }));
+    expect((await deployed.stack.run('failover', {})).status).toBe('SUCCEEDED');
+    receiver.respond(() => ({ status: 404, body: '' }));
+    const warning = `postFailback hook webhook ${receiver.origin}/reopen-shop failed: HTTP 404`;
+
+    // Act
+    const result = await deployed.stack.run('failback', {});
+
+    // Assess
+    expect(result.status, result.cause).toBe('SUCCEEDED');
+    const { runId, outcomeKey } = result.output as { runId: string; outcomeKey: string };
+    const state = new StateTable(deployed.clients.dynamo(), deployed.stack.tableName);
+    expect(await state.getRun('shop', runId)).toMatchObject({ status: 'SUCCEEDED', warnings: [warning] });
+    expect((await state.getApp('shop', 'us-east-1')).status).toBe('PRIMARY_ACTIVE');
+    expect(JSON.parse(await readText(deployed, outcomeKey))).toMatchObject({ warnings: [warning] });
+    const done = (await deployed.notices()).find((n) => n.Subject.startsWith('Pendulum: shop failed back'));
+    expect(done?.Subject).toBe('Pendulum: shop failed back to us-east-1 (1 warning)');
+    expect(done?.Message).toContain(`Warning: ${warning}`);
   });
 });
