@@ -9,18 +9,24 @@ import { readDnsShift } from '../failback/dns-shift-state';
 import { FAILBACK_ARTIFACTS, failbackRunSchema } from '../failback/failback-run';
 import type { HomeResourceEntry } from '../failback/home-targets';
 import type { Reconciliation } from '../failback/reconciliation';
-import { notify } from '../notify/notify';
+import { summarizeHooks } from '../hooks/hook-warnings';
+import { notify, warningLines, withWarnings } from '../notify/notify';
 import { formatDuration } from '../plan/duration';
 import { writeRunReport } from '../reports/write-run-report';
 import { type TaskDeps, taskContext } from '../runtime/task-context';
 import { parseTaskInput } from '../runtime/task-input';
 
-const eventSchema = z.object({ run: failbackRunSchema });
+const eventSchema = z.object({
+  run: failbackRunSchema,
+  /** The workflow's `$.hookResults`: post-failback hooks that did not pass are warnings. */
+  hookResults: z.unknown().optional(),
+});
 
 export function makeRecordFailbackHandler(deps: TaskDeps = {}) {
   return async (event: unknown) => {
-    const { run } = parseTaskInput(eventSchema, event, 'record-failback');
+    const { run, hookResults } = parseTaskInput(eventSchema, event, 'record-failback');
     const ctx = taskContext(deps);
+    const { hooks, warnings } = summarizeHooks(hookResults);
     const now = ctx.now();
     const [reconciliation, home, shift] = await Promise.all([
       ctx.artifacts.getJson<Reconciliation>(
@@ -60,6 +66,8 @@ export function makeRecordFailbackHandler(deps: TaskDeps = {}) {
       home: home.resources,
       setAside: reconciliation.resources.stale,
       preserved: reconciliation.dns.reduce((n, z) => n + z.preserved.length, 0),
+      hooks,
+      warnings,
       keys: {
         reconciliation: runArtifactKey(run.app, run.runId, FAILBACK_ARTIFACTS.reconciliation),
         homeInventory: runArtifactKey(run.app, run.runId, FAILBACK_ARTIFACTS.homeInventory),
@@ -74,6 +82,7 @@ export function makeRecordFailbackHandler(deps: TaskDeps = {}) {
       outcomeKey,
       databasesSynced: outcome.dataSync.length,
       instancesBroughtHome: home.resources.filter((r) => r.kind === 'ec2').length,
+      warnings,
     });
     await ctx.state.release(
       'failback',
@@ -90,10 +99,11 @@ export function makeRecordFailbackHandler(deps: TaskDeps = {}) {
       now,
     );
     await notify(ctx.clients.sns(), ctx.config.topicArn, {
-      subject: `Pendulum: ${run.app} failed back to ${run.targetRegion}`,
+      subject: `Pendulum: ${run.app} failed back to ${run.targetRegion}${withWarnings(warnings)}`,
       lines: [
         `${run.app} runs in ${run.targetRegion} again (run ${run.runId}), after ${formatDuration(durationSeconds)} of failback.`,
         `${outcome.dataSync.length} database(s) synced from the recovery copies; ${outcome.home.filter((r) => r.kind === 'ec2').length} instance(s) brought home; ${outcome.preserved} interim DNS change(s) kept.`,
+        ...warningLines(warnings),
         `Recovery-region copies are retired after the soak time, final snapshots kept.`,
       ],
     });

@@ -11,7 +11,8 @@ import { FAILOVER_ARTIFACTS, type FailoverRun, failoverRunSchema } from '../fail
 import { measureRecovery } from '../failover/recovery-metrics';
 import type { RecoverySelection } from '../failover/recovery-selection';
 import { readTierInventories } from '../failover/run-inventory';
-import { notify } from '../notify/notify';
+import { summarizeHooks } from '../hooks/hook-warnings';
+import { notify, warningLines, withWarnings } from '../notify/notify';
 import { formatDuration } from '../plan/duration';
 import { writeRunReport } from '../reports/write-run-report';
 import { drMetrics } from '../rpo/dr-metrics';
@@ -22,7 +23,8 @@ import { parseTaskInput } from '../runtime/task-input';
 const eventSchema = z.object({
   run: failoverRunSchema,
   dnsSync: z.object({ inSyncAt: z.string() }),
-  hooks: z.unknown().optional(),
+  /** The workflow's `$.hookResults`: post-failover hooks that did not pass are warnings. */
+  hookResults: z.unknown().optional(),
 });
 
 export interface FailoverOutcomeSummary {
@@ -38,8 +40,9 @@ export interface FailoverOutcomeSummary {
 
 export function makeRecordFailoverHandler(deps: TaskDeps = {}) {
   return async (event: unknown): Promise<FailoverOutcomeSummary> => {
-    const { run, dnsSync } = parseTaskInput(eventSchema, event, 'record-failover');
+    const { run, dnsSync, hookResults } = parseTaskInput(eventSchema, event, 'record-failover');
     const ctx = taskContext(deps);
+    const { hooks, warnings } = summarizeHooks(hookResults);
     const selection = await ctx.artifacts.getJson<RecoverySelection>(
       runArtifactKey(run.app, run.runId, FAILOVER_ARTIFACTS.recoverySelection),
     );
@@ -75,6 +78,8 @@ export function makeRecordFailoverHandler(deps: TaskDeps = {}) {
         from: r.pointId,
         created: r.created,
       })),
+      hooks,
+      warnings,
       keys: {
         dnsSnapshot: episodeSnapshotKey(run.app, run.failoverId),
         dnsCutover: runArtifactKey(run.app, run.runId, FAILOVER_ARTIFACTS.dnsCutover),
@@ -108,6 +113,7 @@ export function makeRecordFailoverHandler(deps: TaskDeps = {}) {
       rpoSeconds: Object.fromEntries(metrics.resources.slice(0, 200).map((r) => [r.source, r.rpoSeconds])),
       outcomeKey,
       targetsMet,
+      warnings,
     });
     await ctx.state.release(
       'failover',
@@ -128,7 +134,7 @@ export function makeRecordFailoverHandler(deps: TaskDeps = {}) {
       ctx.now(),
     );
     await notify(ctx.clients.sns(), ctx.config.topicArn, {
-      subject: `Pendulum: ${run.app} failed over to ${run.targetRegion}`,
+      subject: `Pendulum: ${run.app} failed over to ${run.targetRegion}${withWarnings(warnings)}`,
       lines: [
         `${run.app} now runs in ${run.targetRegion} (run ${run.runId}).`,
         `RTO ${formatDuration(metrics.rtoSeconds)}; ${resources.length} resource(s) recovered.`,
@@ -136,10 +142,11 @@ export function makeRecordFailoverHandler(deps: TaskDeps = {}) {
           (t) =>
             `Tier ${t.tier}: RTO target ${formatDuration(t.rtoTargetSeconds)} ${t.rtoMet ? 'met' : 'MISSED'}, worst RPO ${formatDuration(t.worstRpoSeconds)} of ${formatDuration(t.rpoTargetSeconds)} ${t.rpoMet ? 'met' : 'MISSED'}.`,
         ),
+        ...warningLines(warnings),
         `Fail back with the failback workflow once ${run.sourceRegion} is healthy.`,
       ],
     });
-    logger.info('failover recorded', { app: run.app, rtoSeconds: metrics.rtoSeconds, targetsMet });
+    logger.info('failover recorded', { app: run.app, rtoSeconds: metrics.rtoSeconds, targetsMet, warnings });
     return {
       status: 'FAILED_OVER' as const,
       app: run.app,

@@ -2,12 +2,14 @@
  * Calls one webhook hook: POSTs the signed payload, retrying what is worth retrying (429, 5xx,
  * timeouts, network errors) up to `retries` more times with a short, bounded backoff.
  * The signing key comes from Secrets Manager, read once per invocation whatever the number of hooks.
+ * Given the time left before the function's deadline, it starts no attempt that could outlive it.
  */
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { durationSeconds, formatDuration } from '../plan/duration';
 import type { Hook } from '../plan/plan-schema';
 import type { AwsClients } from '../runtime/aws-clients';
 import { arnRegion, ownRegion } from './arn-region';
+import { formatLeft, notStartedReason, retryDelayMs, timeLeftMs } from './hook-budget';
 import {
   type HookCallResult,
   type HookVerdict,
@@ -23,13 +25,6 @@ export type SecretReader = (secretArn: string) => Promise<SigningKey>;
 
 /** The most of a response body that is read; the rest is discarded. */
 const MAX_BODY_BYTES = 64 * 1024;
-const BASE_DELAY_MS = 250;
-const MAX_DELAY_MS = 2_000;
-
-/** Wait before retry `retry` (1, 2, …): 250 ms, 500 ms, 1 s, 2 s, 2 s. */
-export function retryDelayMs(retry: number): number {
-  return Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** Math.max(0, retry - 1));
-}
 
 /**
  * A reader that fetches each secret once (GetSecretValue in the secret's own region) and remembers it.
@@ -61,6 +56,8 @@ export interface CallWebhookDeps {
   /** Waits between attempts; tests pass one that does not wait. */
   readonly sleep?: (ms: number) => Promise<void>;
   readonly now?: () => Date;
+  /** Milliseconds left before the function's deadline (Lambda's `getRemainingTimeInMillis`); none: no deadline. */
+  readonly remainingMs?: () => number;
 }
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -150,6 +147,17 @@ export async function callWebhook(
     }
   };
 
+  const timeoutMs = timeoutSeconds * 1000;
+  const leftMs = () => timeLeftMs(deps.remainingMs);
+  if (leftMs() < timeoutMs) {
+    return {
+      outcome: 'not-started',
+      reason: notStartedReason(leftMs(), timeoutMs),
+      attempts: 0,
+      ms: elapsed(),
+    };
+  }
+
   const maxAttempts = 1 + webhook.retries;
   for (let attempt = 1; ; attempt++) {
     const verdict = await attemptOnce();
@@ -159,6 +167,11 @@ export async function callWebhook(
     if (!verdict.retryable || attempt >= maxAttempts) {
       return { outcome: 'failed', reason: verdict.reason, attempts: attempt, ms: elapsed() };
     }
-    await sleep(retryDelayMs(attempt));
+    const delayMs = retryDelayMs(attempt);
+    if (leftMs() < delayMs + timeoutMs) {
+      const reason = `${verdict.reason}; not retried: ${formatLeft(leftMs())} left before the hook function's deadline`;
+      return { outcome: 'failed', reason: truncateReason(reason), attempts: attempt, ms: elapsed() };
+    }
+    await sleep(delayMs);
   }
 }

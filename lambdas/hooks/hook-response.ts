@@ -15,13 +15,14 @@ export type HookVerdict =
   | { readonly kind: 'veto'; readonly reason: string }
   | { readonly kind: 'failed'; readonly retryable: boolean; readonly reason: string };
 
-export type HookOutcome = 'ok' | 'veto' | 'failed' | 'skipped';
+/** `skipped`: not called on purpose (dry run); `not-started`: no time left before the function's deadline. */
+export type HookOutcome = 'ok' | 'veto' | 'failed' | 'skipped' | 'not-started';
 
 /** What calling one hook came to. */
 export interface HookCallResult {
   readonly outcome: HookOutcome;
   readonly reason?: string;
-  /** Requests made: 0 when the hook was skipped or never reached (e.g. its secret was unreadable). */
+  /** Requests made: 0 when the hook was skipped, not started or never reached (e.g. its secret was unreadable). */
   readonly attempts: number;
   readonly ms: number;
 }

@@ -2,18 +2,20 @@
  * Calls one Lambda hook: a synchronous (RequestResponse) Invoke in the function's own region with the
  * same payload a webhook gets. The function may answer `{ "veto": true, "reason": "..." }`; a
  * function error is a failure. No retries of our own: the SDK already retries throttling.
+ * Given the time left before the function's deadline, it does not invoke when the answer may come too late.
  */
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import type { AwsClients } from '../runtime/aws-clients';
 import { arnRegion, ownRegion } from './arn-region';
+import { LAMBDA_HOOK_TIMEOUT_SECONDS, notStartedReason, timeLeftMs } from './hook-budget';
 import { type HookCallResult, interpretLambdaResponse, truncateReason } from './hook-response';
-
-/** How long a Lambda hook may take before it counts as failed. */
-export const DEFAULT_LAMBDA_HOOK_TIMEOUT_MS = 30_000;
 
 export interface InvokeHookLambdaDeps {
   readonly clients: AwsClients;
+  /** How long the hook may take before it counts as failed. @default LAMBDA_HOOK_TIMEOUT_SECONDS */
   readonly timeoutMs?: number;
+  /** Milliseconds left before the function's deadline; none: no deadline. */
+  readonly remainingMs?: () => number;
 }
 
 /** Never throws: every way it can go wrong is a `failed` result with a reason. */
@@ -24,7 +26,16 @@ export async function invokeHookLambda(
 ): Promise<HookCallResult> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
-  const timeoutMs = deps.timeoutMs ?? DEFAULT_LAMBDA_HOOK_TIMEOUT_MS;
+  const timeoutMs = deps.timeoutMs ?? LAMBDA_HOOK_TIMEOUT_SECONDS * 1000;
+  const leftMs = timeLeftMs(deps.remainingMs);
+  if (leftMs < timeoutMs) {
+    return {
+      outcome: 'not-started',
+      reason: notStartedReason(leftMs, timeoutMs),
+      attempts: 0,
+      ms: elapsed(),
+    };
+  }
   try {
     const client = deps.clients.lambda(arnRegion(functionArn, ownRegion()));
     const response = await client.send(

@@ -27,3 +27,14 @@ export async function notify(sns: SNSClient, topicArn: string | undefined, notic
     return false;
   }
 }
+
+/** ` (2 warnings)` for a subject, or nothing. */
+export function withWarnings(warnings: readonly string[]): string {
+  if (warnings.length === 0) return '';
+  return ` (${warnings.length} warning${warnings.length === 1 ? '' : 's'})`;
+}
+
+/** One `Warning: …` line each, for a run that succeeded with something to look at. */
+export function warningLines(warnings: readonly string[]): string[] {
+  return warnings.map((warning) => `Warning: ${warning}`);
+}

@@ -2,6 +2,8 @@
  * Checks that need the whole plan: names that must be unique and references between sections.
  * The schema checks the form of each field; this checks that the fields agree with each other.
  */
+import { phaseBudgetProblem } from '../hooks/hook-budget';
+import { HOOK_PHASES, isPrePhase } from '../hooks/hook-payload';
 import { durationSeconds } from './duration';
 import type { Plan } from './plan-schema';
 
@@ -153,6 +155,22 @@ export function checkPlanReferences(plan: Plan): PlanProblem[] {
       problem(['healthChecks', i, 'name'], `expected a unique name; "${check.name}" is used twice`);
     checkNames.add(check.name);
   });
+
+  for (const phase of HOOK_PHASES) {
+    const hooks = plan.hooks[phase];
+    const overBudget = phaseBudgetProblem(hooks);
+    if (overBudget) problem(['hooks', phase], overBudget);
+    if (!isPrePhase(phase)) continue;
+    hooks.forEach((hook, i) => {
+      const kind = 'webhook' in hook ? 'webhook' : 'lambda';
+      const mustPass = 'webhook' in hook ? hook.webhook.mustPass : hook.lambda.mustPass;
+      if (mustPass === false)
+        problem(
+          ['hooks', phase, i, kind, 'mustPass'],
+          'expected no mustPass: false on a pre-phase hook; a veto or failure there always stops the run',
+        );
+    });
+  }
 
   const steps = plan.failback.steps;
   steps.forEach((step, i) => {

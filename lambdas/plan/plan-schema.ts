@@ -3,7 +3,12 @@
  * The CDK app, the CLI and every Lambda task read the same parsed plan, so this schema is the contract.
  */
 import { z } from 'zod';
-import { DURATION_PATTERN, durationSeconds } from './duration';
+import {
+  MAX_WEBHOOK_RETRIES,
+  MAX_WEBHOOK_TIMEOUT_SECONDS,
+  MIN_WEBHOOK_TIMEOUT_SECONDS,
+} from '../hooks/hook-budget';
+import { DURATION_PATTERN, durationSeconds, formatDuration } from './duration';
 
 const REGION_PATTERN = /^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 const ARN_PATTERN = /^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(?:\d{12})?:.+$/;
@@ -176,6 +181,21 @@ export const hostedZone = z.strictObject({
   records: z.array(managedRecord).default([]),
 });
 
+/** Each attempt's timeout is capped so that one slow webhook cannot use up a phase's time. */
+const webhookTimeout = duration.refine(
+  (text) =>
+    !DURATION_PATTERN.test(text) ||
+    (durationSeconds(text) >= MIN_WEBHOOK_TIMEOUT_SECONDS &&
+      durationSeconds(text) <= MAX_WEBHOOK_TIMEOUT_SECONDS),
+  `expected a timeout from ${formatDuration(MIN_WEBHOOK_TIMEOUT_SECONDS)} to ${formatDuration(MAX_WEBHOOK_TIMEOUT_SECONDS)}`,
+);
+
+/**
+ * A post-phase hook that fails (or objects) after DNS moved is a warning on a successful run unless it
+ * must pass; pre-phase hooks always gate the run.
+ */
+const mustPass = z.boolean().optional();
+
 export const hook = z.union(
   [
     z.strictObject({
@@ -183,11 +203,17 @@ export const hook = z.union(
         url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }),
         /** Secrets Manager secret holding the HMAC-SHA256 signing key. */
         secretArn: arn,
-        timeout: duration.default('10s'),
-        retries: z.number().int().min(0).max(5).default(2),
+        timeout: webhookTimeout.default('10s'),
+        retries: z
+          .number()
+          .int('expected a whole number of retries')
+          .min(0, 'expected 0 or more retries')
+          .max(MAX_WEBHOOK_RETRIES, `expected at most ${MAX_WEBHOOK_RETRIES} retries`)
+          .default(2),
+        mustPass,
       }),
     }),
-    z.strictObject({ lambda: z.strictObject({ functionArn: arn }) }),
+    z.strictObject({ lambda: z.strictObject({ functionArn: arn, mustPass }) }),
   ],
   { error: () => 'expected a hook with exactly one of webhook or lambda' },
 );

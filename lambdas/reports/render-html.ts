@@ -48,6 +48,7 @@ td.missed { background: var(--bad-bg); color: var(--bad-fg); font-weight: 600; }
 td.outcome-failed, td.decision-blocked { color: var(--bad-fg); font-weight: 600; }
 td.outcome-caught, td.decision-waited { color: var(--warn-fg); }
 td.before code { background: var(--bad-bg); }
+section.warnings ul { background: var(--warn-bg); color: var(--warn-fg); padding: 8px 8px 8px 28px; border-radius: 6px; }
 td.after code { background: var(--ok-bg); }
 .none { color: var(--muted); font-style: italic; }
 .chart { overflow-x: auto; border: 1px solid var(--line); border-radius: 6px; padding: 8px 0; }
@@ -61,6 +62,7 @@ export function renderHtml(report: RunReport): string {
   const title = `${reportTitle(report)} (${report.runId})`;
   const body = [
     header(report),
+    warningsSection(report),
     targetsSection(report),
     timelineSection(report),
     dnsSection(report.dns),
@@ -298,6 +300,18 @@ function gatesSection(report: RunReport): string {
           ),
         );
   return ['<section id="gates">', '<h2>Gates</h2>', body, '</section>'].join('\n');
+}
+
+/** Only when there are warnings: a successful run with something to look at. */
+function warningsSection(report: RunReport): string {
+  const warnings = report.warnings ?? [];
+  if (warnings.length === 0) return '';
+  return [
+    '<section id="warnings" class="warnings">',
+    '<h2>Warnings</h2>',
+    `<ul>${warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul>`,
+    '</section>',
+  ].join('\n');
 }
 
 function hooksSection(report: RunReport): string {

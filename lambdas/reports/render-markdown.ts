@@ -20,6 +20,7 @@ import type { DnsZoneDiff, Reconciliation, RunReport, TierTarget } from './run-r
 export function renderMarkdown(report: RunReport): string {
   const sections = [
     header(report),
+    warningsSection(report),
     targetsSection(report),
     timelineSection(report),
     dnsSection(report.dns),
@@ -46,6 +47,13 @@ function header(report: RunReport): string {
   ];
   if (report.reason) lines.push(`- Reason: ${text(report.reason)}`);
   return lines.join('\n');
+}
+
+/** Only when there are warnings: a successful run with something to look at. */
+function warningsSection(report: RunReport): string | undefined {
+  const warnings = report.warnings ?? [];
+  if (warnings.length === 0) return undefined;
+  return ['## Warnings', '', ...warnings.map((w) => `- ⚠️ ${text(w)}`)].join('\n');
 }
 
 function verdict(met: boolean | undefined): string {

@@ -66,6 +66,16 @@ export interface OutcomeDocument {
   }[];
   /** Failback: the stale primary resources set aside. */
   setAside?: { kind?: string; id?: string; role?: string; tier?: string }[];
+  /** Every hook result of the run (lambdas/hooks/hook-warnings.ts). */
+  hooks?: {
+    phase?: string;
+    hook?: string;
+    outcome?: string;
+    reason?: string;
+    attempts?: number;
+    ms?: number;
+  }[];
+  warnings?: string[];
   error?: string;
   message?: string;
   failedState?: string;
@@ -198,7 +208,15 @@ export function reportFromOutcome(outcome: OutcomeDocument, extras: ReportExtras
     resources,
     dns: dnsFromCutover(extras.dnsCutover),
     gates: [],
-    hooks: [],
+    hooks: (outcome.hooks ?? []).map((h) => ({
+      phase: h.phase ?? '',
+      hook: h.hook ?? '',
+      outcome: h.outcome ?? '',
+      ...(h.reason === undefined ? {} : { reason: h.reason }),
+      attempts: h.attempts ?? 0,
+      ms: h.ms ?? 0,
+    })),
+    warnings: outcome.warnings ?? [],
     errors: outcome.error
       ? [
           {

@@ -146,5 +146,7 @@ export interface RunReport {
   reconciliation?: Reconciliation;
   gates: GateRecord[];
   hooks: HookRecord[];
+  /** What a successful run leaves to look at, e.g. a post-phase hook that failed after DNS moved. */
+  warnings?: string[];
   errors: RunErrorRecord[];
 }

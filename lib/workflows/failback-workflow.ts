@@ -213,7 +213,10 @@ export class FailbackWorkflow extends Construct {
       this,
       'RecordFailback',
       task('RecordFailback', 'record-failback', (fn) => allowPublish(fn.role, core.topic)),
-      { payload: sfn.TaskInput.fromObject(run), resultPath: '$.outcome' },
+      {
+        payload: sfn.TaskInput.fromObject({ ...run, 'hookResults.$': '$.hookResults' }),
+        resultPath: '$.outcome',
+      },
     );
 
     const afterShift = hooks.post.next(record);

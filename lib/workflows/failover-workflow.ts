@@ -181,7 +181,11 @@ export class FailoverWorkflow extends Construct {
     });
     const recordFn = task('RecordFailover', 'record-failover', (fn) => allowPublish(fn.role, core.topic));
     const record = lambdaTask(this, 'RecordFailover', recordFn, {
-      payload: sfn.TaskInput.fromObject({ 'run.$': '$.run', 'dnsSync.$': '$.dnsSync' }),
+      payload: sfn.TaskInput.fromObject({
+        'run.$': '$.run',
+        'dnsSync.$': '$.dnsSync',
+        'hookResults.$': '$.hookResults',
+      }),
       resultPath: '$.outcome',
     });
 

@@ -1,6 +1,8 @@
 import { Duration } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
+import { HOOK_FUNCTION_TIMEOUT_SECONDS, phaseBudgetProblem } from '../../lambdas/hooks/hook-budget';
+import type { Hook, Plan } from '../../lambdas/plan/plan-schema';
 import { TASK_ERROR_NAMES as E } from '../../lambdas/runtime/task-errors';
 import { grant } from '../iam/grant';
 import { lambdaTask } from '../lambda-task';
@@ -8,12 +10,21 @@ import type { PendulumCore } from '../pendulum-core';
 
 export interface HookTasks {
   readonly pre: sfn.TaskStateBase;
-  readonly post: sfn.TaskStateBase;
+  /** The post hook state, and when no post hook must pass, the state its caught failures go through. */
+  readonly post: sfn.Chain;
 }
 
 /**
  * The pre and post hook states of one workflow (`Failover` or `Failback`), sharing one function
  * that may read only the plan's webhook secrets and invoke only the plan's hook functions.
+ *
+ * Time: the function's timeout is the one the plan's hook budget is derived from, and the plan is
+ * checked against it again here. A HookFailedError is retried twice (after 5 s, then 10 s), each
+ * retry a fresh invocation with its own full budget, so a pre phase waits at most about three
+ * budgets before it gives up, and nothing was written by then.
+ *
+ * The post hooks run after DNS moved: unless a post hook must pass, any failure of that state
+ * (even the function timing out) is caught and goes on to the record as a warning.
  */
 export function hookTasks(
   scope: Construct,
@@ -24,12 +35,13 @@ export function hookTasks(
 ): HookTasks {
   const fn = core.newTask(scope, `Run${workflow}HooksFunction`, {
     handlerModule: 'lambdas/handlers/run-hooks.ts',
-    timeout: Duration.minutes(5),
+    timeout: Duration.seconds(HOOK_FUNCTION_TIMEOUT_SECONDS),
   });
   const phases =
     workflow === 'Failover'
       ? (['preFailover', 'postFailover'] as const)
       : (['preFailback', 'postFailback'] as const);
+  assertHooksFitTimeout(core.plan, phases);
   const hooks = phases.flatMap((phase) => core.plan.hooks[phase]);
   const secrets = [...new Set(hooks.flatMap((h) => ('webhook' in h ? [h.webhook.secretArn] : [])))];
   const functions = [...new Set(hooks.flatMap((h) => ('lambda' in h ? [h.lambda.functionArn] : [])))];
@@ -61,5 +73,24 @@ export function hookTasks(
     state.addRetry({ errors: [E.hookFailed], interval: Duration.seconds(5), backoffRate: 2, maxAttempts: 2 });
     return state;
   };
-  return { pre: make(phases[0], `Pre${workflow}Hooks`), post: make(phases[1], `Post${workflow}Hooks`) };
+  const pre = make(phases[0], `Pre${workflow}Hooks`);
+  const post = make(phases[1], `Post${workflow}Hooks`);
+  if (core.plan.hooks[phases[1]].some(mustPass)) return { pre, post: sfn.Chain.start(post) };
+  const unfinished = new sfn.Pass(scope, `Post${workflow}HooksUnfinished`, {
+    comment: 'DNS already moved and no post hook must pass: the failure is recorded as a warning.',
+  });
+  post.addCatch(unfinished, { errors: ['States.ALL'], resultPath: `$.hookResults.${phases[1]}` });
+  return { pre, post: sfn.Chain.custom(post, [post, unfinished], unfinished) };
+}
+
+function mustPass(hook: Hook): boolean {
+  return ('webhook' in hook ? hook.webhook.mustPass : hook.lambda.mustPass) === true;
+}
+
+/** The plan is parsed with this check; a plan that reaches synth another way must not slip past it. */
+function assertHooksFitTimeout(plan: Plan, phases: readonly (keyof Plan['hooks'])[]): void {
+  for (const phase of phases) {
+    const problem = phaseBudgetProblem(plan.hooks[phase]);
+    if (problem) throw new Error(`hooks.${phase}: ${problem}`);
+  }
 }

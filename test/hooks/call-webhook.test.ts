@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { callWebhook, retryDelayMs, type WebhookHook } from '../../lambdas/hooks/call-webhook';
+import { callWebhook, type WebhookHook } from '../../lambdas/hooks/call-webhook';
+import { retryDelayMs } from '../../lambdas/hooks/hook-budget';
 import { DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../../lambdas/hooks/sign-webhook';
 import { closedLoopbackPort, startWebhookReceiver, type WebhookReceiver } from './webhook-receiver';
 
@@ -194,6 +195,46 @@ describe('callWebhook against a receiver on 127.0.0.1', () => {
     expect(result).toMatchObject({ outcome: 'failed', attempts: 0 });
     expect(result.reason).toMatch(/could not read the signing secret .*AccessDenied/);
     expect(receiver.requests).toHaveLength(0);
+  });
+
+  it('starts no attempt whose timeout would outlive the function deadline', async () => {
+    // Prepare: 9s left, 5s of it reserved for returning: a 5s attempt does not fit
+    const remainingMs = () => 9_000;
+
+    // Act
+    const result = await callWebhook(hook('/late'), BODY, 'd', { ...deps(), remainingMs });
+
+    // Assess
+    expect(result).toMatchObject({
+      outcome: 'not-started',
+      attempts: 0,
+      reason: "4s left before the hook function's deadline, an attempt may take 5s",
+    });
+    expect(receiver.requests).toHaveLength(0);
+  });
+
+  it('stops retrying when the backoff and another attempt no longer fit before the deadline', async () => {
+    // Prepare: each answer uses up 4s of the function's time; 15s left at the start
+    let remaining = 15_000;
+    receiver.respond(() => {
+      remaining -= 4_000;
+      return { status: 503, body: 'busy' };
+    });
+
+    // Act
+    const result = await callWebhook(hook('/busy', { retries: 3 }), BODY, 'd', {
+      ...deps(),
+      remainingMs: () => remaining,
+    });
+
+    // Assess: 11s left after the first answer (room for 250ms + 5s), 7s after the second (no room)
+    expect(result).toMatchObject({
+      outcome: 'failed',
+      attempts: 2,
+      reason: "HTTP 503: busy; not retried: 2s left before the hook function's deadline",
+    });
+    expect(receiver.requests).toHaveLength(2);
+    expect(sleeps).toEqual([retryDelayMs(1)]);
   });
 });
 

@@ -250,6 +250,100 @@ describe('run-hooks (webhooks on 127.0.0.1, secrets in moto)', () => {
     expect(JSON.parse(receiver.requests[0]?.body ?? '{}').summary).toEqual({ recordsChanged: 2 });
   });
 
+  it('starts no hook it cannot finish before the deadline and names every pre-phase hook that did not run', async () => {
+    // Prepare: the first hook's answer comes late, leaving 12s of the function's time
+    let remaining = 60_000;
+    usePlan({
+      preFailover: [
+        webhook('/slow'),
+        webhook('/needs-10s', { timeout: '10s' }),
+        { lambda: { functionArn: GATE } },
+      ],
+    });
+    receiver.respond(() => {
+      remaining = 12_000;
+      return { status: 200 };
+    });
+
+    // Act
+    const error = await handler()(input(), { getRemainingTimeInMillis: () => remaining }).catch(
+      (e: unknown) => e,
+    );
+
+    // Assess: a hook not run cannot agree, so the run stops (the state machine retries HookFailedError)
+    expect(error).toBeInstanceOf(HookFailedError);
+    expect((error as HookFailedError).message).toBe(
+      `webhook ${receiver.origin}/needs-10s not started in preFailover: 7s left before the hook function's deadline, ` +
+        `an attempt may take 10s; not run: webhook ${receiver.origin}/needs-10s, lambda ${GATE}`,
+    );
+    expect((error as HookFailedError).details).toMatchObject({
+      notRun: [`webhook ${receiver.origin}/needs-10s`, `lambda ${GATE}`],
+    });
+    expect(receiver.requests.map((r) => r.path)).toEqual(['/slow']);
+    expect(lambdaApi.invocations).toHaveLength(0);
+  });
+
+  it('reports post-phase hooks it had no time to start, without failing the phase', async () => {
+    // Prepare: 20s left: room for a 10s webhook, not for a 30s lambda hook after it
+    usePlan({ postFailover: [webhook('/ok'), { lambda: { functionArn: GATE } }] });
+
+    // Act
+    const result = await handler()(input({ phase: 'postFailover' }), {
+      getRemainingTimeInMillis: () => 20_000,
+    });
+
+    // Assess
+    expect(result.results.map(({ outcome, reason }) => ({ outcome, reason }))).toEqual([
+      { outcome: 'ok', reason: undefined },
+      {
+        outcome: 'not-started',
+        reason: "15s left before the hook function's deadline, an attempt may take 30s",
+      },
+    ]);
+    expect(lambdaApi.invocations).toHaveLength(0);
+  });
+
+  it('fails a post phase over a hook that must pass, after calling every hook', async () => {
+    // Prepare
+    usePlan({
+      postFailover: [
+        webhook('/must', { retries: 0, mustPass: true }),
+        webhook('/may', { retries: 0 }),
+        webhook('/after'),
+      ],
+    });
+    receiver.respond((request) =>
+      request.path === '/after' ? { status: 200 } : { status: 500, body: 'down' },
+    );
+
+    // Act
+    const error = await handler()(input({ phase: 'postFailover' })).catch((e: unknown) => e);
+
+    // Assess: only the hook that must pass counts
+    expect(error).toBeInstanceOf(HookFailedError);
+    expect((error as Error).message).toBe(
+      `postFailover: webhook ${receiver.origin}/must must pass but failed: HTTP 500: down`,
+    );
+    expect(receiver.requests.map((r) => r.path)).toEqual(['/must', '/may', '/after']);
+  });
+
+  it('ends a post phase with HookVetoError when a hook that must pass vetoes', async () => {
+    // Prepare
+    usePlan({ postFailback: [{ lambda: { functionArn: GATE, mustPass: true } }] });
+    lambdaApi.define(GATE, { result: { veto: true, reason: 'smoke test failed' } });
+
+    // Act
+    const error = await handler()(input({ phase: 'postFailback', workflow: 'failback' })).catch(
+      (e: unknown) => e,
+    );
+
+    // Assess
+    expect(error).toBeInstanceOf(HookVetoError);
+    expect((error as Error).message).toBe(
+      `postFailback: lambda ${GATE} must pass but vetoed: smoke test failed`,
+    );
+  });
+
   it('fails a pre phase whose webhook secret cannot be read, without calling the webhook', async () => {
     // Prepare
     usePlan({

@@ -49,6 +49,7 @@ describe('renderHtml', () => {
       reason: XSS,
       gates: [{ name: XSS, decision: 'blocked', detail: XSS }],
       hooks: [{ phase: XSS, hook: XSS, outcome: XSS, reason: XSS, attempts: 1, ms: 1 }],
+      warnings: [XSS],
       errors: [{ state: XSS, error: XSS, cause: `${XSS}\n</pre>` }],
     });
     report.targets[0] = {
@@ -67,6 +68,9 @@ describe('renderHtml', () => {
     expect(html).toContain(`<td class="after"><code>${ESCAPED_XSS}</code></td>`); // the DNS value
     expect(html).toContain(`<tr data-tier="${ESCAPED_XSS}&quot;">`);
     expect(html).toContain('&quot;&gt;&lt;img src=x onerror=alert(1)&gt;');
+    expect(html).toContain(
+      `<section id="warnings" class="warnings">\n<h2>Warnings</h2>\n<ul><li>${ESCAPED_XSS}</li></ul>`,
+    );
   });
 
   it('colours RTO and RPO cells met or missed', () => {

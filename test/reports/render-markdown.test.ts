@@ -134,4 +134,19 @@ describe('renderMarkdown', () => {
     expect(markdown).toContain('## DNS changes\n\n_No DNS changes._');
     expect(markdown).toContain('## Errors\n\n_No errors._');
   });
+
+  it('lists warnings under the summary only when the run has some', () => {
+    // Prepare
+    const warned = sampleReport({ warnings: ['postFailover hook webhook https://x/ failed: HTTP *502*'] });
+
+    // Act
+    const markdown = renderMarkdown(warned);
+
+    // Assess
+    expect(markdown).toContain(
+      '\n## Warnings\n\n- ⚠️ postFailover hook webhook https://x/ failed: HTTP \\*502\\*\n',
+    );
+    expect(markdown.indexOf('## Warnings')).toBeLessThan(markdown.indexOf('## RTO / RPO'));
+    expect(renderMarkdown(sampleReport())).not.toContain('## Warnings');
+  });
 });
