@@ -15,6 +15,7 @@ const INTERRUPTED = 130;
 
 interface RehearseOptions {
   iam?: 'enforce' | 'off';
+  aws?: 'instant' | 'realistic';
   readonly plan: string;
   readonly keepReportsDir: string;
   readonly json?: boolean;
@@ -32,6 +33,14 @@ async function main(argv: readonly string[]): Promise<number> {
       new Option('--iam <mode>', "authorize every task's AWS calls against its synthesized role")
         .choices(['enforce', 'off'])
         .default('enforce'),
+    )
+    .addOption(
+      new Option(
+        '--aws <mode>',
+        'instant: moto as it is; realistic: AWS durations, eventual consistency, throttling and latency on a virtual clock, with modeled times',
+      )
+        .choices(['instant', 'realistic'])
+        .default('instant'),
     )
     .exitOverride();
   let options: RehearseOptions;
@@ -63,6 +72,7 @@ async function main(argv: readonly string[]): Promise<number> {
       out,
       signal: controller.signal,
       iam: options.iam,
+      ...(options.aws ? { aws: options.aws } : {}),
     });
     if (out.json) out.data(result);
     return result.ok ? EXIT.ok : EXIT.failed;

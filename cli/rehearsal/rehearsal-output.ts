@@ -3,9 +3,11 @@
  * end, each workflow state as it starts and finishes (the CLI's progress lines), and the check
  * list. Nothing is printed in --json mode; colour follows the Output (a TTY, and NO_COLOR unset).
  */
+
 import { type Output, paint } from '../output';
 import { formatSeconds, progressPrinter } from '../progress';
 import type { StepEvent } from '../step-events';
+import { formatModeled } from './modeled-time';
 import type { Check, CheckPhase } from './rehearsal-checks';
 import type { RehearsalResult } from './rehearsal-types';
 
@@ -126,6 +128,19 @@ export class RehearsalOutput {
         .map((p) => `${p.name} ${formatSeconds(p.ms)}`)
         .join(', ')}`,
     );
+    if (result.aws === 'realistic') {
+      const modeled = result.phases.filter((p) => (p.modeledMs ?? 0) > 0);
+      this.line(
+        `Modeled on AWS (realistic local AWS): ${modeled.map((p) => `${p.name} ${formatModeled(p.modeledMs ?? 0)}`).join(', ')}`,
+      );
+      const rto = result.modeledRto;
+      if (rto?.overallMs !== undefined)
+        this.line(
+          `Modeled RTO: ${formatModeled(rto.overallMs)} to DNS in sync (${rto.tiers
+            .map((t) => `${t.tier} ${t.ms !== undefined ? formatModeled(t.ms) : '?'}`)
+            .join(', ')})`,
+        );
+    }
     const reports = [
       result.reports.failover?.html,
       result.reports.failback?.html,

@@ -1,3 +1,4 @@
+import type { ModeledRto } from './modeled-time';
 /**
  * What a rehearsal returns: every check with its verdict, the phases and workflow runs with their
  * wall times, and where the reports went. `--json` prints it; the test reads it.
@@ -26,6 +27,8 @@ export interface PhaseTiming {
   readonly title: string;
   readonly status: 'done' | 'failed' | 'skipped';
   readonly ms: number;
+  /** With `--aws realistic`: how long the phase's workflow runs would take on AWS. */
+  readonly modeledMs?: number;
 }
 
 export interface WorkflowRunSummary {
@@ -36,6 +39,8 @@ export interface WorkflowRunSummary {
   readonly status: string;
   readonly ms: number;
   readonly states: number;
+  /** With `--aws realistic`: how long the run would take on AWS (virtual time). */
+  readonly modeledMs?: number;
   readonly error?: string;
   readonly message?: string;
 }
@@ -87,6 +92,10 @@ export interface RehearsalResult {
   readonly reports: RehearsalReports;
   /** Every AWS call the tasks made, authorized against their synthesized roles. */
   readonly iam: IamSummary;
+  /** Which local AWS played the story. */
+  readonly aws: 'instant' | 'realistic';
+  /** With `--aws realistic`: the failover's modeled RTO, start to DNS in sync, and per tier. */
+  readonly modeledRto?: ModeledRto;
   /** What stopped the story, when something did. */
   readonly error?: string;
 }

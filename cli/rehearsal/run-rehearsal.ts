@@ -23,12 +23,15 @@ import { iamLedger } from '../../local/iam/iam-enforcer';
 import { deployLocalStack, type LocalStack } from '../../local/local-stack';
 import type { TaskOverride } from '../../local/local-workflow-runner';
 import { type MotoServer, startMotoServer } from '../../local/moto-server';
+import { type LocalAwsMode, useInstantAws, useRealisticAws } from '../../local/realistic-aws/realistic-aws';
+import { virtualClock } from '../../local/virtual-clock';
 import { renderChangeSet } from '../change-set';
 import type { Output } from '../output';
 import { causeMessage, StepTracker } from '../step-events';
 import { executionName } from '../workflow-client';
 import { type HealthServer, startHealthServer } from './health-server';
 import { type AppliedInterimChanges, applyInterimChanges, interimChangeSpec } from './interim-changes';
+import { formatModeled, type ModeledRto, modeledMs, modeledRto } from './modeled-time';
 import {
   type BeforeFailback,
   type BeforeFailover,
@@ -89,7 +92,16 @@ export interface RehearsalOptions {
    * @default 'enforce'
    */
   readonly iam?: 'enforce' | 'off';
+  /**
+   * `instant`: moto as it is, every wait shortened. `realistic`: AWS's durations, eventual
+   * consistency, throttling and latency on a virtual clock; phases and the RTO are reported in
+   * modeled time. @default 'instant'
+   */
+  readonly aws?: LocalAwsMode;
 }
+
+/** How long the story's app runs in the recovery region (the case study's 45 days). */
+const INTERIM_DAYS = 45;
 
 /** Ctrl-C (or the signal) stopped the rehearsal; everything it started has been stopped. */
 export class RehearsalInterrupted extends Error {
@@ -154,6 +166,11 @@ export async function runRehearsal(options: RehearsalOptions = {}): Promise<Rehe
   const clients = () => createAwsClients();
   const iamMode = options.iam ?? 'enforce';
   iamLedger.clear();
+  const awsMode = options.aws ?? 'instant';
+  if (awsMode === 'realistic') useRealisticAws({ seed: 1 });
+  else useInstantAws();
+  const realistic = awsMode === 'realistic';
+  let modeledRtoOfFailover: ModeledRto | undefined;
 
   const interrupted = () => {
     if (signal?.aborted) throw new RehearsalInterrupted();
@@ -178,12 +195,17 @@ export async function runRehearsal(options: RehearsalOptions = {}): Promise<Rehe
     interrupted();
     say.heading(index, PHASES.length, titles[name]);
     const t0 = Date.now();
+    const runsBefore = runs.length;
+    const modeled = () =>
+      realistic
+        ? { modeledMs: runs.slice(runsBefore).reduce((sum, run) => sum + (run.modeledMs ?? 0), 0) }
+        : {};
     try {
       await body();
-      phases.push({ name, title: titles[name], status: 'done', ms: Date.now() - t0 });
+      phases.push({ name, title: titles[name], status: 'done', ms: Date.now() - t0, ...modeled() });
       say.phaseEnd(Date.now() - t0, 'done');
     } catch (error) {
-      phases.push({ name, title: titles[name], status: 'failed', ms: Date.now() - t0 });
+      phases.push({ name, title: titles[name], status: 'failed', ms: Date.now() - t0, ...modeled() });
       say.phaseEnd(Date.now() - t0, 'failed');
       interrupted();
       if (error instanceof StoryStopped) {
@@ -215,6 +237,7 @@ export async function runRehearsal(options: RehearsalOptions = {}): Promise<Rehe
     });
     interrupted();
     const ms = Date.now() - t0;
+    const modeled = realistic ? modeledMs(result.events) : undefined;
     const states = result.events.filter((e) => (e as { type?: string }).type === 'StateEntered').length;
     const message = result.status === 'SUCCEEDED' ? undefined : causeMessage(result.cause, result.error);
     runs.push({
@@ -224,6 +247,7 @@ export async function runRehearsal(options: RehearsalOptions = {}): Promise<Rehe
       status: result.status,
       ms,
       states,
+      ...(modeled !== undefined ? { modeledMs: modeled } : {}),
       ...(result.error ? { error: result.error } : {}),
       ...(message ? { message } : {}),
     });
@@ -254,7 +278,22 @@ export async function runRehearsal(options: RehearsalOptions = {}): Promise<Rehe
       if (workflow === 'failback' && !dryRun) finished.failback = run;
       throw new StoryStopped(`the ${label} workflow ${result.status}: ${result.error ?? ''}`.trim());
     }
-    say.ok(`${label} succeeded in ${(ms / 1000).toFixed(1)}s (${states} states)`);
+    say.ok(
+      `${label} succeeded in ${(ms / 1000).toFixed(1)}s (${states} states)${modeled !== undefined ? `; on AWS it would take ${formatModeled(modeled)}` : ''}`,
+    );
+    if (realistic && workflow === 'failover' && !dryRun) {
+      modeledRtoOfFailover = modeledRto(
+        result.events,
+        plan.tiers.map((tier) => tier.name),
+      );
+      const tiers = modeledRtoOfFailover.tiers
+        .map((t) => `${t.tier} ${t.ms !== undefined ? formatModeled(t.ms) : '?'}`)
+        .join(', ');
+      const overall = modeledRtoOfFailover.overallMs;
+      say.ok(
+        `modeled RTO ${overall !== undefined ? formatModeled(overall) : '?'} to DNS in sync (tiers: ${tiers})`,
+      );
+    }
     return { runId, result };
   };
 
@@ -333,6 +372,8 @@ export async function runRehearsal(options: RehearsalOptions = {}): Promise<Rehe
 
     await phase('interim', async () => {
       interim = await applyInterimChanges(clients(), plan, need(estate, 'the sample estate'));
+      // The story's 45 days pass on the virtual clock too.
+      if (realistic) virtualClock().advance(INTERIM_DAYS * 86_400_000);
       for (const change of interim.summary) say.note(change);
     });
 
@@ -477,6 +518,8 @@ export async function runRehearsal(options: RehearsalOptions = {}): Promise<Rehe
       denied: iamLedger.denied().length,
       roles: new Set(iamLedger.records.map((r) => r.roleLogicalId)).size,
     },
+    aws: awsMode,
+    ...(modeledRtoOfFailover ? { modeledRto: modeledRtoOfFailover } : {}),
     ...(stopped ? { error: stopped } : {}),
   });
   // rehearsal.md last, with the total time as it stands once everything is stopped.
