@@ -15,11 +15,11 @@
  *
  * Latency, throttling and faults apply to calls a task makes (the runner marks them); the
  * operator's own calls (seeding an estate, checks) see the same statuses but are not slowed.
- * In `instant` mode only one thing remains: a promoted read replica loses its source identifier,
- * which moto never does.
+ * In `instant` mode two things remain, both gaps of moto: a promoted read replica loses its source
+ * identifier, and RunInstances with a ClientToken is idempotent.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeImagesCommand, DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { asHarness, isHarnessCall } from '../harness-calls';
 import { clientRegion, type SdkClient, type SdkCommand, wrapSdkSend } from '../sdk-send';
 import { virtualClock } from '../virtual-clock';
@@ -372,6 +372,36 @@ function bucketsFor(service: string, operation: string, input: Json, region: str
 }
 
 type Next = (args: { input: Json }) => Promise<{ output: Json }>;
+
+/**
+ * RunInstances with a ClientToken is idempotent on AWS: the same token answers the same
+ * reservation (EC2 API Reference, "Ensure idempotency"). moto 5.2.1 launches again, so a retry after
+ * a fault that came after the launch would double the instances.
+ */
+const launchesByToken = new Map<string, { output: Json }>();
+
+async function idempotentLaunch(region: string, input: Json, launch: () => Promise<{ output: Json }>) {
+  const token = typeof input.ClientToken === 'string' ? input.ClientToken : undefined;
+  if (!token) return launch();
+  const key = `${region}|${token}`;
+  const earlier = launchesByToken.get(key);
+  if (earlier) {
+    const ids = ((earlier.output.Instances as Json[] | undefined) ?? []).map((i) => String(i.InstanceId));
+    const client = ec2Clients.get(region) ?? new EC2Client({ region });
+    ec2Clients.set(region, client);
+    // After a reset of the emulator the reservation is gone: then this is a new launch.
+    const still = await asHarness(() =>
+      client.send(new DescribeInstancesCommand({ InstanceIds: ids })).then(
+        (r) => (r.Reservations ?? []).length > 0,
+        () => false,
+      ),
+    );
+    if (still) return structuredClone(earlier);
+  }
+  const result = await launch();
+  launchesByToken.set(key, structuredClone(result));
+  return result;
+}
 type Context = { clientName?: string; commandName?: string };
 
 function realisticMiddleware(client: SdkClient) {
@@ -383,8 +413,12 @@ function realisticMiddleware(client: SdkClient) {
       const service = (context.clientName ?? '').replace(/Client$/, '');
       const operation = (context.commandName ?? '').replace(/Command$/, '');
       const region = await clientRegion(client);
+      const call =
+        service === 'EC2' && operation === 'RunInstances'
+          ? () => idempotentLaunch(region, args.input, real)
+          : real;
       if (config.mode === 'instant') {
-        const result = await real();
+        const result = await call();
         if (service === 'RDS' && operation === 'PromoteReadReplica') {
           timelines.set(region, rdsIdentifier(String(args.input.DBInstanceIdentifier)).id, {
             kind: 'db-instance',
@@ -427,7 +461,7 @@ function realisticMiddleware(client: SdkClient) {
         stats.notReady += 1;
         throw error;
       }
-      const result = await real();
+      const result = await call();
       const now = clock.now();
       await recordTimelines(service, operation, args.input, result.output, region, now);
       try {
