@@ -316,7 +316,7 @@ export const STEP_CATALOGUE: Readonly<Record<string, StepInfo>> = {
     fallback: (ctx) => `Do RecoverTier and CheckTierReady for each tier, in order: ${tierOrder(ctx.plan)}.`,
   },
   RecoverTier: {
-    does: 'Starts every resource of one tier at once in the recovery region: instances launched from their AMIs into the planned subnets and security groups, databases restored from their snapshots (or replicas promoted). Re-running finds what an earlier attempt made.',
+    does: "Starts the next batch (up to 200) of one tier's resources in parallel in the recovery region: instances launched from their AMIs into the planned subnets and security groups, databases restored from their snapshots (or replicas promoted). Re-running finds what an earlier attempt made.",
     touches: 'recovery',
     fallback: recoverFallback,
   },
@@ -335,6 +335,11 @@ export const STEP_CATALOGUE: Readonly<Record<string, StepInfo>> = {
         `aws ec2 wait instance-status-ok --region ${ctx.recovery} --instance-ids <recovered instance ids>`,
         `aws rds wait db-instance-available --region ${ctx.recovery} --db-instance-identifier <recovered database>`,
       ]),
+  },
+  'TierStarted?': {
+    does: 'Runs RecoverTier again for the next batch (200 resources) until every resource of the tier is started.',
+    touches: 'none',
+    fallback: () => 'Nothing to do by hand.',
   },
   'TierReady?': {
     does: 'Goes on to the next tier once this one is ready, else waits and checks again.',

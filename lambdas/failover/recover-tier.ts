@@ -33,6 +33,11 @@ export interface RecoverTierRequest {
   /** Marker in database identifiers: `pf` failover, `fb` failback, `dr` drill. */
   readonly dbMarker?: string;
   readonly concurrency?: number;
+  /**
+   * Each instance's position among its role's instances in the whole tier, so subnets are spread
+   * the same way whichever batch launches it. @default its position in `resources`
+   */
+  readonly ordinals?: ReadonlyMap<string, number>;
 }
 
 const DEFAULT_INSTANCE_TYPE = 't3.micro';
@@ -69,6 +74,17 @@ function fromDb(base: ResourceBase, db: DBInstance, created: boolean, seen: bool
   };
 }
 
+function ordinalsInRole(resources: readonly SelectedResource[]): Map<string, number> {
+  const perRole = new Map<string, number>();
+  return new Map(
+    resources.map((r) => {
+      const nth = perRole.get(r.role) ?? 0;
+      perRole.set(r.role, nth + 1);
+      return [r.source, nth];
+    }),
+  );
+}
+
 export async function recoverTier(
   clients: AwsClients,
   request: RecoverTierRequest,
@@ -82,7 +98,7 @@ export async function recoverTier(
     instances.length > 0
       ? await findEpisodeInstances(ec2, request.app, request.episode)
       : new Map<string, Instance>();
-  const roleCounters = new Map<string, number>();
+  const ordinals = request.ordinals ?? ordinalsInRole(instances);
   const suffix = episodeSuffix(request.episode.id);
 
   const tagsFor = (resource: SelectedResource): Record<string, string> => ({
@@ -107,8 +123,7 @@ export async function recoverTier(
     const found = existing.get(resource.source);
     if (found) return fromInstance(base, found, false, true);
     const placement = request.placements[resource.role];
-    const nth = roleCounters.get(resource.role) ?? 0;
-    roleCounters.set(resource.role, nth + 1);
+    const nth = ordinals.get(resource.source) ?? 0;
     const subnets = placement?.subnetIds ?? [];
     const instance = await launchInstance(ec2, {
       imageId: resource.point.id,

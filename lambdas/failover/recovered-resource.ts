@@ -48,7 +48,10 @@ export interface TierInventory {
   readonly tier: string;
   readonly region: string;
   readonly startedAt: string;
+  /** Every resource started so far, in the order they were started. */
   readonly resources: RecoveredResource[];
+  /** RecoverTier works in batches: how far it has got. Absent in inventories from before batches. */
+  readonly progress?: { readonly total: number; readonly started: number; readonly done: boolean };
   /** When every resource was first seen ready. */
   readonly readyAt?: string;
   readonly rtoMissed?: RtoMiss;
