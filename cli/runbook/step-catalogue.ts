@@ -4,6 +4,8 @@
  * for "what it does"; the region and the manual fallback always come from here. States not listed
  * get a generic entry (see `genericStep`), so a new state never breaks the runbook.
  */
+import { recoveryCapSeconds } from '../../lambdas/failover/recovery-cap';
+import { formatDuration } from '../../lambdas/plan/duration';
 import type { Plan } from '../../lambdas/plan/plan-schema';
 import { type RunbookContext, zoneIdExpression } from './runbook-context';
 
@@ -314,7 +316,7 @@ export const STEP_CATALOGUE: Readonly<Record<string, StepInfo>> = {
     fallback: (ctx) => `Do RecoverTier and CheckTierReady for each tier, in order: ${tierOrder(ctx.plan)}.`,
   },
   RecoverTier: {
-    does: 'Starts every resource of one tier at once in the recovery region: instances launched from their AMIs into the planned subnets and security groups, databases restored from their snapshots (or replicas promoted). Re-running finds what an earlier attempt made.',
+    does: "Starts the next batch (up to 200) of one tier's resources in parallel in the recovery region: instances launched from their AMIs into the planned subnets and security groups, databases restored from their snapshots (or replicas promoted). Re-running finds what an earlier attempt made.",
     touches: 'recovery',
     fallback: recoverFallback,
   },
@@ -324,15 +326,20 @@ export const STEP_CATALOGUE: Readonly<Record<string, StepInfo>> = {
     fallback: () => 'Nothing to do by hand.',
   },
   CheckTierReady: {
-    does: "Checks that the tier's instances are running and its databases available; gives up with ReadyTimeoutError after the tier's RTO.",
+    does: "Checks that the tier's instances are running, its databases available and promoted replicas no longer replicas; a resource not visible yet is waited for. Past the tier's RTO the miss is recorded with the laggards and recovery goes on; past the recovery cap it gives up with ReadyTimeoutError.",
     touches: 'recovery',
     gate: (ctx) =>
-      `tier readiness within the tier's RTO (${ctx.plan.tiers.map((t) => `${t.name} ${t.rto}`).join(', ')})`,
+      `tier readiness within the tier's recovery cap (${ctx.plan.tiers.map((t) => `${t.name} ${formatDuration(recoveryCapSeconds(t))}, RTO ${t.rto}`).join('; ')})`,
     fallback: (ctx) =>
       code([
         `aws ec2 wait instance-status-ok --region ${ctx.recovery} --instance-ids <recovered instance ids>`,
         `aws rds wait db-instance-available --region ${ctx.recovery} --db-instance-identifier <recovered database>`,
       ]),
+  },
+  'TierStarted?': {
+    does: 'Runs RecoverTier again for the next batch (200 resources) until every resource of the tier is started.',
+    touches: 'none',
+    fallback: () => 'Nothing to do by hand.',
   },
   'TierReady?': {
     does: 'Goes on to the next tier once this one is ready, else waits and checks again.',

@@ -8,8 +8,10 @@ import { z } from 'zod';
 export interface TierRef {
   readonly index: number;
   readonly name: string;
-  /** The tier's RTO: how long its resources may take to become ready. */
-  readonly timeoutSeconds: number;
+  /** The tier's RTO, from the start of the run: a target, reported when missed. */
+  readonly rtoSeconds: number;
+  /** From the start of the run, when the run stops waiting for the tier and fails. */
+  readonly recoveryCapSeconds: number;
 }
 
 export interface FailoverRun {
@@ -79,7 +81,14 @@ export const failoverRunSchema = z.object({
   force: z.boolean(),
   dryRun: z.boolean(),
   reason: z.string().optional(),
-  tiers: z.array(z.object({ index: z.number().int(), name: z.string(), timeoutSeconds: z.number() })),
+  tiers: z.array(
+    z.object({
+      index: z.number().int(),
+      name: z.string(),
+      rtoSeconds: z.number(),
+      recoveryCapSeconds: z.number(),
+    }),
+  ),
   drill: z.boolean(),
   skipHooks: z.boolean(),
   trigger: z
@@ -103,5 +112,6 @@ export const failoverRunSchema = z.object({
 export const tierRefSchema = z.object({
   index: z.number().int(),
   name: z.string(),
-  timeoutSeconds: z.number(),
+  rtoSeconds: z.number(),
+  recoveryCapSeconds: z.number(),
 });

@@ -17,6 +17,7 @@ import {
   promoteReplica,
   restoreDbFromSnapshot,
 } from './rds-recovery';
+import { databaseReadiness, instanceReadiness } from './readiness-rules';
 import type { Episode, RecoveredResource } from './recovered-resource';
 import type { SelectedResource } from './recovery-selection';
 
@@ -32,38 +33,56 @@ export interface RecoverTierRequest {
   /** Marker in database identifiers: `pf` failover, `fb` failback, `dr` drill. */
   readonly dbMarker?: string;
   readonly concurrency?: number;
+  /**
+   * Each instance's position among its role's instances in the whole tier, so subnets are spread
+   * the same way whichever batch launches it. @default its position in `resources`
+   */
+  readonly ordinals?: ReadonlyMap<string, number>;
 }
 
 const DEFAULT_INSTANCE_TYPE = 't3.micro';
 
+type ResourceBase = Omit<RecoveredResource, 'recoveredId' | 'created' | 'seen'>;
+
+/** `seen`: the instance came from a describe, not only from the RunInstances answer. */
 function fromInstance(
-  base: Omit<RecoveredResource, 'recoveredId' | 'created'>,
+  base: ResourceBase,
   instance: Instance,
   created: boolean,
+  seen: boolean,
 ): RecoveredResource {
   return {
     ...base,
     recoveredId: instance.InstanceId ?? '',
     created,
+    seen,
     state: instance.State?.Name,
     privateIp: instance.PrivateIpAddress,
     publicIp: instance.PublicIpAddress,
   };
 }
 
-function fromDb(
-  base: Omit<RecoveredResource, 'recoveredId' | 'created'>,
-  db: DBInstance,
-  created: boolean,
-): RecoveredResource {
+function fromDb(base: ResourceBase, db: DBInstance, created: boolean, seen: boolean): RecoveredResource {
   return {
     ...base,
     recoveredId: db.DBInstanceIdentifier ?? '',
     created,
+    seen,
     state: db.DBInstanceStatus,
     endpoint: db.Endpoint?.Address,
     port: db.Endpoint?.Port,
   };
+}
+
+function ordinalsInRole(resources: readonly SelectedResource[]): Map<string, number> {
+  const perRole = new Map<string, number>();
+  return new Map(
+    resources.map((r) => {
+      const nth = perRole.get(r.role) ?? 0;
+      perRole.set(r.role, nth + 1);
+      return [r.source, nth];
+    }),
+  );
 }
 
 export async function recoverTier(
@@ -79,7 +98,7 @@ export async function recoverTier(
     instances.length > 0
       ? await findEpisodeInstances(ec2, request.app, request.episode)
       : new Map<string, Instance>();
-  const roleCounters = new Map<string, number>();
+  const ordinals = request.ordinals ?? ordinalsInRole(instances);
   const suffix = episodeSuffix(request.episode.id);
 
   const tagsFor = (resource: SelectedResource): Record<string, string> => ({
@@ -102,10 +121,9 @@ export async function recoverTier(
       pointId: resource.point.id,
     };
     const found = existing.get(resource.source);
-    if (found) return fromInstance(base, found, false);
+    if (found) return fromInstance(base, found, false, true);
     const placement = request.placements[resource.role];
-    const nth = roleCounters.get(resource.role) ?? 0;
-    roleCounters.set(resource.role, nth + 1);
+    const nth = ordinals.get(resource.source) ?? 0;
     const subnets = placement?.subnetIds ?? [];
     const instance = await launchInstance(ec2, {
       imageId: resource.point.id,
@@ -117,7 +135,7 @@ export async function recoverTier(
       tags: tagsFor(resource),
       clientToken: `${suffix}-${resource.source}`,
     });
-    return fromInstance(base, instance, true);
+    return fromInstance(base, instance, true, false);
   });
 
   const recoveredDatabases = await mapWithConcurrency(databases, limit, async (resource) => {
@@ -129,12 +147,13 @@ export async function recoverTier(
       pointId: resource.point.id,
     };
     if (resource.point.kind === 'db-replica') {
+      // The replica existed before the run (promoteReplica described it): absent later means gone.
       const db = await promoteReplica(rds, resource.point.id);
-      return fromDb(base, db, false);
+      return fromDb({ ...base, promotedReplica: true }, db, false, true);
     }
     const identifier = episodeDbIdentifier(resource.source, suffix, request.dbMarker);
     const found = await findDbInstance(rds, identifier);
-    if (found) return fromDb(base, found, false);
+    if (found) return fromDb(base, found, false, true);
     const placement = request.placements[resource.role];
     const db = await restoreDbFromSnapshot(rds, {
       identifier,
@@ -144,7 +163,7 @@ export async function recoverTier(
       securityGroupIds: placement?.securityGroupIds ?? [],
       tags: tagsFor(resource),
     });
-    return fromDb(base, db, true);
+    return fromDb(base, db, true, false);
   });
 
   return [...recoveredDatabases, ...recoveredInstances];
@@ -153,20 +172,11 @@ export async function recoverTier(
 export interface TierReadiness {
   readonly resources: RecoveredResource[];
   readonly ready: boolean;
-  /** Resources not ready yet, with their state. */
+  /** Resources not ready yet, with their state (`not-visible-yet`, `pending`, `promoting`, …). */
   readonly laggards: { readonly id: string; readonly state: string }[];
-  /** Resources that can never become ready (terminated, failed). */
+  /** Resources that can never become ready (terminated, failed, gone). */
   readonly broken: { readonly id: string; readonly state: string }[];
 }
-
-const BROKEN_INSTANCE = new Set(['shutting-down', 'terminated', 'stopping', 'stopped']);
-const BROKEN_DB = new Set([
-  'failed',
-  'incompatible-restore',
-  'incompatible-parameters',
-  'deleting',
-  'storage-full',
-]);
 
 /** One describe per service for the whole tier: refreshes states, addresses and endpoints. */
 export async function assessTier(
@@ -184,22 +194,23 @@ export async function assessTier(
   ]);
   const laggards: { id: string; state: string }[] = [];
   const broken: { id: string; state: string }[] = [];
-  const refreshed = resources.map((resource) => {
+  const refreshed = resources.map((resource): RecoveredResource => {
+    const seenBefore = resource.seen === true;
     if (resource.kind === 'ec2') {
       const instance = instances.get(resource.recoveredId);
-      const state = instance?.State?.Name ?? 'missing';
-      if (state !== 'running')
-        (BROKEN_INSTANCE.has(state) || !instance ? broken : laggards).push({
-          id: resource.recoveredId,
-          state,
-        });
-      return instance ? fromInstance(resource, instance, resource.created) : { ...resource, state };
+      const { verdict, state } = instanceReadiness(instance, seenBefore);
+      if (verdict !== 'ready')
+        (verdict === 'broken' ? broken : laggards).push({ id: resource.recoveredId, state });
+      return instance ? fromInstance(resource, instance, resource.created, true) : { ...resource, state };
     }
     const db = dbs.get(resource.recoveredId);
-    const state = db?.DBInstanceStatus ?? 'missing';
-    if (state !== 'available')
-      (BROKEN_DB.has(state) || !db ? broken : laggards).push({ id: resource.recoveredId, state });
-    return db ? { ...fromDb(resource, db, resource.created) } : { ...resource, state };
+    const { verdict, state } = databaseReadiness(db, {
+      seenBefore,
+      promotedReplica: resource.promotedReplica === true,
+    });
+    if (verdict !== 'ready')
+      (verdict === 'broken' ? broken : laggards).push({ id: resource.recoveredId, state });
+    return db ? { ...fromDb(resource, db, resource.created, true), state } : { ...resource, state };
   });
   return { resources: refreshed, ready: laggards.length === 0 && broken.length === 0, laggards, broken };
 }

@@ -11,6 +11,10 @@ export interface RecoveredResource {
   readonly pointId: string;
   /** True when this run created it; false when an earlier attempt had and it was reused. */
   readonly created: boolean;
+  /** A cross-region replica promoted in place, rather than something restored or launched. */
+  readonly promotedReplica?: boolean;
+  /** A describe has returned it at least once; until then, absent from a describe is not alarming. */
+  readonly seen?: boolean;
   readonly state?: string;
   readonly privateIp?: string;
   readonly publicIp?: string;
@@ -24,10 +28,31 @@ export interface Episode {
   readonly id: string;
 }
 
+export interface Laggard {
+  readonly id: string;
+  readonly state: string;
+}
+
+/** The first readiness check past the tier's RTO that found it not ready: recovery went on. */
+export interface RtoMiss {
+  readonly at: string;
+  /** Seconds from the start of the run. */
+  readonly elapsedSeconds: number;
+  /** How many resources were not ready then, and the first of them. */
+  readonly laggardCount: number;
+  readonly laggards: Laggard[];
+}
+
 export interface TierInventory {
   readonly tierIndex: number;
   readonly tier: string;
   readonly region: string;
   readonly startedAt: string;
+  /** Every resource started so far, in the order they were started. */
   readonly resources: RecoveredResource[];
+  /** RecoverTier works in batches: how far it has got. Absent in inventories from before batches. */
+  readonly progress?: { readonly total: number; readonly started: number; readonly done: boolean };
+  /** When every resource was first seen ready. */
+  readonly readyAt?: string;
+  readonly rtoMissed?: RtoMiss;
 }

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { failoverInputSchema } from '../failover/failover-input';
 import type { FailoverRun } from '../failover/failover-run';
+import { recoveryCapSeconds } from '../failover/recovery-cap';
 import { durationSeconds } from '../plan/duration';
 import { logger } from '../runtime/observability';
 import { type TaskDeps, taskContext } from '../runtime/task-context';
@@ -59,7 +60,8 @@ export function makeFailoverPrepareHandler(deps: TaskDeps = {}) {
       tiers: plan.tiers.map((tier, index) => ({
         index,
         name: tier.name,
-        timeoutSeconds: durationSeconds(tier.rto),
+        rtoSeconds: durationSeconds(tier.rto),
+        recoveryCapSeconds: recoveryCapSeconds(tier),
       })),
       drill,
       skipHooks: input.dryRun || drill,

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { runArtifactKey } from '../artifacts/artifact-store';
 import { episodeSnapshotKey } from '../failover/dns-snapshot';
 import { FAILOVER_ARTIFACTS, type FailoverRun, failoverRunSchema } from '../failover/failover-run';
+import type { RtoMiss } from '../failover/recovered-resource';
 import { measureRecovery } from '../failover/recovery-metrics';
 import type { RecoverySelection } from '../failover/recovery-selection';
 import { readTierInventories } from '../failover/run-inventory';
@@ -52,7 +53,13 @@ export function makeRecordFailoverHandler(deps: TaskDeps = {}) {
       completedAt: dnsSync.inSyncAt,
       selection,
       tierReadyAt: Object.fromEntries(inventories.map((i) => [i.tier, i.readyAt])),
+      tierRtoMissed: Object.fromEntries(inventories.map((i) => [i.tier, i.rtoMissed])),
     });
+    const rtoMissed = metrics.tiers.flatMap((t) =>
+      t.rtoMissed
+        ? [{ tier: t.tier, laggardCount: t.rtoMissed.laggardCount, laggards: t.rtoMissed.laggards }]
+        : [],
+    );
     const resources = inventories.flatMap((i) => i.resources);
     const outcomeKey = runArtifactKey(run.app, run.runId, FAILOVER_ARTIFACTS.outcome);
     const targetsMet = metrics.tiers.every((t) => t.rtoMet && t.rpoMet);
@@ -114,6 +121,7 @@ export function makeRecordFailoverHandler(deps: TaskDeps = {}) {
       outcomeKey,
       targetsMet,
       warnings,
+      ...(rtoMissed.length > 0 ? { rtoMissed } : {}),
     });
     await ctx.state.release(
       'failover',
@@ -138,10 +146,10 @@ export function makeRecordFailoverHandler(deps: TaskDeps = {}) {
       lines: [
         `${run.app} now runs in ${run.targetRegion} (run ${run.runId}).`,
         `RTO ${formatDuration(metrics.rtoSeconds)}; ${resources.length} resource(s) recovered.`,
-        ...metrics.tiers.map(
-          (t) =>
-            `Tier ${t.tier}: RTO target ${formatDuration(t.rtoTargetSeconds)} ${t.rtoMet ? 'met' : 'MISSED'}, worst RPO ${formatDuration(t.worstRpoSeconds)} of ${formatDuration(t.rpoTargetSeconds)} ${t.rpoMet ? 'met' : 'MISSED'}.`,
-        ),
+        ...metrics.tiers.flatMap((t) => [
+          `Tier ${t.tier}: RTO target ${formatDuration(t.rtoTargetSeconds)} ${t.rtoMet ? 'met' : 'MISSED'}, worst RPO ${formatDuration(t.worstRpoSeconds)} of ${formatDuration(t.rpoTargetSeconds)} ${t.rpoMet ? 'met' : 'MISSED'}.`,
+          ...(t.rtoMissed ? [rtoMissLine(t.tier, t.rtoMissed)] : []),
+        ]),
         ...warningLines(warnings),
         `Fail back with the failback workflow once ${run.sourceRegion} is healthy.`,
       ],
@@ -161,6 +169,16 @@ export function makeRecordFailoverHandler(deps: TaskDeps = {}) {
 }
 
 export const handler = makeRecordFailoverHandler();
+
+/** `Tier data was still waiting at its RTO for 2 resource(s): shop-db-pf-… (creating), …; recovery went on.` */
+export function rtoMissLine(tier: string, missed: RtoMiss): string {
+  const shown = missed.laggards.map((l) => `${l.id} (${l.state})`).join(', ');
+  const more =
+    missed.laggardCount > missed.laggards.length
+      ? ` and ${missed.laggardCount - missed.laggards.length} more`
+      : '';
+  return `Tier ${tier} was still waiting at its RTO for ${missed.laggardCount} resource(s)${shown ? `: ${shown}${more}` : ''}; recovery went on.`;
+}
 
 /**
  * A drill changes no app status: it records its evidence (measured RTO and RPO against the

@@ -54,6 +54,11 @@ export function checkPlanReferences(plan: Plan): PlanProblem[] {
       if (durationSeconds(tier[field]) === 0)
         problem(['tiers', t, field], 'expected a duration greater than zero');
     }
+    if (tier.recoveryCap !== undefined && durationSeconds(tier.recoveryCap) < durationSeconds(tier.rto))
+      problem(
+        ['tiers', t, 'recoveryCap'],
+        `expected at least the tier's rto (${tier.rto}): the cap is when recovery gives up, the RTO only a target`,
+      );
     tier.resources.forEach((resource, r) => {
       const base: PlanPath = ['tiers', t, 'resources', r];
       if ('ec2' in resource) {

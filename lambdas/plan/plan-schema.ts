@@ -96,7 +96,13 @@ export const resource = z.union([ec2Resource, rdsResource, auroraResource], {
 export const tier = z.strictObject({
   name,
   rpo: duration,
+  /** A target, measured and reported; a tier that misses it goes on recovering up to `recoveryCap`. */
   rto: duration,
+  /**
+   * How long, from the start of a failover, the tier may take to become ready before the run gives
+   * up on it; at least the RTO. @default 4h, or twice the RTO when that is longer
+   */
+  recoveryCap: duration.optional(),
   resources: z.array(resource).min(1, 'a tier needs at least one resource'),
   /** How often protection runs for this tier. @default a quarter of the RPO, at least 5m */
   protectEvery: duration.optional(),

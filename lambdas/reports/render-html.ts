@@ -148,6 +148,21 @@ function targetsSection(report: RunReport): string {
       ),
     );
   }
+  const missed = report.targets.filter((t) => t.rtoMissed);
+  if (missed.length > 0) {
+    parts.push('<p>RTO missed; recovery went on:</p>', '<ul class="rto-missed">');
+    for (const t of missed) {
+      const m = t.rtoMissed;
+      if (!m) continue;
+      const shown = m.laggards.map((l) => `<code>${esc(l.id)}</code> (${esc(l.state)})`).join(', ');
+      const more =
+        m.laggardCount > m.laggards.length ? ` and ${m.laggardCount - m.laggards.length} more` : '';
+      parts.push(
+        `<li data-tier="${esc(t.tier)}"><strong>${esc(t.tier)}</strong>: at ${esc(formatSeconds(m.elapsedSeconds))}, still waiting for ${m.laggardCount} resource(s)${shown ? `: ${shown}${more}` : ''}</li>`,
+      );
+    }
+    parts.push('</ul>');
+  }
   parts.push('</section>');
   return parts.join('\n');
 }

@@ -81,7 +81,24 @@ function targetsSection(report: RunReport): string {
           ]),
         ),
   );
+  const missed = report.targets.filter((t) => t.rtoMissed);
+  if (missed.length > 0) {
+    lines.push('', 'RTO missed; recovery went on:', '');
+    for (const t of missed) lines.push(`- ${rtoMissText(t)}`);
+  }
   return lines.join('\n');
+}
+
+/** `**data**: at 31m, still waiting for 1 resource(s): `shop-db-pf-1a2b` (creating)` */
+function rtoMissText(t: TierTarget): string {
+  const missed = t.rtoMissed;
+  if (!missed) return '';
+  const shown = missed.laggards.map((l) => `${code(l.id)} (${text(l.state)})`).join(', ');
+  const more =
+    missed.laggardCount > missed.laggards.length
+      ? ` and ${missed.laggardCount - missed.laggards.length} more`
+      : '';
+  return `**${text(t.tier)}**: at ${formatSeconds(missed.elapsedSeconds)}, still waiting for ${missed.laggardCount} resource(s)${shown ? `: ${shown}${more}` : ''}`;
 }
 
 function timelineSection(report: RunReport): string {

@@ -39,6 +39,11 @@ export interface OutcomeDocument {
       worstRpoSeconds?: number;
       rtoMet?: boolean;
       rpoMet?: boolean;
+      rtoMissed?: {
+        elapsedSeconds?: number;
+        laggardCount?: number;
+        laggards?: { id?: string; state?: string }[];
+      };
     }[];
   };
   inventory?: {
@@ -153,6 +158,15 @@ export function reportFromOutcome(outcome: OutcomeDocument, extras: ReportExtras
     ...(t.worstRpoSeconds !== undefined ? { worstRpoSeconds: t.worstRpoSeconds } : {}),
     ...(t.rtoMet !== undefined ? { rtoMet: t.rtoMet } : {}),
     ...(t.rpoMet !== undefined ? { rpoMet: t.rpoMet } : {}),
+    ...(t.rtoMissed
+      ? {
+          rtoMissed: {
+            elapsedSeconds: t.rtoMissed.elapsedSeconds ?? t.rtoTargetSeconds,
+            laggardCount: t.rtoMissed.laggardCount ?? t.rtoMissed.laggards?.length ?? 0,
+            laggards: (t.rtoMissed.laggards ?? []).map((l) => ({ id: l.id ?? '', state: l.state ?? '' })),
+          },
+        }
+      : {}),
   }));
 
   const resources: ResourceRecord[] = [

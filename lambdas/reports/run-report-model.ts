@@ -46,6 +46,16 @@ export interface TierTarget {
   rtoMet?: boolean;
   /** When absent, derived from `worstRpoSeconds <= rpoTargetSeconds` if `worstRpoSeconds` is known. */
   rpoMet?: boolean;
+  /** The tier was still recovering at its RTO; recovery went on. What it was waiting for then. */
+  rtoMissed?: RtoMissRecord;
+}
+
+export interface RtoMissRecord {
+  /** From the start of the run to the check that found the RTO missed. */
+  elapsedSeconds: number;
+  laggardCount: number;
+  /** The first laggards, with their state then (`not-visible-yet`, `pending`, `creating`, …). */
+  laggards: { id: string; state: string }[];
 }
 
 export type ResourceAction = 'created' | 'reused' | 'retained' | 'retired' | 'set-aside';

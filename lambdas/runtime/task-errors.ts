@@ -48,7 +48,10 @@ export class NotReadyError extends PendulumError {
   readonly name = 'NotReadyError';
 }
 
-/** Resources did not become ready within the tier's timeout. */
+/**
+ * Resources did not become ready within the tier's recovery cap. Missing the RTO alone is not an
+ * error: it is recorded and reported while recovery goes on.
+ */
 export class ReadyTimeoutError extends PendulumError {
   readonly name = 'ReadyTimeoutError';
 }

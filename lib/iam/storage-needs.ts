@@ -30,10 +30,8 @@ export const STORAGE_NEEDS: Record<string, StorageNeeds> = {
   'cut-over-dns': { table: ['UpdateItem'], bucket: READ_IF_EXISTS },
   'confirm-dns-sync': NONE,
   'record-failover': { table: ['PutItem', 'UpdateItem', 'DeleteItem'], bucket: READ_IF_EXISTS },
-  'record-failover-failure': {
-    table: ['PutItem', 'UpdateItem', 'DeleteItem'],
-    bucket: ['GetObject', 'PutObject'],
-  },
+  // Reads every tier's inventory if it exists: a run that failed in an early tier has none for the rest.
+  'record-failover-failure': { table: ['PutItem', 'UpdateItem', 'DeleteItem'], bucket: READ_IF_EXISTS },
   'tear-down-drill': { table: ['UpdateItem'], bucket: [] },
   'check-failover-gates': { table: ['GetItem', 'PutItem'], bucket: [] },
   'reconcile-failback': { table: ['GetItem'], bucket: READ_IF_EXISTS },

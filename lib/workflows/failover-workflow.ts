@@ -20,7 +20,6 @@ import {
 } from '../iam/shared-grants';
 import { lambdaTask } from '../lambda-task';
 import type { PendulumCore } from '../pendulum-core';
-import type { TaskFunction } from '../task-function';
 import { WorkflowStateMachine } from '../workflow-state-machine';
 import { hookTasks } from './hook-tasks';
 import { prepareState, rejectionState, taskFactory } from './workflow-parts';
@@ -32,8 +31,8 @@ export interface FailoverWorkflowProps {
 /**
  * Fails the app over to the recovery region. Checks that can refuse (input, state, pre-failover
  * hooks, recovery points) run before the lock and write nothing; then DNS snapshot, tiers in
- * order (each tier's resources in parallel inside one task), health, DNS cutover, record.
- * History grows with tiers and polls, never with the number of resources.
+ * order (each tier's resources started in parallel, in bounded batches), health, DNS cutover,
+ * record. History grows with tiers, batches and polls: one batch per 200 resources.
  */
 export class FailoverWorkflow extends Construct {
   readonly stateMachine: sfn.StateMachine;
@@ -104,7 +103,8 @@ export class FailoverWorkflow extends Construct {
     );
     takeLock.addCatch(rejected, { errors: [E.wrongState], resultPath: '$.rejection' });
 
-    // One tier at a time, in plan order; inside a tier every resource starts at once.
+    // One tier at a time, in plan order; inside a tier resources start in parallel, a bounded
+    // batch per invocation (lambdas/failover/recovery-batch.ts), looping until all are started.
     const recoverTier = lambdaTask(
       this,
       'RecoverTier',
@@ -136,7 +136,10 @@ export class FailoverWorkflow extends Construct {
       maxConcurrency: 1,
       resultPath: sfn.JsonPath.DISCARD,
     });
-    recoverTiers.itemProcessor(recoverTier.next(checkTier).next(tierReady));
+    const tierStarted = new sfn.Choice(this, 'TierStarted?')
+      .when(sfn.Condition.booleanEquals('$.recovery.done', true), checkTier.next(tierReady))
+      .otherwise(recoverTier);
+    recoverTiers.itemProcessor(recoverTier.next(tierStarted));
     waitForTier.next(checkTier);
 
     const checkHealth = lambdaTask(

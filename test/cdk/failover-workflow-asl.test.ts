@@ -117,8 +117,17 @@ describe('the failover state machine (ASL)', () => {
       'RecoverTier',
       'TierReady?',
       'TierRecovered',
+      'TierStarted?',
       'WaitForTier',
     ]);
+    // A tier starts in bounded batches: RecoverTier runs again until it says the tier is all started.
+    expect(map.ItemProcessor.States.RecoverTier?.Next).toBe('TierStarted?');
+    expect(map.ItemProcessor.States['TierStarted?']).toEqual({
+      Type: 'Choice',
+      Choices: [{ Variable: '$.recovery.done', BooleanEquals: true, Next: 'CheckTierReady' }],
+      Default: 'RecoverTier',
+    });
+    expect(map.ItemProcessor.States.CheckTierReady?.Next).toBe('TierReady?');
     const confirm = branch?.States.ConfirmDnsSync as unknown as {
       Retry: { ErrorEquals: string[]; MaxAttempts: number }[];
     };

@@ -76,6 +76,18 @@ describe('the protection plan', () => {
       /greater than zero/,
     ],
     [
+      'recovery cap shorter than the RTO',
+      (p) => ((p.tiers[0] as { recoveryCap?: string }).recoveryCap = '20m'),
+      'tiers[0].recoveryCap',
+      /at least the tier's rto \(30m\)/,
+    ],
+    [
+      'recovery cap that is not a duration',
+      (p) => ((p.tiers[0] as { recoveryCap?: string }).recoveryCap = 'forever'),
+      'tiers[0].recoveryCap',
+      /duration/,
+    ],
+    [
       'ec2 with ids and tag',
       (p) => {
         p.tiers[1] = {
