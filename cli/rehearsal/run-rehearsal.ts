@@ -134,12 +134,17 @@ export async function runRehearsal(options: RehearsalOptions = {}): Promise<Rehe
   const signal = options.signal;
   const filePlan = loadRehearsalPlan(planFile);
   const titles = TITLES(filePlan);
-  const say = new RehearsalOutput(options.out ?? silentOutput(), {
+  // Realistic runs wait as long as the plan says, on the virtual clock: nothing to explain then.
+  const shortenedWaits = {
     HoldStep: filePlan.failback.stepHold,
     Soak: filePlan.failback.soak,
-    WaitForHome: '30s poll',
+    WaitForHome: '30s–5m poll',
     WaitForTier: '5–60s backoff',
-  });
+  };
+  const say = new RehearsalOutput(
+    options.out ?? silentOutput(),
+    options.aws === 'realistic' ? {} : shortenedWaits,
+  );
 
   const phases: PhaseTiming[] = [];
   const runs: WorkflowRunSummary[] = [];
