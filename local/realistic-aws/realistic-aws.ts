@@ -396,10 +396,10 @@ async function idempotentLaunch(region: string, input: Json, launch: () => Promi
         () => false,
       ),
     );
-    if (still) return structuredClone(earlier);
+    if (still) return { ...earlier, output: structuredClone(earlier.output) };
   }
   const result = await launch();
-  launchesByToken.set(key, structuredClone(result));
+  launchesByToken.set(key, { ...result, output: structuredClone(result.output) });
   return result;
 }
 type Context = { clientName?: string; commandName?: string };
