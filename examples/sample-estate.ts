@@ -33,6 +33,8 @@ export interface SampleEstateOptions {
   readonly apiInstances?: number;
   /** Extra unmanaged records, e.g. 300 to make the zone list in several pages. */
   readonly extraRecords?: number;
+  /** The database's allocated storage: on the realistic local AWS, copies and restores take longer with it. @default 20 */
+  readonly databaseGiB?: number;
 }
 
 export interface SampleEstate {
@@ -115,7 +117,7 @@ async function launch(
   return Instances.map((i) => i.InstanceId ?? '');
 }
 
-async function database(rds: RDSClient, subnetIds: string[]): Promise<string> {
+async function database(rds: RDSClient, subnetIds: string[], databaseGiB: number): Promise<string> {
   await rds.send(
     new CreateDBSubnetGroupCommand({
       DBSubnetGroupName: 'shop-primary-db',
@@ -129,7 +131,7 @@ async function database(rds: RDSClient, subnetIds: string[]): Promise<string> {
       DBSubnetGroupName: 'shop-primary-db',
       Engine: 'postgres',
       DBInstanceClass: 'db.t3.medium',
-      AllocatedStorage: 20,
+      AllocatedStorage: databaseGiB,
       MasterUsername: 'shop',
       MasterUserPassword: 'rehearsal-only-password',
       Tags: tags({ app: 'shop' }),
@@ -188,10 +190,11 @@ export async function createSampleEstate(
     primary.apiGroup,
     keyName,
   );
-  const databaseEndpoint = await database(clients.rds(primaryRegion), [
-    primary.publicSubnet,
-    primary.privateSubnet,
-  ]);
+  const databaseEndpoint = await database(
+    clients.rds(primaryRegion),
+    [primary.publicSubnet, primary.privateSubnet],
+    options.databaseGiB ?? 20,
+  );
 
   const recovery = await network(clients.ec2(recoveryRegion), 'recovery', '10.20.0.0/16');
   await clients.rds(recoveryRegion).send(

@@ -202,7 +202,10 @@ export class VirtualClock {
           },
           Math.min(left, MAX_TIMER_MS),
         );
-      handle = step(Math.max(0, Number(ms ?? 0) || 0));
+      // As Node does: a delay below 1 ms (or not a number) is 1 ms, so a loop that waits for time
+      // to pass in fractions of a millisecond (the SDK's adaptive rate limiter) sees it pass.
+      const delay = Number(ms);
+      handle = step(Number.isFinite(delay) && delay >= 1 ? delay : 1);
       if (activity) {
         activity.timers.add(handle);
         owners.set(handle, activity);

@@ -44,6 +44,14 @@ function instrument<T extends { middlewareStack: { use(plugin: unknown): void } 
   return tracer.captureAWSv3Client(client);
 }
 
+/**
+ * Control-plane calls (EC2, RDS, Route 53) share the account's request budget with every other
+ * tool in it, and throttling is their normal answer under load: retry more than the SDK's default 3
+ * attempts, in the adaptive mode that slows this client down when it is throttled (AWS SDKs and
+ * Tools Reference Guide, "Retry behavior"; the EC2 and Route 53 throttling guides ask for backoff).
+ */
+const CONTROL_PLANE_RETRIES = { maxAttempts: 8, retryMode: 'adaptive' } as const;
+
 export function createAwsClients(): AwsClients {
   const cache = new Map<string, unknown>();
   const once = <T>(key: string, make: () => T): T => {
@@ -51,14 +59,17 @@ export function createAwsClients(): AwsClients {
     return cache.get(key) as T;
   };
   return {
-    ec2: (region) => once(`ec2:${region}`, () => instrument(new EC2Client({ region }))),
-    rds: (region) => once(`rds:${region}`, () => instrument(new RDSClient({ region }))),
+    ec2: (region) =>
+      once(`ec2:${region}`, () => instrument(new EC2Client({ region, ...CONTROL_PLANE_RETRIES }))),
+    rds: (region) =>
+      once(`rds:${region}`, () => instrument(new RDSClient({ region, ...CONTROL_PLANE_RETRIES }))),
     cloudWatch: (region) => once(`cw:${region}`, () => instrument(new CloudWatchClient({ region }))),
     lambda: (region) => once(`lambda:${region}`, () => instrument(new LambdaClient({ region }))),
     secretsManager: (region) =>
       once(`secrets:${region}`, () => instrument(new SecretsManagerClient({ region }))),
     // Route 53 is global; its API lives in us-east-1.
-    route53: () => once('route53', () => instrument(new Route53Client({ region: 'us-east-1' }))),
+    route53: () =>
+      once('route53', () => instrument(new Route53Client({ region: 'us-east-1', ...CONTROL_PLANE_RETRIES }))),
     dynamo: () =>
       once('dynamo', () =>
         DynamoDBDocumentClient.from(instrument(new DynamoDBClient({})), {

@@ -3,9 +3,11 @@
  * as its own role, and a state machine may invoke a function only if its role allows it.
  */
 import { LOCAL_ACCOUNT_ID } from '../aws-environment';
+import { asHarness } from '../harness-calls';
 import type { CfnTemplate } from '../resolve-intrinsics';
 import { resolveIntrinsics } from '../resolve-intrinsics';
 import { lambdaFunctions, type SynthLambdaFunction, type TemplateResolveOptions } from '../synthesized-app';
+import type { ResourceFacts } from './authorization-request';
 import { decideCall } from './decide-call';
 import { evaluateRequest } from './evaluate-request';
 import { type EnforcementMode, installIamEnforcement, runAsTask, type TaskPrincipal } from './iam-enforcer';
@@ -56,11 +58,21 @@ function templateFacts(template: CfnTemplate, options: TemplateResolveOptions): 
   return { topicKeys, keyPolicies };
 }
 
+/** The evaluator's reads of moto are the harness's, never the task's (no IAM, no realism). */
+function asHarnessFacts(facts: ResourceFacts): ResourceFacts {
+  return Object.fromEntries(
+    Object.entries(facts).map(([name, read]) => [
+      name,
+      (...args: unknown[]) => asHarness(() => (read as (...a: unknown[]) => unknown)(...args)),
+    ]),
+  ) as unknown as ResourceFacts;
+}
+
 export function localIamFor(template: CfnTemplate, options: TemplateResolveOptions): LocalIam {
   installIamEnforcement();
   const mode: EnforcementMode = process.env.PENDULUM_LOCAL_IAM === 'audit' ? 'audit' : 'enforce';
   const roles = new Map<string, RolePolicies>(rolePolicies(template, options).map((r) => [r.logicalId, r]));
-  const facts = motoResourceFacts(templateFacts(template, options));
+  const facts = asHarnessFacts(motoResourceFacts(templateFacts(template, options)));
   const roleFor = (logicalId: string): RolePolicies => {
     const roleId = roleOf(template, logicalId);
     const role = roleId ? roles.get(roleId) : undefined;

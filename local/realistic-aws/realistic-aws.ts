@@ -34,6 +34,7 @@ import {
   type TokenBucket,
 } from './aws-timings';
 import {
+  changeKey,
   checkPreconditions,
   overlayDescribe,
   type Phase,
@@ -323,7 +324,7 @@ async function recordTimelines(
   if (instance && instanceStatus) instance.DBInstanceStatus = instanceStatus;
   if (service === 'Route53' && operation === 'ChangeResourceRecordSets') {
     const change = (output.ChangeInfo as Json | undefined) ?? {};
-    timelines.set('global', String(change.Id), {
+    timelines.set('global', changeKey(change.Id), {
       kind: 'change',
       startedAt: now,
       visibleAt: now,

@@ -77,6 +77,11 @@ type Json = Record<string, unknown>;
 const list = (value: unknown): Json[] => (Array.isArray(value) ? (value as Json[]) : []);
 const percent = (fraction: number) => `${Math.floor(fraction * 100)}%`;
 
+/** A Route 53 change id with or without its `/change/` prefix. */
+export function changeKey(id: unknown): string {
+  return String(id ?? '').replace(/^\/change\//, '');
+}
+
 /** The identifier in an RDS ARN or a bare identifier, and the region it names (if an ARN). */
 export function rdsIdentifier(value: string): { id: string; region?: string } {
   const arn = /^arn:[\w-]+:rds:([\w-]+):\d*:[\w-]+:(.+)$/.exec(value);
@@ -160,7 +165,8 @@ export function overlayDescribe(
   }
   if (service === 'Route53' && operation === 'GetChange') {
     const change = output.ChangeInfo as Json | undefined;
-    if (change && timelines.status('global', String(change.Id), now)) change.Status = 'PENDING';
+    const id = change?.Id ?? input.Id;
+    if (change && timelines.status('global', changeKey(id), now)) change.Status = 'PENDING';
   }
 }
 
