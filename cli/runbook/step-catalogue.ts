@@ -577,6 +577,8 @@ export const STEP_CATALOGUE: Readonly<Record<string, StepInfo>> = {
   SyncHome: {
     does: 'Brings the new primary up in the primary region from the recovery-region copies: instances from images of the recovery instances, databases as a cross-region replica or a restored snapshot. Called in a loop until ready; never makes anything twice.',
     touches: 'both',
+    gate: (ctx) =>
+      `ready within failback.syncCap ${ctx.plan.failback.syncCap}, else it fails naming what is pending`,
     fallback: (ctx) =>
       code([
         `aws ec2 create-image --region ${ctx.recovery} --instance-id <recovery instance> --name <name> --no-reboot`,
@@ -591,7 +593,7 @@ export const STEP_CATALOGUE: Readonly<Record<string, StepInfo>> = {
     fallback: () => 'Nothing to do by hand.',
   },
   WaitForHome: {
-    does: 'Waits before checking the new primary again.',
+    does: 'Waits before checking the new primary again (30 s at first, up to 5 min as the wait grows).',
     touches: 'none',
     fallback: () => 'Nothing to do by hand.',
   },
@@ -620,6 +622,17 @@ export const STEP_CATALOGUE: Readonly<Record<string, StepInfo>> = {
         `aws rds modify-db-instance --region ${ctx.primary} --db-instance-identifier <source> --new-db-instance-identifier <source>-stale --apply-immediately`,
         `aws rds modify-db-instance --region ${ctx.primary} --db-instance-identifier <source>-home --new-db-instance-identifier <source> --apply-immediately`,
       ]),
+  },
+  'HomeFinal?': {
+    does: 'Moves DNS back once every home database is promoted and under its final identifier, else waits and checks again.',
+    touches: 'none',
+    gate: (ctx) => `within failback.syncCap ${ctx.plan.failback.syncCap} of the first SyncHome`,
+    fallback: () => 'Nothing to do by hand.',
+  },
+  WaitForFinalise: {
+    does: 'Waits before finalising the home databases again (30 s at first, up to 5 min as the wait grows).',
+    touches: 'none',
+    fallback: () => 'Nothing to do by hand.',
   },
   'Staged?': {
     does: 'Moves DNS home in weighted steps for a staged failback, else in one change.',
@@ -705,6 +718,17 @@ export const STEP_CATALOGUE: Readonly<Record<string, StepInfo>> = {
         `aws rds delete-db-instance --region ${ctx.primary} --db-instance-identifier <source>-stale --final-db-snapshot-identifier <source>-stale-final`,
       ]),
   },
+  'StaleRetired?': {
+    does: 'Goes on to the soak once the stale primary is retired, else waits for its final copies and retires again.',
+    touches: 'none',
+    gate: (ctx) => `within failback.retireCap ${ctx.plan.failback.retireCap} of the first RetireStalePrimary`,
+    fallback: () => 'Nothing to do by hand.',
+  },
+  WaitForStaleRetirement: {
+    does: 'Waits for final AMIs and snapshots of the stale primary before retiring again.',
+    touches: 'none',
+    fallback: () => 'Nothing to do by hand.',
+  },
   PostFailbackHooks: {
     does: "Calls the plan's post-failback hooks.",
     touches: 'hooks',
@@ -732,6 +756,18 @@ export const STEP_CATALOGUE: Readonly<Record<string, StepInfo>> = {
         `aws ec2 create-image --region ${ctx.recovery} --instance-id <id> --name <name>-final && aws ec2 terminate-instances --region ${ctx.recovery} --instance-ids <id>`,
         `aws rds delete-db-instance --region ${ctx.recovery} --db-instance-identifier <recovered database> --final-db-snapshot-identifier <name>-final`,
       ]),
+  },
+  'CopiesRetired?': {
+    does: 'Ends the failback once the recovery copies are retired, else waits for their final copies and retires again.',
+    touches: 'none',
+    gate: (ctx) =>
+      `within failback.retireCap ${ctx.plan.failback.retireCap} of the first RetireRecoveryCopies`,
+    fallback: () => 'Nothing to do by hand.',
+  },
+  WaitForCopiesRetirement: {
+    does: 'Waits for final AMIs and snapshots of the recovery copies before retiring again.',
+    touches: 'none',
+    fallback: () => 'Nothing to do by hand.',
   },
   FailbackComplete: {
     does: 'Ends a successful failback.',

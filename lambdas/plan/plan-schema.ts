@@ -3,7 +3,15 @@
  * The CDK app, the CLI and every Lambda task read the same parsed plan, so this schema is the contract.
  */
 import { z } from 'zod';
-import { DURATION_PATTERN } from './duration';
+import {
+  DEFAULT_FAILBACK_CAPS,
+  FAILBACK_EXECUTION_TIMEOUT_SECONDS,
+  longestFailbackSeconds,
+  MAX_RETIRE_CAP_SECONDS,
+  MAX_SYNC_CAP_SECONDS,
+  MIN_CAP_SECONDS,
+} from '../failback/failback-caps';
+import { DURATION_PATTERN, durationSeconds, formatDuration } from './duration';
 
 const REGION_PATTERN = /^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 const ARN_PATTERN = /^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(?:\d{12})?:.+$/;
@@ -225,6 +233,12 @@ export const failbackWindow = z.strictObject({
   duration,
 });
 
+/** A duration between `min` and `max` seconds. */
+const durationWithin = (min: number, max: number) =>
+  duration.refine((d) => durationSeconds(d) >= min && durationSeconds(d) <= max, {
+    message: `expected a duration from ${formatDuration(min)} to ${formatDuration(max)}`,
+  });
+
 export const failback = z
   .strictObject({
     strategy: z.enum(['cutover', 'staged']).default('cutover'),
@@ -234,15 +248,41 @@ export const failback = z
     stepHold: duration.default('5m'),
     /** How long recovery-region copies are kept after a successful failback. */
     soak: duration.default('24h'),
+    /**
+     * How long bringing data and instances home may take, through promotion of the home
+     * databases; past it the failback fails (DNS untouched) naming what was still pending.
+     */
+    syncCap: durationWithin(MIN_CAP_SECONDS, MAX_SYNC_CAP_SECONDS).default(DEFAULT_FAILBACK_CAPS.syncCap),
+    /** How long each retirement (stale primary, recovery copies) may wait for its final copies. */
+    retireCap: durationWithin(MIN_CAP_SECONDS, MAX_RETIRE_CAP_SECONDS).default(
+      DEFAULT_FAILBACK_CAPS.retireCap,
+    ),
     prefer: z.enum(['failback', 'current']).optional(),
     windows: z.array(failbackWindow).default([]),
     requireApproval: z.boolean().default(false),
+  })
+  .superRefine((f, ctx) => {
+    const seconds = (d: string) => (DURATION_PATTERN.test(d) ? durationSeconds(d) : 0);
+    const longest = longestFailbackSeconds({
+      syncCapSeconds: seconds(f.syncCap),
+      retireCapSeconds: seconds(f.retireCap),
+      soakSeconds: seconds(f.soak),
+      // A run may be started staged whatever the plan's strategy says.
+      stagedHoldSeconds: f.steps.length * seconds(f.stepHold),
+    });
+    if (longest > FAILBACK_EXECUTION_TIMEOUT_SECONDS)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['soak'],
+        message: `expected a shorter soak: with the caps, staged holds and 1d for the rest, a failback could run ${formatDuration(longest)}, past its execution's ${formatDuration(FAILBACK_EXECUTION_TIMEOUT_SECONDS)}, and the recovery copies would never be retired`,
+      });
   })
   .default({
     strategy: 'cutover',
     steps: [10, 50, 100],
     stepHold: '5m',
     soak: '24h',
+    ...DEFAULT_FAILBACK_CAPS,
     windows: [],
     requireApproval: false,
   });

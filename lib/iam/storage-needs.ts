@@ -43,7 +43,7 @@ export const STORAGE_NEEDS: Record<string, StorageNeeds> = {
   'roll-back-dns': { table: [], bucket: ['GetObject', 'PutObject'] },
   'record-failback': { table: ['UpdateItem'], bucket: ['GetObject', 'PutObject'] },
   'record-failback-failure': { table: ['UpdateItem'], bucket: ['PutObject'] },
-  'retire-stale-primary': { table: [], bucket: ['GetObject', 'PutObject'] },
+  'retire-stale-primary': { table: [], bucket: READ_IF_EXISTS },
   'retire-recovery-copies': { table: [], bucket: READ_IF_EXISTS },
   'register-app': { table: ['UpdateItem'], bucket: [] },
 };

@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { FAILBACK_EXECUTION_TIMEOUT_SECONDS } from '../../lambdas/failback/failback-caps';
 import { durationSeconds } from '../../lambdas/plan/duration';
 import { TASK_ERROR_NAMES as E } from '../../lambdas/runtime/task-errors';
 import {
@@ -26,11 +27,23 @@ import { prepareState, rejectionState, taskFactory } from './workflow-parts';
 
 export interface FailbackWorkflowProps {
   readonly core: PendulumCore;
-  /**
-   * Pause between checks while data and instances come home.
-   * @default Duration.seconds(30)
-   */
-  readonly syncPollInterval?: Duration;
+}
+
+/**
+ * The long waits of failback (bringing home, retiring) are explicit poll loops: the task advances
+ * what it can, says whether it is done and when to look again (`pollSeconds`, growing with the
+ * wait), and throws ReadyTimeoutError naming what is pending once the plan's cap is exceeded.
+ * Their length is the plan's cap, not an accident of Retry backoff arithmetic, and history grows
+ * with polls, not resources.
+ */
+function pollUntil(
+  scope: Construct,
+  check: sfn.TaskStateBase,
+  done: { id: string; condition: sfn.Condition; next: sfn.IChainable; waitId: string; pollPath: string },
+): sfn.Choice {
+  const wait = new sfn.Wait(scope, done.waitId, { time: sfn.WaitTime.secondsPath(done.pollPath) });
+  const choice = new sfn.Choice(scope, done.id).when(done.condition, done.next).otherwise(wait.next(check));
+  return choice;
 }
 
 /**
@@ -110,9 +123,6 @@ export class FailbackWorkflow extends Construct {
       task('SyncHome', 'sync-home', (fn) => allowSyncHome(fn.role, plan), Duration.minutes(10)),
       { payload: sfn.TaskInput.fromObject(run), resultPath: '$.home' },
     );
-    const waitForHome = new sfn.Wait(this, 'WaitForHome', {
-      time: sfn.WaitTime.duration(props.syncPollInterval ?? Duration.seconds(30)),
-    });
     const homeHealth = checkHealth('CheckHomeHealth', '$.homeHealth');
     const homeUnhealthy = new sfn.Fail(this, 'HomeUnhealthy', {
       error: E.validationFailed,
@@ -126,12 +136,6 @@ export class FailbackWorkflow extends Construct {
       }),
       { payload: sfn.TaskInput.fromObject(run), resultPath: '$.finalised' },
     );
-    finalise.addRetry({
-      errors: [E.notReady],
-      interval: Duration.seconds(30),
-      backoffRate: 1.5,
-      maxAttempts: 20,
-    });
 
     const shiftFn = task('ShiftDns', 'shift-dns', (fn) => {
       allowRoute53Read(fn.role, plan);
@@ -203,12 +207,6 @@ export class FailbackWorkflow extends Construct {
       ),
       { payload: sfn.TaskInput.fromObject(run), resultPath: '$.retiredStale' },
     );
-    retireStale.addRetry({
-      errors: [E.notReady],
-      interval: Duration.seconds(30),
-      backoffRate: 1.5,
-      maxAttempts: 20,
-    });
     const record = lambdaTask(
       this,
       'RecordFailback',
@@ -226,11 +224,26 @@ export class FailbackWorkflow extends Construct {
         sfn.Condition.booleanEquals('$.home.ready', true),
         homeHealth.next(
           new sfn.Choice(this, 'HomeHealthy?')
-            .when(sfn.Condition.booleanEquals('$.homeHealth.passed', true), finalise.next(shiftDns))
+            .when(
+              sfn.Condition.booleanEquals('$.homeHealth.passed', true),
+              finalise.next(
+                pollUntil(this, finalise, {
+                  id: 'HomeFinal?',
+                  condition: sfn.Condition.booleanEquals('$.finalised.finished', true),
+                  next: shiftDns,
+                  waitId: 'WaitForFinalise',
+                  pollPath: '$.finalised.pollSeconds',
+                }),
+              ),
+            )
             .otherwise(homeUnhealthy),
         ),
       )
-      .otherwise(waitForHome.next(syncHome));
+      .otherwise(
+        new sfn.Wait(this, 'WaitForHome', { time: sfn.WaitTime.secondsPath('$.home.pollSeconds') }).next(
+          syncHome,
+        ),
+      );
 
     const failback = new sfn.Parallel(this, 'Failback', {
       resultSelector: { 'outcome.$': '$[0].outcome' },
@@ -283,12 +296,6 @@ export class FailbackWorkflow extends Construct {
       ),
       { payload: sfn.TaskInput.fromObject(run), resultPath: '$.retiredCopies' },
     );
-    retireCopies.addRetry({
-      errors: [E.notReady],
-      interval: Duration.seconds(30),
-      backoffRate: 1.5,
-      maxAttempts: 20,
-    });
     const retirementFailed = new sfn.Fail(this, 'RetirementFailed', {
       errorPath: '$.retireFailure.Error',
       causePath: '$.retireFailure.Cause',
@@ -300,6 +307,24 @@ export class FailbackWorkflow extends Construct {
     retireStale.addCatch(retirementFailed, { errors: ['States.ALL'], resultPath: '$.retireFailure' });
     retireCopies.addCatch(retirementFailed, { errors: ['States.ALL'], resultPath: '$.retireFailure' });
     const done = new sfn.Succeed(this, 'FailbackComplete', { outputPath: '$.result.outcome' });
+    retireStale.next(
+      pollUntil(this, retireStale, {
+        id: 'StaleRetired?',
+        condition: sfn.Condition.booleanEquals('$.retiredStale.complete', true),
+        next: soak,
+        waitId: 'WaitForStaleRetirement',
+        pollPath: '$.retiredStale.pollSeconds',
+      }),
+    );
+    soak.next(retireCopies).next(
+      pollUntil(this, retireCopies, {
+        id: 'CopiesRetired?',
+        condition: sfn.Condition.booleanEquals('$.retiredCopies.complete', true),
+        next: done,
+        waitId: 'WaitForCopiesRetirement',
+        pollPath: '$.retiredCopies.pollSeconds',
+      }),
+    );
 
     const windowSkipped = new sfn.Succeed(this, 'WindowSkipped', {
       outputPath: '$.run.skipped',
@@ -320,9 +345,7 @@ export class FailbackWorkflow extends Construct {
             .next(
               new sfn.Choice(this, 'FailbackDryRun?')
                 .when(sfn.Condition.booleanEquals('$.run.dryRun', true), dryRunDone)
-                .otherwise(
-                  takeLock.next(failback).next(retireStale).next(soak).next(retireCopies).next(done),
-                ),
+                .otherwise(takeLock.next(failback).next(retireStale)),
             ),
         ),
     );
@@ -330,7 +353,8 @@ export class FailbackWorkflow extends Construct {
     this.stateMachine = new WorkflowStateMachine(this, 'Workflow', {
       stateMachineName: core.name('failback'),
       definition,
-      timeout: Duration.days(30),
+      // Plans whose longest path would not fit are refused (failback.soak, plan-schema).
+      timeout: Duration.seconds(FAILBACK_EXECUTION_TIMEOUT_SECONDS),
       comment: `Fails ${plan.app} back from ${plan.recoveryRegion} to ${plan.primaryRegion}`,
     }).stateMachine;
   }
