@@ -769,6 +769,56 @@ export const STEP_CATALOGUE: Readonly<Record<string, StepInfo>> = {
     touches: 'none',
     fallback: () => 'Nothing to do by hand.',
   },
+  'SoakScheduled?': {
+    does: 'Waits out a soak of up to 7 days here; a longer one is handed to a scheduled retirement (the retirement workflow).',
+    touches: 'none',
+    gate: (ctx) => `soak ${ctx.plan.failback.soak}: scheduled when longer than 7d`,
+    fallback: () => 'Nothing to do by hand.',
+  },
+  ScheduleRetirement: {
+    does: 'Creates the one-time schedule that starts the retirement workflow when the soak is over (counted from when production was home), and records "retirement scheduled for T" in the run record, the report and a notification.',
+    touches: 'state',
+    fallback: (ctx) =>
+      code([
+        `aws scheduler create-schedule --region ${ctx.recovery} --group-name pendulum-${ctx.app}-schedules --name ${ctx.app}-retire-<episode> \\`,
+        `  --schedule-expression 'at(<T, UTC, yyyy-mm-ddThh:mm:ss>)' --flexible-time-window Mode=OFF --action-after-completion DELETE \\`,
+        `  --target '{"Arn":"<RetirementStateMachineArn>","RoleArn":"<retirement scheduler role>","Input":"{\\"run\\":<the run>,\\"retireAt\\":\\"<T>\\"}"}'`,
+      ]),
+  },
+  CheckRetirementDue: {
+    does: 'Checks that the app is still home from the failback that scheduled this retirement (PRIMARY_ACTIVE, same failback id); reads only.',
+    touches: 'state',
+    fallback: (ctx) =>
+      code([
+        `aws dynamodb get-item --region ${ctx.recovery} --table-name ${ctx.tableLookup} --key '{"pk":{"S":"APP#${ctx.app}"},"sk":{"S":"STATE"}}'`,
+      ]),
+  },
+  'RetirementDue?': {
+    does: 'Retires the recovery copies if the app is still home from that failback, else records that it skipped.',
+    touches: 'none',
+    fallback: () => 'Nothing to do by hand.',
+  },
+  RecordRetirement: {
+    does: "Records in the failback's run record that the recovery copies are retired, and tells the topic.",
+    touches: 'state',
+    fallback: () =>
+      'Nothing to do by hand: the list of what was retired is retired-recovery.json under the run.',
+  },
+  RecordRetirementSkipped: {
+    does: "Records in the failback's run record that the retirement changed nothing and why, and tells the topic.",
+    touches: 'state',
+    fallback: () => 'Nothing to do by hand; retire the recovery copies by hand once they are not needed.',
+  },
+  RetirementComplete: {
+    does: 'Ends a scheduled retirement that retired the recovery copies.',
+    touches: 'none',
+    fallback: () => 'Nothing to do by hand.',
+  },
+  RetirementSkipped: {
+    does: 'Ends a scheduled retirement that found the app no longer home from its failback: nothing was retired.',
+    touches: 'none',
+    fallback: () => 'Nothing to do by hand.',
+  },
   FailbackComplete: {
     does: 'Ends a successful failback.',
     touches: 'none',

@@ -17,6 +17,7 @@
  * cross-region transfer), but a first EBS snapshot of a large volume is a full copy: 12 hours.
  */
 import { ReadyTimeoutError } from '../runtime/task-errors';
+import { retirementIsScheduled } from './scheduled-retirement';
 
 export const DEFAULT_FAILBACK_CAPS = { syncCap: '48h', retireCap: '12h' } as const;
 
@@ -81,8 +82,9 @@ const UNCAPPED_SLACK_SECONDS = 86_400;
 
 /**
  * The longest a failback execution can run when every wait uses its whole cap: bringing home,
- * the staged holds, retiring the stale primary, the soak, retiring the recovery copies. It must
- * fit the execution's timeout, or the recovery copies would silently never be retired.
+ * the staged holds, retiring the stale primary, then either the soak and retiring the recovery
+ * copies, or (a soak handed to a scheduled retirement) only creating the schedule. It must fit
+ * the execution's timeout, or the run would be cut short with retirements undone.
  */
 export function longestFailbackSeconds(f: {
   syncCapSeconds: number;
@@ -90,7 +92,6 @@ export function longestFailbackSeconds(f: {
   soakSeconds: number;
   stagedHoldSeconds: number;
 }): number {
-  return (
-    f.syncCapSeconds + f.stagedHoldSeconds + 2 * f.retireCapSeconds + f.soakSeconds + UNCAPPED_SLACK_SECONDS
-  );
+  const afterStale = retirementIsScheduled(f.soakSeconds) ? 0 : f.soakSeconds + f.retireCapSeconds;
+  return f.syncCapSeconds + f.stagedHoldSeconds + f.retireCapSeconds + afterStale + UNCAPPED_SLACK_SECONDS;
 }

@@ -45,6 +45,9 @@ export const STORAGE_NEEDS: Record<string, StorageNeeds> = {
   'record-failback-failure': { table: ['UpdateItem'], bucket: ['PutObject'] },
   'retire-stale-primary': { table: [], bucket: READ_IF_EXISTS },
   'retire-recovery-copies': { table: [], bucket: READ_IF_EXISTS },
+  'schedule-retirement': { table: ['UpdateItem'], bucket: ['GetObject', 'PutObject'] },
+  'check-retirement-due': { table: ['GetItem'], bucket: [] },
+  'record-retirement': { table: ['UpdateItem'], bucket: [] },
   'register-app': { table: ['UpdateItem'], bucket: [] },
 };
 

@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { FAILBACK_EXECUTION_TIMEOUT_SECONDS } from '../../lambdas/failback/failback-caps';
+import { SCHEDULED_RETIREMENT_AFTER_SECONDS } from '../../lambdas/failback/scheduled-retirement';
 import { durationSeconds } from '../../lambdas/plan/duration';
 import { TASK_ERROR_NAMES as E } from '../../lambdas/runtime/task-errors';
 import {
@@ -9,6 +10,7 @@ import {
   allowReconcile,
   allowRetireRecoveryCopies,
   allowRetireStalePrimary,
+  allowScheduleRetirement,
   allowSyncHome,
 } from '../iam/failback-grants';
 import { healthCheckAlarms } from '../iam/plan-resources';
@@ -23,38 +25,25 @@ import { lambdaTask } from '../lambda-task';
 import type { PendulumCore } from '../pendulum-core';
 import { WorkflowStateMachine } from '../workflow-state-machine';
 import { hookTasks } from './hook-tasks';
-import { prepareState, rejectionState, taskFactory } from './workflow-parts';
+import { RetirementWorkflow } from './retirement-workflow';
+import { pollUntil, prepareState, rejectionState, taskFactory } from './workflow-parts';
 
 export interface FailbackWorkflowProps {
   readonly core: PendulumCore;
 }
 
 /**
- * The long waits of failback (bringing home, retiring) are explicit poll loops: the task advances
- * what it can, says whether it is done and when to look again (`pollSeconds`, growing with the
- * wait), and throws ReadyTimeoutError naming what is pending once the plan's cap is exceeded.
- * Their length is the plan's cap, not an accident of Retry backoff arithmetic, and history grows
- * with polls, not resources.
- */
-function pollUntil(
-  scope: Construct,
-  check: sfn.TaskStateBase,
-  done: { id: string; condition: sfn.Condition; next: sfn.IChainable; waitId: string; pollPath: string },
-): sfn.Choice {
-  const wait = new sfn.Wait(scope, done.waitId, { time: sfn.WaitTime.secondsPath(done.pollPath) });
-  const choice = new sfn.Choice(scope, done.id).when(done.condition, done.next).otherwise(wait.next(check));
-  return choice;
-}
-
-/**
  * Brings production home. Everything that can refuse (input, state, window, target health, hooks,
  * reconciliation conflicts) runs before the lock and changes nothing. Then data and instances are
  * synced home, validated, DNS moves back (at once or in weighted steps with health gates), the
- * stale primary is retired with final snapshots, and after the soak the recovery copies too.
+ * stale primary is retired with final snapshots, and after the soak the recovery copies too: a soak
+ * of up to a week waits here, a longer one is handed to a scheduled retirement (RetirementWorkflow).
  * A failure rolls DNS back to the last healthy step and deletes nothing.
  */
 export class FailbackWorkflow extends Construct {
   readonly stateMachine: sfn.StateMachine;
+  /** The scheduled retirement of the recovery copies, for soaks this execution does not wait out. */
+  readonly retirement: RetirementWorkflow;
 
   constructor(scope: Construct, id: string, props: FailbackWorkflowProps) {
     super(scope, id);
@@ -285,16 +274,41 @@ export class FailbackWorkflow extends Construct {
     // After production is home: wait out the soak, then retire the recovery copies (final
     // snapshots kept). A failure here leaves the copies in place and says so; it is not a failback failure.
     const soak = new sfn.Wait(this, 'Soak', { time: sfn.WaitTime.secondsPath('$.run.soakSeconds') });
-    const retireCopies = lambdaTask(
-      this,
+    const retireCopiesFn = task(
       'RetireRecoveryCopies',
-      task(
-        'RetireRecoveryCopies',
-        'retire-recovery-copies',
-        (fn) => allowRetireRecoveryCopies(fn.role, plan),
-        Duration.minutes(10),
-      ),
-      { payload: sfn.TaskInput.fromObject(run), resultPath: '$.retiredCopies' },
+      'retire-recovery-copies',
+      (fn) => allowRetireRecoveryCopies(fn.role, plan),
+      Duration.minutes(10),
+    );
+    const retireCopies = lambdaTask(this, 'RetireRecoveryCopies', retireCopiesFn, {
+      payload: sfn.TaskInput.fromObject(run),
+      resultPath: '$.retiredCopies',
+    });
+    // A soak longer than this execution should wait goes to a scheduled retirement instead.
+    this.retirement = new RetirementWorkflow(this, 'Retirement', { core, retireCopies: retireCopiesFn });
+    const { schedulerRole } = this.retirement;
+    const scheduleRetirement = lambdaTask(
+      this,
+      'ScheduleRetirement',
+      task('ScheduleRetirement', 'schedule-retirement', (fn) => {
+        allowScheduleRetirement(fn.role, plan, { group: core.scheduleGroupName, schedulerRole });
+        allowPublish(fn.role, core.topic);
+      }),
+      {
+        payload: sfn.TaskInput.fromObject({
+          ...run,
+          home: {
+            'completedAt.$': '$.result.outcome.completedAt',
+            'outcomeKey.$': '$.result.outcome.outcomeKey',
+          },
+          target: {
+            stateMachineArn: this.retirement.stateMachine.stateMachineArn,
+            roleArn: schedulerRole.roleArn,
+            scheduleGroup: core.scheduleGroupName,
+          },
+        }),
+        resultPath: '$.retirementSchedule',
+      },
     );
     const retirementFailed = new sfn.Fail(this, 'RetirementFailed', {
       errorPath: '$.retireFailure.Error',
@@ -306,12 +320,18 @@ export class FailbackWorkflow extends Construct {
     // mark the failback failed, so it runs after the try/catch, with a catch of its own.
     retireStale.addCatch(retirementFailed, { errors: ['States.ALL'], resultPath: '$.retireFailure' });
     retireCopies.addCatch(retirementFailed, { errors: ['States.ALL'], resultPath: '$.retireFailure' });
+    scheduleRetirement.addCatch(retirementFailed, { errors: ['States.ALL'], resultPath: '$.retireFailure' });
     const done = new sfn.Succeed(this, 'FailbackComplete', { outputPath: '$.result.outcome' });
     retireStale.next(
       pollUntil(this, retireStale, {
         id: 'StaleRetired?',
         condition: sfn.Condition.booleanEquals('$.retiredStale.complete', true),
-        next: soak,
+        next: new sfn.Choice(this, 'SoakScheduled?')
+          .when(
+            sfn.Condition.numberGreaterThan('$.run.soakSeconds', SCHEDULED_RETIREMENT_AFTER_SECONDS),
+            scheduleRetirement.next(done),
+          )
+          .otherwise(soak),
         waitId: 'WaitForStaleRetirement',
         pollPath: '$.retiredStale.pollSeconds',
       }),
@@ -353,7 +373,7 @@ export class FailbackWorkflow extends Construct {
     this.stateMachine = new WorkflowStateMachine(this, 'Workflow', {
       stateMachineName: core.name('failback'),
       definition,
-      // Plans whose longest path would not fit are refused (failback.soak, plan-schema).
+      // Soaks beyond a week are scheduled; plans whose longest path still would not fit are refused (plan-schema).
       timeout: Duration.seconds(FAILBACK_EXECUTION_TIMEOUT_SECONDS),
       comment: `Fails ${plan.app} back from ${plan.recoveryRegion} to ${plan.primaryRegion}`,
     }).stateMachine;

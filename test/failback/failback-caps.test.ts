@@ -74,26 +74,28 @@ describe('failback caps', () => {
     );
   });
 
-  it('refuses a soak the failback execution cannot wait out, instead of never retiring the recovery copies', () => {
+  it('accepts any soak (beyond a week it is scheduled) and refuses only staged holds the execution cannot wait out', () => {
     // Prepare
-    const withSoak = (soak: string) => {
+    const withFailback = (change: Partial<PlanInput['failback'] & object>) => {
       const plan = structuredClone(samplePlan()) as PlanInput;
-      plan.failback = { ...plan.failback, soak };
+      plan.failback = { ...plan.failback, ...change };
       return parsePlanObject(plan);
     };
 
     // Act
-    const thirtyDays = withSoak('30d');
-    const twentyDays = withSoak('20d');
+    const soaks = ['7d', '30d', '400d'].map((soak) => withFailback({ soak }));
+    const longHolds = withFailback({ soak: '7d', syncCap: '7d', retireCap: '3d', stepHold: '4d' });
 
-    // Assess: 48h + 3 × 5m + 2 × 12h + 1d + 30d overruns the 30-day execution; 20d fits
-    expect(twentyDays.ok).toBe(true);
-    expect(thirtyDays.ok).toBe(false);
-    if (thirtyDays.ok) return;
-    expect(thirtyDays.problems).toEqual([
+    // Assess: 7d + 3 × 4d + 2 × 3d + 7d + 1d = 33d overruns the 30-day execution; a 400-day soak is scheduled
+    expect(soaks.map((r) => r.ok)).toEqual([true, true, true]);
+    expect(longHolds.ok).toBe(false);
+    if (longHolds.ok) return;
+    expect(longHolds.problems).toEqual([
       expect.objectContaining({
-        path: ['failback', 'soak'],
-        message: expect.stringMatching(/could run 34d15m, past its execution's 30d/),
+        path: ['failback', 'stepHold'],
+        message: expect.stringMatching(
+          /^expected shorter staged holds: .*could run 33d, past its execution's 30d/,
+        ),
       }),
     ]);
   });
