@@ -49,6 +49,11 @@ export class PendulumCore extends Construct {
     return new TaskFunction(scope, id, { ...props, plan: this.plan, environment: this.environment });
   }
 
+  /** The stack's EventBridge Scheduler group: every schedule Pendulum makes, at deploy or at run time. */
+  get scheduleGroupName(): string {
+    return this.name('schedules');
+  }
+
   /** `pendulum-<app>-<what>`: names operators can find in the console. */
   name(what: string): string {
     return `pendulum-${this.plan.app}-${what}`;

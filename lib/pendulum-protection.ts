@@ -24,10 +24,12 @@ export class PendulumProtection extends Construct {
   constructor(scope: Construct, id: string, props: PendulumProtectionProps) {
     super(scope, id);
     this.core = new PendulumCore(this, 'Core', { plan: props.plan });
+    const failback = new FailbackWorkflow(this, 'Failback', { core: this.core });
     this.workflows = {
       register: new RegisterWorkflow(this, 'Register', { core: this.core }).stateMachine,
       failover: new FailoverWorkflow(this, 'Failover', { core: this.core }).stateMachine,
-      failback: new FailbackWorkflow(this, 'Failback', { core: this.core }).stateMachine,
+      failback: failback.stateMachine,
+      retirement: failback.retirement.stateMachine,
       protect: new ProtectWorkflow(this, 'Protect', { core: this.core }).stateMachine,
     };
     new PendulumTriggers(this, 'Triggers', {

@@ -47,6 +47,13 @@ const WORKFLOWS: Record<string, WorkflowDoc> = {
       '`{}` fails back as the plan says. Optional fields: `strategy` (`cutover` or `staged`), `prefer` (`failback` or `current`, for records changed on both sides), `steps` (e.g. `[10, 50, 100]`), `dryRun`.',
     cli: (f) => [`pendulum plan failback --plan ${f}`, `pendulum failback --plan ${f}`],
   },
+  retirement: {
+    title: 'Scheduled retirement',
+    when: 'Started by the one-time schedule a failback makes when its soak is longer than 7 days; by hand only to retire the recovery copies before then.',
+    input:
+      'The schedule\'s input: `{ "run": <the failback\'s run>, "retireAt": "<T>" }` (`aws scheduler get-schedule --group-name <group> --name <app>-retire-<episode> --query Target.Input`).',
+    cli: () => [],
+  },
   drill: {
     title: 'Drill',
     when: 'On schedule or before a risky change: rehearse a failover in the recovery region without touching production DNS.',
@@ -67,7 +74,7 @@ const WORKFLOWS: Record<string, WorkflowDoc> = {
   },
 };
 
-const ORDER = ['failover', 'failback', 'drill', 'protect', 'register'];
+const ORDER = ['failover', 'failback', 'retirement', 'drill', 'protect', 'register'];
 
 /** Lambda service errors and throttling, retried on every task: not worth a line per step. */
 const ROUTINE_ERRORS =

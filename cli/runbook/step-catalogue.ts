@@ -584,6 +584,8 @@ export const STEP_CATALOGUE: Readonly<Record<string, StepInfo>> = {
   SyncHome: {
     does: 'Brings the new primary up in the primary region from the recovery-region copies: instances from images of the recovery instances, databases as a cross-region replica or a restored snapshot. Called in a loop until ready; never makes anything twice.',
     touches: 'both',
+    gate: (ctx) =>
+      `ready within failback.syncCap ${ctx.plan.failback.syncCap}, else it fails naming what is pending`,
     fallback: (ctx) =>
       code([
         `aws ec2 create-image --region ${ctx.recovery} --instance-id <recovery instance> --name <name> --no-reboot`,
@@ -598,7 +600,7 @@ export const STEP_CATALOGUE: Readonly<Record<string, StepInfo>> = {
     fallback: () => 'Nothing to do by hand.',
   },
   WaitForHome: {
-    does: 'Waits before checking the new primary again.',
+    does: 'Waits before checking the new primary again (30 s at first, up to 5 min as the wait grows).',
     touches: 'none',
     fallback: () => 'Nothing to do by hand.',
   },
@@ -627,6 +629,17 @@ export const STEP_CATALOGUE: Readonly<Record<string, StepInfo>> = {
         `aws rds modify-db-instance --region ${ctx.primary} --db-instance-identifier <source> --new-db-instance-identifier <source>-stale --apply-immediately`,
         `aws rds modify-db-instance --region ${ctx.primary} --db-instance-identifier <source>-home --new-db-instance-identifier <source> --apply-immediately`,
       ]),
+  },
+  'HomeFinal?': {
+    does: 'Moves DNS back once every home database is promoted and under its final identifier, else waits and checks again.',
+    touches: 'none',
+    gate: (ctx) => `within failback.syncCap ${ctx.plan.failback.syncCap} of the first SyncHome`,
+    fallback: () => 'Nothing to do by hand.',
+  },
+  WaitForFinalise: {
+    does: 'Waits before finalising the home databases again (30 s at first, up to 5 min as the wait grows).',
+    touches: 'none',
+    fallback: () => 'Nothing to do by hand.',
   },
   'Staged?': {
     does: 'Moves DNS home in weighted steps for a staged failback, else in one change.',
@@ -712,6 +725,17 @@ export const STEP_CATALOGUE: Readonly<Record<string, StepInfo>> = {
         `aws rds delete-db-instance --region ${ctx.primary} --db-instance-identifier <source>-stale --final-db-snapshot-identifier <source>-stale-final`,
       ]),
   },
+  'StaleRetired?': {
+    does: 'Goes on to the soak once the stale primary is retired, else waits for its final copies and retires again.',
+    touches: 'none',
+    gate: (ctx) => `within failback.retireCap ${ctx.plan.failback.retireCap} of the first RetireStalePrimary`,
+    fallback: () => 'Nothing to do by hand.',
+  },
+  WaitForStaleRetirement: {
+    does: 'Waits for final AMIs and snapshots of the stale primary before retiring again.',
+    touches: 'none',
+    fallback: () => 'Nothing to do by hand.',
+  },
   PostFailbackHooks: {
     does: "Calls the plan's post-failback hooks.",
     touches: 'hooks',
@@ -739,6 +763,68 @@ export const STEP_CATALOGUE: Readonly<Record<string, StepInfo>> = {
         `aws ec2 create-image --region ${ctx.recovery} --instance-id <id> --name <name>-final && aws ec2 terminate-instances --region ${ctx.recovery} --instance-ids <id>`,
         `aws rds delete-db-instance --region ${ctx.recovery} --db-instance-identifier <recovered database> --final-db-snapshot-identifier <name>-final`,
       ]),
+  },
+  'CopiesRetired?': {
+    does: 'Ends the failback once the recovery copies are retired, else waits for their final copies and retires again.',
+    touches: 'none',
+    gate: (ctx) =>
+      `within failback.retireCap ${ctx.plan.failback.retireCap} of the first RetireRecoveryCopies`,
+    fallback: () => 'Nothing to do by hand.',
+  },
+  WaitForCopiesRetirement: {
+    does: 'Waits for final AMIs and snapshots of the recovery copies before retiring again.',
+    touches: 'none',
+    fallback: () => 'Nothing to do by hand.',
+  },
+  'SoakScheduled?': {
+    does: 'Waits out a soak of up to 7 days here; a longer one is handed to a scheduled retirement (the retirement workflow).',
+    touches: 'none',
+    gate: (ctx) => `soak ${ctx.plan.failback.soak}: scheduled when longer than 7d`,
+    fallback: () => 'Nothing to do by hand.',
+  },
+  ScheduleRetirement: {
+    does: 'Creates the one-time schedule that starts the retirement workflow when the soak is over (counted from when production was home), and records "retirement scheduled for T" in the run record, the report and a notification.',
+    touches: 'state',
+    fallback: (ctx) =>
+      code([
+        `aws scheduler create-schedule --region ${ctx.recovery} --group-name pendulum-${ctx.app}-schedules --name ${ctx.app}-retire-<episode> \\`,
+        `  --schedule-expression 'at(<T, UTC, yyyy-mm-ddThh:mm:ss>)' --flexible-time-window Mode=OFF --action-after-completion DELETE \\`,
+        `  --target '{"Arn":"<RetirementStateMachineArn>","RoleArn":"<retirement scheduler role>","Input":"{\\"run\\":<the run>,\\"retireAt\\":\\"<T>\\"}"}'`,
+      ]),
+  },
+  CheckRetirementDue: {
+    does: 'Checks that the app is still home from the failback that scheduled this retirement (PRIMARY_ACTIVE, same failback id); reads only.',
+    touches: 'state',
+    fallback: (ctx) =>
+      code([
+        `aws dynamodb get-item --region ${ctx.recovery} --table-name ${ctx.tableLookup} --key '{"pk":{"S":"APP#${ctx.app}"},"sk":{"S":"STATE"}}'`,
+      ]),
+  },
+  'RetirementDue?': {
+    does: 'Retires the recovery copies if the app is still home from that failback, else records that it skipped.',
+    touches: 'none',
+    fallback: () => 'Nothing to do by hand.',
+  },
+  RecordRetirement: {
+    does: "Records in the failback's run record that the recovery copies are retired, and tells the topic.",
+    touches: 'state',
+    fallback: () =>
+      'Nothing to do by hand: the list of what was retired is retired-recovery.json under the run.',
+  },
+  RecordRetirementSkipped: {
+    does: "Records in the failback's run record that the retirement changed nothing and why, and tells the topic.",
+    touches: 'state',
+    fallback: () => 'Nothing to do by hand; retire the recovery copies by hand once they are not needed.',
+  },
+  RetirementComplete: {
+    does: 'Ends a scheduled retirement that retired the recovery copies.',
+    touches: 'none',
+    fallback: () => 'Nothing to do by hand.',
+  },
+  RetirementSkipped: {
+    does: 'Ends a scheduled retirement that found the app no longer home from its failback: nothing was retired.',
+    touches: 'none',
+    fallback: () => 'Nothing to do by hand.',
   },
   FailbackComplete: {
     does: 'Ends a successful failback.',

@@ -23,6 +23,8 @@ export const failbackRunSchema = z.object({
   dryRun: z.boolean(),
   windowEnd: z.string().optional(),
   soakSeconds: z.number().int().min(0),
+  /** failback.syncCap and failback.retireCap of the plan, in seconds. */
+  caps: z.object({ syncSeconds: z.number().int().min(1), retireSeconds: z.number().int().min(1) }),
   tiers: z.array(z.object({ index: z.number().int(), name: z.string(), timeoutSeconds: z.number() })),
 });
 

@@ -17,7 +17,7 @@ import {
 import { findDbInstance } from '../failover/rds-recovery';
 import { tagList, tagMap } from '../recovery-points/recovery-point';
 import { mapWithConcurrency } from '../runtime/bounded-all';
-import { NotReadyError, ValidationFailedError } from '../runtime/task-errors';
+import { ValidationFailedError } from '../runtime/task-errors';
 import type { FailbackRun, HomeDatabase } from './failback-run';
 import { BROKEN_DB, locateDatabases } from './home-databases';
 import { errorName, FAILBACK_TAG, staleDbIdentifier } from './home-names';
@@ -175,17 +175,4 @@ export async function finaliseHomeDatabases(
     return { ...base, home: final, promoted: true, ...(finalWaiting ? { waiting: finalWaiting } : {}) };
   });
   return { databases: results, promoted, renamed };
-}
-
-/** Throws NotReadyError naming the databases still in transition (the state machine retries). */
-export function assertFinalised(result: FinaliseResult): void {
-  const waiting = result.databases.filter((d) => d.waiting);
-  if (waiting.length > 0)
-    throw new NotReadyError(
-      `home databases not final yet: ${waiting
-        .slice(0, 10)
-        .map((d) => d.waiting)
-        .join('; ')}`,
-      { waiting: waiting.slice(0, 50).map((d) => ({ source: d.want.source, waiting: d.waiting })) },
-    );
 }

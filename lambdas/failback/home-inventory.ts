@@ -50,7 +50,7 @@ export interface HomeInventory {
   /** The target region, where the resources are. */
   readonly region: string;
   readonly recoveryRegion: string;
-  /** The first sync-home call of this run: the ready timeout counts from here. */
+  /** The first sync-home call of this run: failback.syncCap counts from here, through finalise-home. */
   readonly startedAt: string;
   readonly updatedAt: string;
   /** When every resource was first found ready. */
@@ -80,9 +80,4 @@ export async function readResourcePlan(
       `the resource plan moves ${resources.recoveryRegion} → ${resources.targetRegion}, the run ${run.sourceRegion} → ${run.targetRegion}`,
     );
   return resources;
-}
-
-/** The run's longest tier RTO: how long failback waits for the new primary to come up. */
-export function readyTimeoutSeconds(run: Pick<FailbackRun, 'tiers'>): number {
-  return run.tiers.length > 0 ? Math.max(...run.tiers.map((t) => t.timeoutSeconds)) : 3600;
 }

@@ -402,6 +402,8 @@ export interface RetirementDocument {
   readonly runId: string;
   readonly failbackId: string;
   readonly region: string;
+  /** The first retirement call of this run: failback.retireCap counts from here. */
+  readonly startedAt: string;
   readonly at: string;
   /** True when nothing is pending any more. */
   readonly complete: boolean;

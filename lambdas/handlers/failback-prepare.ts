@@ -102,6 +102,10 @@ export function makeFailbackPrepareHandler(deps: TaskDeps = {}) {
         dryRun: input.dryRun,
         ...(windowEnd ? { windowEnd } : {}),
         soakSeconds: durationSeconds(plan.failback.soak),
+        caps: {
+          syncSeconds: durationSeconds(plan.failback.syncCap),
+          retireSeconds: durationSeconds(plan.failback.retireCap),
+        },
         tiers: plan.tiers.map((tier, index) => ({
           index,
           name: tier.name,

@@ -2,12 +2,14 @@
  * After the new primary is validated, before DNS moves back: promotes the home replicas, sets the
  * stale primary databases aside (`<source>-stale-<suffix>`) and gives the home databases the plan's
  * identifiers, then records the final identifiers and endpoints in the home inventory. A database
- * still renaming or modifying is a NotReadyError (the state machine waits and calls again); a
- * second call finds the names in place and does nothing.
+ * still renaming or modifying is reported as waiting (the state machine waits `pollSeconds` and
+ * calls again), until failback.syncCap, counted from the first sync-home call, runs out; a second
+ * call finds the names in place and does nothing.
  */
 import { z } from 'zod';
+import { assertWithinCap, nextPollSeconds } from '../failback/failback-caps';
 import { failbackRunSchema } from '../failback/failback-run';
-import { assertFinalised, finaliseHomeDatabases } from '../failback/home-finalise';
+import { finaliseHomeDatabases } from '../failback/home-finalise';
 import {
   type HomeInventory,
   type HomeInventoryEntry,
@@ -24,6 +26,12 @@ import { parseTaskInput } from '../runtime/task-input';
 const eventSchema = z.object({ run: failbackRunSchema });
 
 export interface FinaliseHomeResult {
+  /** Every home database is promoted and under its final identifier. */
+  readonly finished: boolean;
+  /** The first 20 reasons a database is not final yet. */
+  readonly waiting: string[];
+  /** How long the state machine waits before it calls again (when not finished). */
+  readonly pollSeconds: number;
   /** Replicas this call promoted. */
   readonly promoted: number;
   /** Renames (stale and home databases) this call asked for. */
@@ -37,7 +45,16 @@ export function makeFinaliseHomeHandler(deps: TaskDeps = {}) {
     const { run } = parseTaskInput(eventSchema, event, 'finalise-home');
     const ctx = taskContext(deps);
     const resources = await readResourcePlan(ctx.artifacts, run);
-    if (run.dryRun) return { promoted: 0, renamed: 0, databases: resources.databases.length, dryRun: true };
+    if (run.dryRun)
+      return {
+        finished: true,
+        waiting: [],
+        pollSeconds: 0,
+        promoted: 0,
+        renamed: 0,
+        databases: resources.databases.length,
+        dryRun: true,
+      };
     const key = homeInventoryKey(run);
     const inventory = await ctx.artifacts.getJsonIfExists<HomeInventory>(key);
     if (!inventory)
@@ -68,7 +85,8 @@ export function makeFinaliseHomeHandler(deps: TaskDeps = {}) {
           : {}),
       };
     });
-    const finished = result.databases.every((d) => !d.waiting);
+    const waiting = result.databases.flatMap((d) => (d.waiting ? [d.waiting] : []));
+    const finished = waiting.length === 0;
     const now = ctx.now().toISOString();
     await ctx.artifacts.putJson(key, {
       ...inventory,
@@ -81,8 +99,23 @@ export function makeFinaliseHomeHandler(deps: TaskDeps = {}) {
       renamed: result.renamed,
       waiting: result.databases.filter((d) => d.waiting).length,
     });
-    assertFinalised(result);
-    return { promoted: result.promoted, renamed: result.renamed, databases: result.databases.length };
+    // Promotion waits for a replica to catch up: part of bringing data home, so the sync cap.
+    const waitedSeconds = assertWithinCap({
+      what: `the home databases in ${run.targetRegion}`,
+      capName: 'failback.syncCap',
+      capSeconds: run.caps.syncSeconds,
+      startedAt: inventory.startedAt,
+      now: ctx.now(),
+      pending: waiting,
+    });
+    return {
+      finished,
+      waiting: waiting.slice(0, 20),
+      pollSeconds: nextPollSeconds(waitedSeconds),
+      promoted: result.promoted,
+      renamed: result.renamed,
+      databases: result.databases.length,
+    };
   };
 }
 

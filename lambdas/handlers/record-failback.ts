@@ -9,6 +9,7 @@ import { readDnsShift } from '../failback/dns-shift-state';
 import { FAILBACK_ARTIFACTS, failbackRunSchema } from '../failback/failback-run';
 import type { HomeResourceEntry } from '../failback/home-targets';
 import type { Reconciliation } from '../failback/reconciliation';
+import { retirementIsScheduled } from '../failback/scheduled-retirement';
 import { summarizeHooks } from '../hooks/hook-warnings';
 import { notify, warningLines, withWarnings } from '../notify/notify';
 import { formatDuration } from '../plan/duration';
@@ -104,7 +105,9 @@ export function makeRecordFailbackHandler(deps: TaskDeps = {}) {
         `${run.app} runs in ${run.targetRegion} again (run ${run.runId}), after ${formatDuration(durationSeconds)} of failback.`,
         `${outcome.dataSync.length} database(s) synced from the recovery copies; ${outcome.home.filter((r) => r.kind === 'ec2').length} instance(s) brought home; ${outcome.preserved} interim DNS change(s) kept.`,
         ...warningLines(warnings),
-        `Recovery-region copies are retired after the soak time, final snapshots kept.`,
+        retirementIsScheduled(run.soakSeconds)
+          ? `Recovery-region copies are kept for the soak of ${formatDuration(run.soakSeconds)}, then retired by a scheduled retirement (final snapshots kept); the next notice says when.`
+          : `Recovery-region copies are retired after the soak of ${formatDuration(run.soakSeconds)}, final snapshots kept.`,
       ],
     });
     return {
@@ -113,6 +116,8 @@ export function makeRecordFailbackHandler(deps: TaskDeps = {}) {
       runId: run.runId,
       activeRegion: run.targetRegion,
       durationSeconds,
+      /** When production was home: a scheduled retirement counts the soak from here. */
+      completedAt: now.toISOString(),
       outcomeKey,
     };
   };

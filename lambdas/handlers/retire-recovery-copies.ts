@@ -7,6 +7,7 @@
 import type { DBInstance, RDSClient } from '@aws-sdk/client-rds';
 import { z } from 'zod';
 import { runArtifactKey } from '../artifacts/artifact-store';
+import { assertWithinCap, nextPollSeconds } from '../failback/failback-caps';
 import { failbackRunSchema } from '../failback/failback-run';
 import { type HomeInventory, homeInventoryKey, readResourcePlan } from '../failback/home-inventory';
 import {
@@ -20,7 +21,7 @@ import { episodeSuffix } from '../failover/failover-run';
 import { describeDbInstances } from '../failover/rds-recovery';
 import { logger } from '../runtime/observability';
 import { type TaskDeps, taskContext } from '../runtime/task-context';
-import { NotReadyError, ValidationFailedError } from '../runtime/task-errors';
+import { ValidationFailedError } from '../runtime/task-errors';
 import { parseTaskInput } from '../runtime/task-input';
 
 const eventSchema = z.object({ run: failbackRunSchema });
@@ -31,6 +32,12 @@ export interface RetireRecoveryResult {
   readonly finalSnapshots: string[];
   readonly alreadyGone: number;
   readonly key: string;
+  /** Nothing is pending any more. */
+  readonly complete: boolean;
+  /** The first 20 resources whose final copy is on its way, and why. */
+  readonly pending: { id: string; reason?: string }[];
+  /** How long the state machine waits before it calls again (when not complete). */
+  readonly pollSeconds: number;
   readonly dryRun?: true;
 }
 
@@ -59,7 +66,17 @@ export function makeRetireRecoveryCopiesHandler(deps: TaskDeps = {}) {
     const ctx = taskContext(deps);
     const resources = await readResourcePlan(ctx.artifacts, run);
     const key = runArtifactKey(run.app, run.runId, RETIRE_ARTIFACTS.recovery);
-    if (run.dryRun) return { retired: 0, finalSnapshots: [], alreadyGone: 0, key, dryRun: true };
+    if (run.dryRun)
+      return {
+        retired: 0,
+        finalSnapshots: [],
+        alreadyGone: 0,
+        key,
+        complete: true,
+        pending: [],
+        pollSeconds: 0,
+        dryRun: true,
+      };
 
     // A recovery database still feeding a home replica that was never promoted is the home
     // database's only source: retiring it would cut the new primary off.
@@ -77,6 +94,7 @@ export function makeRetireRecoveryCopiesHandler(deps: TaskDeps = {}) {
         { databases: feeding.map((r) => r.recoveryId) },
       );
 
+    const previous = await ctx.artifacts.getJsonIfExists<RetirementDocument>(key);
     const entries = await retireResources({
       clients: ctx.clients,
       run,
@@ -86,30 +104,36 @@ export function makeRetireRecoveryCopiesHandler(deps: TaskDeps = {}) {
       resolveDatabases: recoveryDatabases,
     });
     const pending = entries.filter((e) => e.outcome === 'pending');
+    const now = ctx.now();
+    const startedAt = previous?.startedAt ?? now.toISOString();
     await ctx.artifacts.putJson(key, {
       app: run.app,
       runId: run.runId,
       failbackId: run.failbackId,
       region: run.sourceRegion,
-      at: ctx.now().toISOString(),
+      startedAt,
+      at: now.toISOString(),
       complete: pending.length === 0,
       retired: entries,
     } satisfies RetirementDocument);
     const retired = entries.filter((e) => e.outcome === 'retired');
     logger.info('recovery copies retired', { retired: retired.length, pending: pending.length });
-    if (pending.length > 0)
-      throw new NotReadyError(
-        `${pending.length} recovery resource(s) wait for their final copy: ${pending
-          .slice(0, 10)
-          .map((p) => p.reason ?? p.id)
-          .join('; ')}`,
-        { pending: pending.slice(0, 50).map((p) => ({ id: p.id, reason: p.reason })) },
-      );
+    const waitedSeconds = assertWithinCap({
+      what: `retiring the recovery copies in ${run.sourceRegion}`,
+      capName: 'failback.retireCap',
+      capSeconds: run.caps.retireSeconds,
+      startedAt,
+      now,
+      pending: pending.map((p) => (p.reason ? `${p.id} (${p.reason})` : p.id)),
+    });
     return {
       retired: retired.length,
       finalSnapshots: retired.flatMap((e) => (e.finalSnapshot ? [e.finalSnapshot] : [])).slice(0, 20),
       alreadyGone: entries.filter((e) => e.outcome === 'already-gone').length,
       key,
+      complete: pending.length === 0,
+      pending: pending.slice(0, 20).map((p) => ({ id: p.id, ...(p.reason ? { reason: p.reason } : {}) })),
+      pollSeconds: nextPollSeconds(waitedSeconds),
     };
   };
 }

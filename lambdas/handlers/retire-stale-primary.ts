@@ -2,10 +2,11 @@
  * After DNS is back and the new primary passed validation: retires the stale primary resources in
  * the target region, a final AMI or DB snapshot kept of each first (never deleted unconfirmed).
  * Writes the full list to `retired-stale.json` under the run; a final copy still on its way is a
- * NotReadyError (the state machine waits and calls again).
+ * pending: the state machine waits `pollSeconds` and calls again, until failback.retireCap runs out.
  */
 import { z } from 'zod';
 import { runArtifactKey } from '../artifacts/artifact-store';
+import { assertWithinCap, nextPollSeconds } from '../failback/failback-caps';
 import { failbackRunSchema } from '../failback/failback-run';
 import { readResourcePlan } from '../failback/home-inventory';
 import { RETIRE_ARTIFACTS, type RetirementDocument, retireResources } from '../failback/retire-resources';
@@ -13,7 +14,6 @@ import { staleDatabaseResolver } from '../failback/stale-databases';
 import { episodeSuffix } from '../failover/failover-run';
 import { logger } from '../runtime/observability';
 import { type TaskDeps, taskContext } from '../runtime/task-context';
-import { NotReadyError } from '../runtime/task-errors';
 import { parseTaskInput } from '../runtime/task-input';
 
 const eventSchema = z.object({ run: failbackRunSchema });
@@ -24,6 +24,12 @@ export interface RetireStaleResult {
   readonly count: number;
   readonly alreadyGone: number;
   readonly key: string;
+  /** Nothing is pending any more. */
+  readonly complete: boolean;
+  /** The first 20 resources whose final copy is on its way, and why. */
+  readonly pending: { id: string; reason?: string }[];
+  /** How long the state machine waits before it calls again (when not complete). */
+  readonly pollSeconds: number;
   readonly dryRun?: true;
 }
 
@@ -33,7 +39,18 @@ export function makeRetireStalePrimaryHandler(deps: TaskDeps = {}) {
     const ctx = taskContext(deps);
     const resources = await readResourcePlan(ctx.artifacts, run);
     const key = runArtifactKey(run.app, run.runId, RETIRE_ARTIFACTS.stale);
-    if (run.dryRun) return { retired: [], count: 0, alreadyGone: 0, key, dryRun: true };
+    if (run.dryRun)
+      return {
+        retired: [],
+        count: 0,
+        alreadyGone: 0,
+        key,
+        complete: true,
+        pending: [],
+        pollSeconds: 0,
+        dryRun: true,
+      };
+    const previous = await ctx.artifacts.getJsonIfExists<RetirementDocument>(key);
     const suffix = episodeSuffix(run.failbackId);
     const entries = await retireResources({
       clients: ctx.clients,
@@ -44,25 +61,28 @@ export function makeRetireStalePrimaryHandler(deps: TaskDeps = {}) {
       resolveDatabases: staleDatabaseResolver(suffix, run.failbackId),
     });
     const pending = entries.filter((e) => e.outcome === 'pending');
+    const now = ctx.now();
+    const startedAt = previous?.startedAt ?? now.toISOString();
     await ctx.artifacts.putJson(key, {
       app: run.app,
       runId: run.runId,
       failbackId: run.failbackId,
       region: run.targetRegion,
-      at: ctx.now().toISOString(),
+      startedAt,
+      at: now.toISOString(),
       complete: pending.length === 0,
       retired: entries,
     } satisfies RetirementDocument);
     const retired = entries.filter((e) => e.outcome === 'retired');
     logger.info('stale primary retired', { retired: retired.length, pending: pending.length });
-    if (pending.length > 0)
-      throw new NotReadyError(
-        `${pending.length} stale resource(s) wait for their final copy: ${pending
-          .slice(0, 10)
-          .map((p) => p.reason ?? p.id)
-          .join('; ')}`,
-        { pending: pending.slice(0, 50).map((p) => ({ id: p.id, reason: p.reason })) },
-      );
+    const waitedSeconds = assertWithinCap({
+      what: `retiring the stale primary in ${run.targetRegion}`,
+      capName: 'failback.retireCap',
+      capSeconds: run.caps.retireSeconds,
+      startedAt,
+      now,
+      pending: pending.map((p) => (p.reason ? `${p.id} (${p.reason})` : p.id)),
+    });
     return {
       retired: retired.slice(0, 20).map((e) => ({
         kind: e.kind,
@@ -72,6 +92,9 @@ export function makeRetireStalePrimaryHandler(deps: TaskDeps = {}) {
       count: retired.length,
       alreadyGone: entries.filter((e) => e.outcome === 'already-gone').length,
       key,
+      complete: pending.length === 0,
+      pending: pending.slice(0, 20).map((p) => ({ id: p.id, ...(p.reason ? { reason: p.reason } : {}) })),
+      pollSeconds: nextPollSeconds(waitedSeconds),
     };
   };
 }

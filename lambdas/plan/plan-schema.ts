@@ -4,6 +4,14 @@
  */
 import { z } from 'zod';
 import {
+  DEFAULT_FAILBACK_CAPS,
+  FAILBACK_EXECUTION_TIMEOUT_SECONDS,
+  longestFailbackSeconds,
+  MAX_RETIRE_CAP_SECONDS,
+  MAX_SYNC_CAP_SECONDS,
+  MIN_CAP_SECONDS,
+} from '../failback/failback-caps';
+import {
   MAX_WEBHOOK_RETRIES,
   MAX_WEBHOOK_TIMEOUT_SECONDS,
   MIN_WEBHOOK_TIMEOUT_SECONDS,
@@ -260,6 +268,12 @@ export const failbackWindow = z.strictObject({
   duration,
 });
 
+/** A duration between `min` and `max` seconds. */
+const durationWithin = (min: number, max: number) =>
+  duration.refine((d) => durationSeconds(d) >= min && durationSeconds(d) <= max, {
+    message: `expected a duration from ${formatDuration(min)} to ${formatDuration(max)}`,
+  });
+
 export const failback = z
   .strictObject({
     strategy: z.enum(['cutover', 'staged']).default('cutover'),
@@ -267,17 +281,48 @@ export const failback = z
     steps: z.array(weight).min(1).default([10, 50, 100]),
     /** How long a staged step is held before the health gate is read. */
     stepHold: duration.default('5m'),
-    /** How long recovery-region copies are kept after a successful failback. */
+    /**
+     * How long recovery-region copies are kept after a successful failback. Up to 7d the failback
+     * execution waits it out; a longer soak is handed to a scheduled retirement (EventBridge Scheduler).
+     */
     soak: duration.default('24h'),
+    /**
+     * How long bringing data and instances home may take, through promotion of the home
+     * databases; past it the failback fails (DNS untouched) naming what was still pending.
+     */
+    syncCap: durationWithin(MIN_CAP_SECONDS, MAX_SYNC_CAP_SECONDS).default(DEFAULT_FAILBACK_CAPS.syncCap),
+    /** How long each retirement (stale primary, recovery copies) may wait for its final copies. */
+    retireCap: durationWithin(MIN_CAP_SECONDS, MAX_RETIRE_CAP_SECONDS).default(
+      DEFAULT_FAILBACK_CAPS.retireCap,
+    ),
     prefer: z.enum(['failback', 'current']).optional(),
     windows: z.array(failbackWindow).default([]),
     requireApproval: z.boolean().default(false),
+  })
+  .superRefine((f, ctx) => {
+    const seconds = (d: string) => (DURATION_PATTERN.test(d) ? durationSeconds(d) : 0);
+    const longest = longestFailbackSeconds({
+      syncCapSeconds: seconds(f.syncCap),
+      retireCapSeconds: seconds(f.retireCap),
+      soakSeconds: seconds(f.soak),
+      // A run may be started staged whatever the plan's strategy says.
+      stagedHoldSeconds: f.steps.length * seconds(f.stepHold),
+    });
+    // A soak longer than a week is handed to a scheduled retirement and needs no room here; with
+    // caps at their maxima and a week's soak the rest fits, so only staged holds can overrun.
+    if (longest > FAILBACK_EXECUTION_TIMEOUT_SECONDS)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['stepHold'],
+        message: `expected shorter staged holds: with the caps, the soak and 1d for the rest, a failback could run ${formatDuration(longest)}, past its execution's ${formatDuration(FAILBACK_EXECUTION_TIMEOUT_SECONDS)}`,
+      });
   })
   .default({
     strategy: 'cutover',
     steps: [10, 50, 100],
     stepHold: '5m',
     soak: '24h',
+    ...DEFAULT_FAILBACK_CAPS,
     windows: [],
     requireApproval: false,
   });

@@ -101,6 +101,7 @@ function header(report: RunReport): string {
     ['Completed', report.completedAt ? `<time>${esc(report.completedAt)}</time>` : '—'],
   ];
   if (report.reason) facts.push(['Reason', esc(report.reason)]);
+  if (report.retirement) facts.push(['Retirement', esc(report.retirement)]);
   return [
     '<header id="summary">',
     `<h1>${esc(reportTitle(report))}</h1>`,

@@ -46,6 +46,7 @@ function header(report: RunReport): string {
     `- Completed: ${report.completedAt ? code(report.completedAt) : '—'}`,
   ];
   if (report.reason) lines.push(`- Reason: ${text(report.reason)}`);
+  if (report.retirement) lines.push(`- Retirement: ${text(report.retirement)}`);
   return lines.join('\n');
 }
 

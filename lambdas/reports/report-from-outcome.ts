@@ -81,6 +81,8 @@ export interface OutcomeDocument {
     ms?: number;
   }[];
   warnings?: string[];
+  /** Failback: a scheduled retirement of the recovery copies (lambdas/handlers/schedule-retirement.ts). */
+  retirement?: { scheduledFor?: string; schedule?: string };
   error?: string;
   message?: string;
   failedState?: string;
@@ -216,6 +218,11 @@ export function reportFromOutcome(outcome: OutcomeDocument, extras: ReportExtras
     fromRegion,
     toRegion,
     ...(outcome.reason ? { reason: outcome.reason } : {}),
+    ...(outcome.retirement?.scheduledFor
+      ? {
+          retirement: `recovery copies kept until the retirement scheduled for ${outcome.retirement.scheduledFor}${outcome.retirement.schedule ? ` (schedule ${outcome.retirement.schedule})` : ''}`,
+        }
+      : {}),
     timeline: extras.timeline ?? [],
     targets,
     ...(outcome.metrics?.rtoSeconds !== undefined ? { rtoSeconds: outcome.metrics.rtoSeconds } : {}),

@@ -147,6 +147,8 @@ export interface RunReport {
   fromRegion: string;
   toRegion: string;
   reason?: string;
+  /** Failback: when the recovery copies are retired, if that happens after the run. */
+  retirement?: string;
   timeline: TimelineStep[];
   targets: TierTarget[];
   /** Overall RTO: from the start of the run until the last tier was ready (or DNS moved). */

@@ -10,6 +10,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -25,6 +26,8 @@ export interface AwsClients {
   dynamo(): DynamoDBDocumentClient;
   s3(): S3Client;
   sns(): SNSClient;
+  /** EventBridge Scheduler in the stack's own region (the task's). */
+  scheduler(): SchedulerClient;
 }
 
 type Middleware = (client: { middlewareStack: { use(plugin: unknown): void } }) => void;
@@ -80,6 +83,7 @@ export function createAwsClients(): AwsClients {
     s3: () =>
       once('s3', () => instrument(new S3Client({ forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL) }))),
     sns: () => once('sns', () => instrument(new SNSClient({}))),
+    scheduler: () => once('scheduler', () => instrument(new SchedulerClient({}))),
   };
 }
 

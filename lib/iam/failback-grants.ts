@@ -6,8 +6,11 @@
  * - failback's own intermediates (sync snapshots by name, home images by tag).
  * No role may delete a final snapshot or AMI, and no role may tag an existing EC2 resource.
  */
+import { Stack } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
+import type { IConstruct } from 'constructs';
 import { FAILBACK_KIND, finalSnapshotPrefix, homeSnapshotPrefix } from '../../lambdas/failback/home-names';
+import { retirementSchedulePrefix } from '../../lambdas/failback/scheduled-retirement';
 import { episodeDbIdentifierPattern } from '../../lambdas/failover/rds-recovery';
 import type { Plan } from '../../lambdas/plan/plan-schema';
 import { TAG } from '../../lambdas/recovery-points/recovery-point';
@@ -305,5 +308,33 @@ function allowRetireDatabases(
     resources: [arns.rds(region, 'snapshot', `${finalSnapshotPrefix(plan.app)}*`)],
     reason:
       'Final snapshots are named pendulum-<app>-final-<episode>-<source>; made and tagged, never deleted.',
+  });
+}
+
+/**
+ * ScheduleRetirement: the app's retirement schedules only (by name prefix, in the stack's schedule
+ * group and region), started with the retirement scheduler role only.
+ */
+export function allowScheduleRetirement(
+  role: iam.IRole,
+  plan: Plan,
+  schedules: { group: string; schedulerRole: iam.IRole },
+): void {
+  const { account } = arnsFor(role);
+  const region = Stack.of(role as unknown as IConstruct).region;
+  grant(role, {
+    sid: 'RetirementSchedules',
+    actions: ['scheduler:GetSchedule', 'scheduler:CreateSchedule'],
+    resources: [
+      `arn:aws:scheduler:${region}:${account}:schedule/${schedules.group}/${retirementSchedulePrefix(plan.app)}*`,
+    ],
+    reason:
+      "One schedule per failback episode, named <app>-retire-<episode> at run time; only this app's, in the stack's schedule group.",
+  });
+  grant(role, {
+    sid: 'PassRetirementSchedulerRole',
+    actions: ['iam:PassRole'],
+    resources: [schedules.schedulerRole.roleArn],
+    conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
   });
 }

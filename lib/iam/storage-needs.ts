@@ -41,8 +41,11 @@ export const STORAGE_NEEDS: Record<string, StorageNeeds> = {
   'roll-back-dns': { table: [], bucket: ['GetObject', 'PutObject'] },
   'record-failback': { table: ['UpdateItem'], bucket: ['GetObject', 'PutObject'] },
   'record-failback-failure': { table: ['UpdateItem'], bucket: ['PutObject'] },
-  'retire-stale-primary': { table: [], bucket: ['GetObject', 'PutObject'] },
+  'retire-stale-primary': { table: [], bucket: READ_IF_EXISTS },
   'retire-recovery-copies': { table: [], bucket: READ_IF_EXISTS },
+  'schedule-retirement': { table: ['UpdateItem'], bucket: ['GetObject', 'PutObject'] },
+  'check-retirement-due': { table: ['GetItem'], bucket: [] },
+  'record-retirement': { table: ['UpdateItem'], bucket: [] },
   'register-app': { table: ['UpdateItem'], bucket: [] },
   // Takes each tier's lease (PutItem), reads a holder's (GetItem), gives back a partial set (DeleteItem).
   'take-protect-lease': { table: ['GetItem', 'PutItem', 'DeleteItem'], bucket: [] },

@@ -72,7 +72,7 @@ export class PendulumTriggers extends Construct {
     const { core, workflows } = props;
     const { plan } = core;
     this.scheduleGroup = new scheduler.ScheduleGroup(this, 'Schedules', {
-      scheduleGroupName: core.name('schedules'),
+      scheduleGroupName: core.scheduleGroupName,
       removalPolicy: RemovalPolicy.DESTROY,
     });
     const scheduleGroup = this.scheduleGroup;

@@ -1,6 +1,8 @@
 import { Duration } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { FAILBACK_EXECUTION_TIMEOUT_SECONDS } from '../../lambdas/failback/failback-caps';
+import { SCHEDULED_RETIREMENT_AFTER_SECONDS } from '../../lambdas/failback/scheduled-retirement';
 import { durationSeconds } from '../../lambdas/plan/duration';
 import { TASK_ERROR_NAMES as E } from '../../lambdas/runtime/task-errors';
 import {
@@ -8,6 +10,7 @@ import {
   allowReconcile,
   allowRetireRecoveryCopies,
   allowRetireStalePrimary,
+  allowScheduleRetirement,
   allowSyncHome,
 } from '../iam/failback-grants';
 import { healthCheckAlarms } from '../iam/plan-resources';
@@ -22,26 +25,25 @@ import { lambdaTask } from '../lambda-task';
 import type { PendulumCore } from '../pendulum-core';
 import { WorkflowStateMachine } from '../workflow-state-machine';
 import { hookTasks } from './hook-tasks';
-import { prepareState, rejectionState, taskFactory } from './workflow-parts';
+import { RetirementWorkflow } from './retirement-workflow';
+import { pollUntil, prepareState, rejectionState, taskFactory } from './workflow-parts';
 
 export interface FailbackWorkflowProps {
   readonly core: PendulumCore;
-  /**
-   * Pause between checks while data and instances come home.
-   * @default Duration.seconds(30)
-   */
-  readonly syncPollInterval?: Duration;
 }
 
 /**
  * Brings production home. Everything that can refuse (input, state, window, target health, hooks,
  * reconciliation conflicts) runs before the lock and changes nothing. Then data and instances are
  * synced home, validated, DNS moves back (at once or in weighted steps with health gates), the
- * stale primary is retired with final snapshots, and after the soak the recovery copies too.
+ * stale primary is retired with final snapshots, and after the soak the recovery copies too: a soak
+ * of up to a week waits here, a longer one is handed to a scheduled retirement (RetirementWorkflow).
  * A failure rolls DNS back to the last healthy step and deletes nothing.
  */
 export class FailbackWorkflow extends Construct {
   readonly stateMachine: sfn.StateMachine;
+  /** The scheduled retirement of the recovery copies, for soaks this execution does not wait out. */
+  readonly retirement: RetirementWorkflow;
 
   constructor(scope: Construct, id: string, props: FailbackWorkflowProps) {
     super(scope, id);
@@ -110,9 +112,6 @@ export class FailbackWorkflow extends Construct {
       task('SyncHome', 'sync-home', (fn) => allowSyncHome(fn.role, plan), Duration.minutes(10)),
       { payload: sfn.TaskInput.fromObject(run), resultPath: '$.home' },
     );
-    const waitForHome = new sfn.Wait(this, 'WaitForHome', {
-      time: sfn.WaitTime.duration(props.syncPollInterval ?? Duration.seconds(30)),
-    });
     const homeHealth = checkHealth('CheckHomeHealth', '$.homeHealth');
     const homeUnhealthy = new sfn.Fail(this, 'HomeUnhealthy', {
       error: E.validationFailed,
@@ -126,12 +125,6 @@ export class FailbackWorkflow extends Construct {
       }),
       { payload: sfn.TaskInput.fromObject(run), resultPath: '$.finalised' },
     );
-    finalise.addRetry({
-      errors: [E.notReady],
-      interval: Duration.seconds(30),
-      backoffRate: 1.5,
-      maxAttempts: 20,
-    });
 
     const shiftFn = task('ShiftDns', 'shift-dns', (fn) => {
       allowRoute53Read(fn.role, plan);
@@ -203,12 +196,6 @@ export class FailbackWorkflow extends Construct {
       ),
       { payload: sfn.TaskInput.fromObject(run), resultPath: '$.retiredStale' },
     );
-    retireStale.addRetry({
-      errors: [E.notReady],
-      interval: Duration.seconds(30),
-      backoffRate: 1.5,
-      maxAttempts: 20,
-    });
     const record = lambdaTask(
       this,
       'RecordFailback',
@@ -229,11 +216,26 @@ export class FailbackWorkflow extends Construct {
         sfn.Condition.booleanEquals('$.home.ready', true),
         homeHealth.next(
           new sfn.Choice(this, 'HomeHealthy?')
-            .when(sfn.Condition.booleanEquals('$.homeHealth.passed', true), finalise.next(shiftDns))
+            .when(
+              sfn.Condition.booleanEquals('$.homeHealth.passed', true),
+              finalise.next(
+                pollUntil(this, finalise, {
+                  id: 'HomeFinal?',
+                  condition: sfn.Condition.booleanEquals('$.finalised.finished', true),
+                  next: shiftDns,
+                  waitId: 'WaitForFinalise',
+                  pollPath: '$.finalised.pollSeconds',
+                }),
+              ),
+            )
             .otherwise(homeUnhealthy),
         ),
       )
-      .otherwise(waitForHome.next(syncHome));
+      .otherwise(
+        new sfn.Wait(this, 'WaitForHome', { time: sfn.WaitTime.secondsPath('$.home.pollSeconds') }).next(
+          syncHome,
+        ),
+      );
 
     const failback = new sfn.Parallel(this, 'Failback', {
       resultSelector: { 'outcome.$': '$[0].outcome' },
@@ -275,23 +277,42 @@ export class FailbackWorkflow extends Construct {
     // After production is home: wait out the soak, then retire the recovery copies (final
     // snapshots kept). A failure here leaves the copies in place and says so; it is not a failback failure.
     const soak = new sfn.Wait(this, 'Soak', { time: sfn.WaitTime.secondsPath('$.run.soakSeconds') });
-    const retireCopies = lambdaTask(
-      this,
+    const retireCopiesFn = task(
       'RetireRecoveryCopies',
-      task(
-        'RetireRecoveryCopies',
-        'retire-recovery-copies',
-        (fn) => allowRetireRecoveryCopies(fn.role, plan),
-        Duration.minutes(10),
-      ),
-      { payload: sfn.TaskInput.fromObject(run), resultPath: '$.retiredCopies' },
+      'retire-recovery-copies',
+      (fn) => allowRetireRecoveryCopies(fn.role, plan),
+      Duration.minutes(10),
     );
-    retireCopies.addRetry({
-      errors: [E.notReady],
-      interval: Duration.seconds(30),
-      backoffRate: 1.5,
-      maxAttempts: 20,
+    const retireCopies = lambdaTask(this, 'RetireRecoveryCopies', retireCopiesFn, {
+      payload: sfn.TaskInput.fromObject(run),
+      resultPath: '$.retiredCopies',
     });
+    // A soak longer than this execution should wait goes to a scheduled retirement instead.
+    this.retirement = new RetirementWorkflow(this, 'Retirement', { core, retireCopies: retireCopiesFn });
+    const { schedulerRole } = this.retirement;
+    const scheduleRetirement = lambdaTask(
+      this,
+      'ScheduleRetirement',
+      task('ScheduleRetirement', 'schedule-retirement', (fn) => {
+        allowScheduleRetirement(fn.role, plan, { group: core.scheduleGroupName, schedulerRole });
+        allowPublish(fn.role, core.topic);
+      }),
+      {
+        payload: sfn.TaskInput.fromObject({
+          ...run,
+          home: {
+            'completedAt.$': '$.result.outcome.completedAt',
+            'outcomeKey.$': '$.result.outcome.outcomeKey',
+          },
+          target: {
+            stateMachineArn: this.retirement.stateMachine.stateMachineArn,
+            roleArn: schedulerRole.roleArn,
+            scheduleGroup: core.scheduleGroupName,
+          },
+        }),
+        resultPath: '$.retirementSchedule',
+      },
+    );
     const retirementFailed = new sfn.Fail(this, 'RetirementFailed', {
       errorPath: '$.retireFailure.Error',
       causePath: '$.retireFailure.Cause',
@@ -302,7 +323,31 @@ export class FailbackWorkflow extends Construct {
     // mark the failback failed, so it runs after the try/catch, with a catch of its own.
     retireStale.addCatch(retirementFailed, { errors: ['States.ALL'], resultPath: '$.retireFailure' });
     retireCopies.addCatch(retirementFailed, { errors: ['States.ALL'], resultPath: '$.retireFailure' });
+    scheduleRetirement.addCatch(retirementFailed, { errors: ['States.ALL'], resultPath: '$.retireFailure' });
     const done = new sfn.Succeed(this, 'FailbackComplete', { outputPath: '$.result.outcome' });
+    retireStale.next(
+      pollUntil(this, retireStale, {
+        id: 'StaleRetired?',
+        condition: sfn.Condition.booleanEquals('$.retiredStale.complete', true),
+        next: new sfn.Choice(this, 'SoakScheduled?')
+          .when(
+            sfn.Condition.numberGreaterThan('$.run.soakSeconds', SCHEDULED_RETIREMENT_AFTER_SECONDS),
+            scheduleRetirement.next(done),
+          )
+          .otherwise(soak),
+        waitId: 'WaitForStaleRetirement',
+        pollPath: '$.retiredStale.pollSeconds',
+      }),
+    );
+    soak.next(retireCopies).next(
+      pollUntil(this, retireCopies, {
+        id: 'CopiesRetired?',
+        condition: sfn.Condition.booleanEquals('$.retiredCopies.complete', true),
+        next: done,
+        waitId: 'WaitForCopiesRetirement',
+        pollPath: '$.retiredCopies.pollSeconds',
+      }),
+    );
 
     const windowSkipped = new sfn.Succeed(this, 'WindowSkipped', {
       outputPath: '$.run.skipped',
@@ -323,9 +368,7 @@ export class FailbackWorkflow extends Construct {
             .next(
               new sfn.Choice(this, 'FailbackDryRun?')
                 .when(sfn.Condition.booleanEquals('$.run.dryRun', true), dryRunDone)
-                .otherwise(
-                  takeLock.next(failback).next(retireStale).next(soak).next(retireCopies).next(done),
-                ),
+                .otherwise(takeLock.next(failback).next(retireStale)),
             ),
         ),
     );
@@ -333,7 +376,8 @@ export class FailbackWorkflow extends Construct {
     this.stateMachine = new WorkflowStateMachine(this, 'Workflow', {
       stateMachineName: core.name('failback'),
       definition,
-      timeout: Duration.days(30),
+      // Soaks beyond a week are scheduled; plans whose longest path still would not fit are refused (plan-schema).
+      timeout: Duration.seconds(FAILBACK_EXECUTION_TIMEOUT_SECONDS),
       comment: `Fails ${plan.app} back from ${plan.recoveryRegion} to ${plan.primaryRegion}`,
     }).stateMachine;
   }

@@ -56,3 +56,20 @@ export function prepareState(
   prepare.addCatch(rejected, { errors, resultPath: '$.rejection' });
   return prepare;
 }
+
+/**
+ * The long waits of failback (bringing home, retiring) are explicit poll loops: the task advances
+ * what it can, says whether it is done and when to look again (`pollSeconds`, growing with the
+ * wait), and throws ReadyTimeoutError naming what is pending once the plan's cap is exceeded.
+ * Their length is the plan's cap, not an accident of Retry backoff arithmetic, and history grows
+ * with polls, not resources.
+ */
+export function pollUntil(
+  scope: Construct,
+  check: sfn.TaskStateBase,
+  done: { id: string; condition: sfn.Condition; next: sfn.IChainable; waitId: string; pollPath: string },
+): sfn.Choice {
+  const wait = new sfn.Wait(scope, done.waitId, { time: sfn.WaitTime.secondsPath(done.pollPath) });
+  const choice = new sfn.Choice(scope, done.id).when(done.condition, done.next).otherwise(wait.next(check));
+  return choice;
+}

@@ -102,14 +102,24 @@ describe.each(PLANS)('the task policies synthesized for %s', (_name, makePlan) =
       expect(['snapshot:pendulum-shop-fb-*', 'snapshot:pendulum-shop-rp-*']).toContain(resource);
   });
 
-  it('pass roles to EC2 only, and only the roles the plan names', () => {
+  it('pass roles to EC2 only the roles the plan names, and to Scheduler only the retirement scheduler role', () => {
     const passing = statements.filter((s) => asList(s.Action).includes('iam:PassRole'));
-    for (const s of passing) {
-      expect(s.Condition?.StringEquals?.['iam:PassedToService']).toBe('ec2.amazonaws.com');
+    const passedTo = (service: string) =>
+      passing.filter((s) => s.Condition?.StringEquals?.['iam:PassedToService'] === service);
+    const toEc2 = passedTo('ec2.amazonaws.com');
+    const toScheduler = passedTo('scheduler.amazonaws.com');
+    expect(toEc2.length + toScheduler.length).toBe(passing.length);
+    for (const s of toEc2)
       expect(asList(s.Resource)).toEqual(
         plan.placement.web?.instanceRole ? ['arn:aws:iam::123456789012:role/shop-web'] : [],
       );
-    }
-    expect(passing.length > 0).toBe(Boolean(plan.placement.web?.instanceRole));
+    expect(toEc2.length > 0).toBe(Boolean(plan.placement.web?.instanceRole));
+    const schedulerRoles = rolePolicies(template, resolve).filter((r) =>
+      /RetirementSchedulerRole/.test(r.logicalId),
+    );
+    expect(schedulerRoles).toHaveLength(1);
+    expect(toScheduler.map((s) => [s.role, asList(s.Resource)])).toEqual([
+      [expect.stringMatching(/ScheduleRetirement/), [schedulerRoles[0]?.arn]],
+    ]);
   });
 });

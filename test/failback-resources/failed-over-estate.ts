@@ -227,6 +227,7 @@ export async function failedOverEstate(options: {
     steps: [100],
     dryRun: false,
     soakSeconds: 0,
+    caps: { syncSeconds: 48 * 3600, retireSeconds: 12 * 3600 },
     tiers: [
       { index: 0, name: 'data', timeoutSeconds: 1800 },
       { index: 1, name: 'app', timeoutSeconds: 3600 },

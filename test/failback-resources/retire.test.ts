@@ -223,17 +223,16 @@ describe('retiring what failback leaves behind', { timeout: 150_000 }, () => {
     });
   });
 
-  it('retire-stale-primary terminates no instance whose final AMI is still pending, and says so with NotReadyError', async () => {
+  it('retire-stale-primary terminates no instance whose final AMI is still pending, and says which are pending', async () => {
     // Prepare
     await bringHome();
 
     // Act
-    const error = await retireStale(withImagesPending(f.clients()))({
-      run: f.run,
-    }).catch((e: Error) => e);
+    const waiting = await retireStale(withImagesPending(f.clients()))({ run: f.run });
 
     // Assess
-    expect(error).toMatchObject({ name: 'NotReadyError' });
+    expect(waiting).toMatchObject({ complete: false, pollSeconds: 30 });
+    expect(waiting.pending.map((p) => p.id).sort()).toEqual([...staleInstances()].sort());
     expect(Object.values(await states(f, PRIMARY, staleInstances()))).toEqual(
       staleInstances().map(() => 'running'),
     );
@@ -247,14 +246,41 @@ describe('retiring what failback leaves behind', { timeout: 150_000 }, () => {
 
     // The next call, with the AMIs available, terminates them; no second AMI is made.
     const images = await finalImages(f, PRIMARY);
-    expect(await retireStale()({ run: f.run })).toMatchObject({
-      count: 5,
-    });
+    expect(await retireStale()({ run: f.run })).toMatchObject({ count: 5, complete: true, pending: [] });
     expect((await finalImages(f, PRIMARY)).map((i) => i.ImageId).sort()).toEqual(
       images.map((i) => i.ImageId).sort(),
     );
     expect(Object.values(await states(f, PRIMARY, staleInstances()))).toEqual(
       staleInstances().map(() => 'terminated'),
+    );
+  });
+
+  it('retire-stale-primary gives up after failback.retireCap, naming what is still pending, and deletes nothing', async () => {
+    // Prepare: the final AMIs stay pending
+    await bringHome();
+    const t0 = new Date();
+    const at = (hours: number) =>
+      f.asTask(
+        'retire-stale-primary',
+        makeRetireStalePrimaryHandler({
+          clients: withImagesPending(f.clients()),
+          now: () => new Date(t0.getTime() + hours * 3_600_000),
+        }),
+      );
+    expect(await at(0)({ run: f.run })).toMatchObject({ complete: false });
+    expect(await at(11)({ run: f.run })).toMatchObject({ complete: false, pollSeconds: 300 });
+
+    // Act: past the 12h cap
+    const error = await at(12.01)({ run: f.run }).catch((e: Error) => e);
+
+    // Assess
+    expect(error).toMatchObject({ name: 'ReadyTimeoutError' });
+    expect((error as Error).message).toMatch(
+      /retiring the stale primary in us-east-1 .*failback\.retireCap 43200s/,
+    );
+    for (const id of staleInstances()) expect((error as Error).message).toContain(id);
+    expect(Object.values(await states(f, PRIMARY, staleInstances()))).toEqual(
+      staleInstances().map(() => 'running'),
     );
   });
 

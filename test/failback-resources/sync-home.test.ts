@@ -19,7 +19,13 @@ import { makeSyncHomeHandler } from '../../lambdas/handlers/sync-home';
 import { TAG, tagMap } from '../../lambdas/recovery-points/recovery-point';
 import { healthEndpointForTests } from '../support/health-endpoint';
 import { localAwsForTests } from '../support/local-aws';
-import { type FailedOverEstate, failedOverEstate, PRIMARY, RECOVERY } from './failed-over-estate';
+import {
+  type FailedOverEstate,
+  failedOverEstate,
+  PRIMARY,
+  RECOVERY,
+  withImagesPending,
+} from './failed-over-estate';
 
 const aws = localAwsForTests(RECOVERY);
 const health = healthEndpointForTests();
@@ -204,6 +210,32 @@ describe.each(['replica', 'snapshot'] as const)(
       expect(after.resources.map((r) => r.homeId)).toEqual(before.resources.map((r) => r.homeId));
     });
 
+    it.runIf(strategy === 'snapshot')(
+      'waits for the new primary past the longest RTO, up to failback.syncCap, then fails naming what is still pending',
+      async () => {
+        // Prepare: the image copies stay pending, as a large cross-region copy does for hours
+        const t0 = new Date();
+        const at = (hours: number) =>
+          f.asTask(
+            'sync-home',
+            makeSyncHomeHandler({
+              clients: withImagesPending(f.clients()),
+              now: () => new Date(t0.getTime() + hours * 3_600_000),
+            }),
+          );
+        expect(await at(0)({ run: f.run })).toMatchObject({ ready: false, pollSeconds: 30 });
+
+        // Act + Assess: two hours on, twice the longest RTO (1h), it is still waiting, polling less often
+        expect(await at(2)({ run: f.run })).toMatchObject({ ready: false, pollSeconds: 300 });
+
+        // Act + Assess: past the 48h cap it fails, naming the cap and the instances still pending
+        const error = await at(48.01)({ run: f.run }).catch((e: Error) => e);
+        expect(error).toMatchObject({ name: 'ReadyTimeoutError' });
+        expect((error as Error).message).toMatch(/failback\.syncCap 172800s/);
+        for (const want of f.resources.instances) expect((error as Error).message).toContain(want.recoveryId);
+      },
+    );
+
     it.runIf(strategy === 'replica')(
       'finalise does not promote a replica that is still behind the recovery database',
       async () => {
@@ -230,9 +262,10 @@ describe.each(['replica', 'snapshot'] as const)(
           );
 
         // Act + Assess: not ready, nothing promoted or renamed
-        await expect(finaliseHome()({ run: f.run })).rejects.toMatchObject({
-          name: 'NotReadyError',
-          message: expect.stringMatching(/30s behind/),
+        expect(await finaliseHome()({ run: f.run })).toMatchObject({
+          finished: false,
+          waiting: [expect.stringMatching(/30s behind/)],
+          promoted: 0,
         });
         const dbs = await primaryDatabases(f);
         expect(
@@ -254,11 +287,11 @@ describe.each(['replica', 'snapshot'] as const)(
         const finalise = finaliseHome();
 
         // Act: the first call starts it and waits; once it runs, the next renames it aside
-        await expect(finalise({ run: f.run })).rejects.toMatchObject({ name: 'NotReadyError' });
+        expect(await finalise({ run: f.run })).toMatchObject({ finished: false });
         const second = await finalise({ run: f.run });
 
         // Assess
-        expect(second).toMatchObject({ renamed: 2, databases: 1 });
+        expect(second).toMatchObject({ finished: true, renamed: 2, databases: 1 });
         expect((await primaryDatabases(f)).map((d) => d.DBInstanceIdentifier).sort()).toEqual([
           'shop-db',
           `shop-db-stale-${suffix()}`,
@@ -276,8 +309,13 @@ describe.each(['replica', 'snapshot'] as const)(
       const second = await finalise({ run: f.run });
 
       // Assess
-      expect(first).toEqual({ promoted: strategy === 'replica' ? 1 : 0, renamed: 2, databases: 1 });
-      expect(second).toEqual({ promoted: 0, renamed: 0, databases: 1 });
+      expect(first).toMatchObject({
+        finished: true,
+        promoted: strategy === 'replica' ? 1 : 0,
+        renamed: 2,
+        databases: 1,
+      });
+      expect(second).toMatchObject({ finished: true, promoted: 0, renamed: 0, databases: 1 });
       const dbs = await primaryDatabases(f);
       expect(dbs.map((d) => d.DBInstanceIdentifier).sort()).toEqual(['shop-db', `shop-db-stale-${suffix()}`]);
       const home = dbs.find((d) => d.DBInstanceIdentifier === 'shop-db');

@@ -23,6 +23,7 @@ import { createAwsClients } from '../../lambdas/runtime/aws-clients';
 import { stackNameFor } from '../../lib/pendulum-app';
 import { synthesizeTemplate } from '../../lib/synthesize-template';
 import { type LocalIam, localIamFor } from '../../local/iam/local-iam';
+import { rolePolicies } from '../../local/iam/role-policies';
 import { lambdaFunctions } from '../../local/synthesized-app';
 import { localAwsForTests } from '../support/local-aws';
 import { samplePlan } from '../support/sample-plan';
@@ -37,6 +38,7 @@ describe('what no Pendulum role may do', () => {
   const plan: Plan = samplePlan();
   let iam: LocalIam;
   let handlers: string[];
+  let retirementSchedulerRole = '';
   const made: Record<string, string> = {};
 
   const decide = (handler: string, service: string, operation: string, input: unknown, region: string) =>
@@ -67,6 +69,12 @@ describe('what no Pendulum role may do', () => {
       accountId: '123456789012',
     });
     handlers = [...new Set(lambdaFunctions(template).map((f) => f.handlerModule))];
+    retirementSchedulerRole =
+      rolePolicies(template, {
+        region: RECOVERY,
+        stackName: stackNameFor(plan),
+        accountId: '123456789012',
+      }).find((r) => /RetirementSchedulerRole/.test(r.logicalId))?.arn ?? '';
     const clients = createAwsClients();
     for (const region of [PRIMARY, RECOVERY]) {
       const ec2 = clients.ec2(region);
@@ -239,5 +247,35 @@ describe('what no Pendulum role may do', () => {
     };
     const decisions = await decide('recover-tier', 'EC2', 'RunInstances', launch, RECOVERY);
     expect(decisions.filter((d) => !d.allowed).map((d) => d.action)).toEqual(['iam:PassRole']);
+  });
+
+  it("only the scheduling task makes schedules: the app's retirement schedules, started with the retirement scheduler role", async () => {
+    const schedule = (change: { GroupName?: string; Name?: string; RoleArn?: string } = {}) => ({
+      GroupName: change.GroupName ?? 'pendulum-shop-schedules',
+      Name: change.Name ?? 'shop-retire-1a2b3c4d',
+      ScheduleExpression: 'at(2030-01-01T00:00:00)',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: {
+        Arn: 'arn:aws:states:us-west-2:123456789012:stateMachine:pendulum-shop-retirement',
+        RoleArn: change.RoleArn ?? retirementSchedulerRole,
+      },
+    });
+    const denied = async (input: ReturnType<typeof schedule>, region = RECOVERY) =>
+      (await decide('schedule-retirement', 'Scheduler', 'CreateSchedule', input, region))
+        .filter((d) => !d.allowed)
+        .map((d) => d.action);
+
+    expect(retirementSchedulerRole).toMatch(/^arn:aws:iam::123456789012:role\//);
+    expect(await whoMay('Scheduler', 'CreateSchedule', schedule(), RECOVERY)).toEqual([
+      'lambdas/handlers/schedule-retirement.ts',
+    ]);
+    expect(await denied(schedule({ Name: 'billing-retire-1a2b3c4d' }))).toEqual(['scheduler:CreateSchedule']);
+    expect(await denied(schedule({ Name: 'shop-drill-1a2b3c4d' }))).toEqual(['scheduler:CreateSchedule']);
+    expect(await denied(schedule({ GroupName: 'default' }))).toEqual(['scheduler:CreateSchedule']);
+    expect(await denied(schedule(), PRIMARY)).toEqual(['scheduler:CreateSchedule']);
+    expect(await denied(schedule({ RoleArn: 'arn:aws:iam::123456789012:role/admin' }))).toEqual([
+      'iam:PassRole',
+    ]);
+    expect(await whoMay('Scheduler', 'DeleteSchedule', schedule(), RECOVERY)).toEqual([]);
   });
 });

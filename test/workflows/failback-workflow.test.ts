@@ -350,6 +350,55 @@ describe('the failback workflow', () => {
     expect(await live('us-east-1', [{ Name: 'instance-id', Values: estate.instances.web }])).toHaveLength(2);
   });
 
+  it('waits for a home not yet final and for pending final copies in poll loops, polling until done', async () => {
+    // Prepare: the first finalise and the first retirement of the recovery copies are not done yet
+    const firstCallPending = (pending: Record<string, unknown>) => {
+      let calls = 0;
+      return async (payload: unknown, call: { invokeOriginal?: (p: unknown) => Promise<unknown> }) =>
+        ++calls === 1 ? pending : call.invokeOriginal?.(payload);
+    };
+
+    // Act
+    const result = await stack.run(
+      'failback',
+      {},
+      {
+        taskOverrides: {
+          FinaliseHome: firstCallPending({
+            finished: false,
+            waiting: ['shop-db-fb-x is modifying'],
+            pollSeconds: 30,
+            promoted: 0,
+            renamed: 0,
+            databases: 1,
+          }),
+          RetireRecoveryCopies: firstCallPending({
+            complete: false,
+            pending: [{ id: 'i-0abc', reason: 'final AMI ami-0abc is pending' }],
+            pollSeconds: 30,
+            retired: 0,
+            finalSnapshots: [],
+            alreadyGone: 0,
+            key: 'k',
+          }),
+        },
+      },
+    );
+
+    // Assess: each waited once and was called again; nothing was retried as an error
+    expect(result.status, result.cause).toBe('SUCCEEDED');
+    const entered = result.events
+      .filter((e) => e.type === 'StateEntered')
+      .map((e) => (e as { state?: { name: string } }).state?.name);
+    expect(entered.filter((n) => n === 'WaitForFinalise')).toHaveLength(1);
+    expect(entered.filter((n) => n === 'WaitForCopiesRetirement')).toHaveLength(1);
+    const calls = (state: string) => result.taskInvocations.filter((t) => t.stateName === state);
+    expect(calls('FinaliseHome')).toHaveLength(2);
+    expect(calls('RetireRecoveryCopies')).toHaveLength(2);
+    expect(calls('RetireRecoveryCopies').every((t) => !t.error)).toBe(true);
+    expect(await live('us-west-2', [{ Name: `tag:${TAG.app}`, Values: ['shop'] }])).toHaveLength(0);
+  });
+
   it('a second failback is refused; a dry run writes only the report', async () => {
     const dry = await stack.run('failback', { dryRun: true });
     expect(dry.status, dry.cause).toBe('SUCCEEDED');

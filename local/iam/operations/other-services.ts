@@ -1,5 +1,5 @@
 /**
- * Route 53, DynamoDB, S3, SNS, CloudWatch, Lambda and Secrets Manager operations as AWS authorizes
+ * Route 53, DynamoDB, S3, SNS, CloudWatch, Lambda, Secrets Manager and EventBridge Scheduler operations as AWS authorizes
  * them (Service Authorization Reference of each service).
  */
 import { EVERY_RESOURCE, kmsUse, type OperationEnv, type OperationMapper } from '../authorization-request';
@@ -161,6 +161,33 @@ const SECRETS_MANAGER: Record<string, OperationMapper> = {
   ],
 };
 
+const scheduleArn = (env: OperationEnv, group: string | undefined, name: string) =>
+  `arn:aws:scheduler:${env.region}:${env.account}:schedule/${group ?? 'default'}/${name}`;
+
+// EventBridge Scheduler: a schedule's target role is passed to Scheduler when it is created
+// (Service Authorization Reference, EventBridge Scheduler: CreateSchedule, dependent iam:PassRole).
+const SCHEDULER: Record<string, OperationMapper> = {
+  GetSchedule: async (input: { Name: string; GroupName?: string }, env) => [
+    { action: 'scheduler:GetSchedule', resource: scheduleArn(env, input.GroupName, input.Name) },
+  ],
+  CreateSchedule: async (input: { Name: string; GroupName?: string; Target?: { RoleArn?: string } }, env) => [
+    { action: 'scheduler:CreateSchedule', resource: scheduleArn(env, input.GroupName, input.Name) },
+    ...(input.Target?.RoleArn
+      ? [
+          {
+            action: 'iam:PassRole',
+            resource: input.Target.RoleArn,
+            context: { 'iam:PassedToService': 'scheduler.amazonaws.com' },
+            implicit: 'schedule target role',
+          },
+        ]
+      : []),
+  ],
+  DeleteSchedule: async (input: { Name: string; GroupName?: string }, env) => [
+    { action: 'scheduler:DeleteSchedule', resource: scheduleArn(env, input.GroupName, input.Name) },
+  ],
+};
+
 /** By the SDK client's name without `Client`. */
 export const OTHER_OPERATIONS: Record<string, Record<string, OperationMapper>> = {
   Route53: ROUTE53,
@@ -170,4 +197,5 @@ export const OTHER_OPERATIONS: Record<string, Record<string, OperationMapper>> =
   CloudWatch: CLOUDWATCH,
   Lambda: LAMBDA,
   SecretsManager: SECRETS_MANAGER,
+  Scheduler: SCHEDULER,
 };
