@@ -2,8 +2,10 @@
  * The benchmark's results as data, the targets judged against them, and the table printed at the
  * end (Markdown, so it can be pasted into bench/README.md as is).
  */
+import { formatModeled, type ModeledRto } from '../cli/rehearsal/modeled-time';
 import { fitPowerLaw, type PowerFit } from './fit-exponent';
 import type { Measurement } from './measure-run';
+import type { ModeledFloor } from './modeled-floor';
 import { EVENT_TARGET } from './render-chart';
 
 export const WORKFLOWS = ['protect', 'failover', 'failback'] as const;
@@ -40,6 +42,15 @@ export interface FloorRun {
   readonly error?: string;
 }
 
+/** A run on the realistic local AWS: its modeled time (of what ran, if it failed) and the floor's. */
+export interface ModeledRun {
+  /** From the run's first to its last event, in virtual time; absent when nothing ran. */
+  readonly ms?: number;
+  readonly floor: ModeledFloor;
+  /** Failover only: to DNS in sync, and per tier. */
+  readonly rto?: ModeledRto;
+}
+
 export interface RunRecord {
   readonly n: number;
   readonly workflow: Workflow;
@@ -51,6 +62,8 @@ export interface RunRecord {
   readonly floor?: FloorRun;
   /** Why the workflow was not run. */
   readonly skipped?: string;
+  /** Only with `--aws realistic`. */
+  readonly modeled?: ModeledRun;
 }
 
 export interface TargetResult {
@@ -255,13 +268,30 @@ const COLUMNS = [
   'peak RSS MiB',
 ] as const;
 
+const MODELED_COLUMNS = ['modeled', 'modeled floor', 'modeled ×'] as const;
+
+/** The modeled columns of a row: the run's time (marked when it did not succeed), the floor, the ratio. */
+export function modeledCells(r: RunRecord): string[] {
+  const m = r.modeled;
+  if (!m) return MODELED_COLUMNS.map(() => '');
+  const succeeded = r.pendulum?.status === 'SUCCEEDED';
+  const ran = m.ms !== undefined ? `${formatModeled(m.ms)}${succeeded ? '' : ' (until it stopped)'}` : '';
+  return [ran, formatModeled(m.floor.ms), m.ms !== undefined && succeeded ? x2(m.ms / m.floor.ms) : ''];
+}
+
+const columnsFor = (runs: readonly RunRecord[]): readonly string[] =>
+  runs.some((r) => r.modeled) ? [...COLUMNS, ...MODELED_COLUMNS] : COLUMNS;
+
 export function tableRows(runs: readonly RunRecord[]): string[][] {
+  const modeled = runs.some((r) => r.modeled);
   return [...runs]
     .sort((a, b) => a.n - b.n || WORKFLOWS.indexOf(a.workflow) - WORKFLOWS.indexOf(b.workflow))
     .map((r) => {
       const p = r.pendulum;
       const f = r.floor?.measurement;
-      if (!p) return [String(r.n), r.workflow, r.skipped ?? 'not run', ...COLUMNS.slice(3).map(() => '')];
+      const extra = modeled ? modeledCells(r) : [];
+      if (!p)
+        return [String(r.n), r.workflow, r.skipped ?? 'not run', ...COLUMNS.slice(3).map(() => ''), ...extra];
       const pm = p.measurement;
       return [
         String(r.n),
@@ -280,16 +310,50 @@ export function tableRows(runs: readonly RunRecord[]): string[][] {
         String(p.taskInvocations),
         kib(p.largestPayloadBytes),
         (pm.peakRssBytes / 2 ** 20).toFixed(0),
+        ...extra,
       ];
     });
 }
 
 export function formatTable(runs: readonly RunRecord[]): string {
   const rows = tableRows(runs);
+  const columns = columnsFor(runs);
   const lines = [
-    `| ${COLUMNS.join(' | ')} |`,
-    `|${COLUMNS.map((c) => (c === 'workflow' || c === 'status' ? ':--' : '--:')).join('|')}|`,
+    `| ${columns.join(' | ')} |`,
+    `|${columns.map((c) => (c === 'workflow' || c === 'status' ? ':--' : '--:')).join('|')}|`,
   ];
   for (const row of rows) lines.push(`| ${row.join(' | ')} |`);
+  return lines.join('\n');
+}
+
+/** A Lambda error's message out of its (possibly truncated) JSON cause, on one line. */
+export function causeLine(cause: string, max = 300): string {
+  const message = /"errorMessage":"((?:[^"\\]|\\.)*)/.exec(cause)?.[1] ?? cause;
+  const line = message.split('\n')[0] ?? '';
+  return line.length > max ? `${line.slice(0, max)}…` : line;
+}
+
+/** Per realistic run: what the floor is made of, and how the run ended when it did not succeed. */
+export function formatModeledFloors(runs: readonly RunRecord[]): string {
+  const lines: string[] = [];
+  for (const r of [...runs].sort(
+    (a, b) => a.n - b.n || WORKFLOWS.indexOf(a.workflow) - WORKFLOWS.indexOf(b.workflow),
+  )) {
+    const m = r.modeled;
+    if (!m) continue;
+    const p = r.pendulum;
+    const outcome = !p
+      ? (r.skipped ?? 'not run')
+      : p.status === 'SUCCEEDED'
+        ? `modeled ${m.ms !== undefined ? formatModeled(m.ms) : 'n/a'}`
+        : `${p.status}${p.error ? ` ${p.error}` : ''} after a modeled ${m.ms !== undefined ? formatModeled(m.ms) : 'n/a'}${p.cause ? `: ${causeLine(p.cause)}` : ''}`;
+    const rto = m.rto
+      ? `; RTO ${m.rto.overallMs !== undefined ? formatModeled(m.rto.overallMs) : 'not reached'} (${m.rto.tiers.map((t) => `${t.tier} ${t.ms !== undefined ? formatModeled(t.ms) : '?'}`).join(', ')})`
+      : '';
+    lines.push(`  N=${r.n} ${r.workflow}: ${outcome}${rto}`);
+    lines.push(
+      `    floor ${formatModeled(m.floor.ms)} = ${m.floor.terms.map((t) => `${t.term} ${formatModeled(t.ms)}`).join(' + ')}`,
+    );
+  }
   return lines.join('\n');
 }

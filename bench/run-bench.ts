@@ -1,37 +1,50 @@
 /**
- * `npm run bench [-- --sizes 10,100,1000] [--no-warmup]`
+ * `npm run bench [-- --sizes 10,100,1000] [--no-warmup] [--aws instant|realistic]`
  *
  * What a protect, a failover and a failback cost as the estate grows, against the floor: for each
  * size N it seeds a synthetic estate into a local AWS (its own moto), runs Pendulum's synthesized
  * workflows in-process, then resets, seeds the same estate again and runs the floor (only the
  * unavoidable API calls) the same way. Prints a table and the targets; writes
  * bench/results/results.json and bench/results/chart.svg.
+ *
+ * With `--aws realistic` the workflows run on the realistic local AWS instead (seeded, no faults,
+ * throttling on, on the virtual clock) and each run's modeled time is reported next to its modeled
+ * floor (bench/modeled-floor.ts); the measured floor is not run (its wall time on moto says
+ * nothing about AWS's).
  */
 import './quiet-env';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
+import { formatModeled, modeledMs, modeledRto } from '../cli/rehearsal/modeled-time';
 import type { Plan } from '../lambdas/plan/plan-schema';
 import { createAwsClients, resetDefaultAwsClients } from '../lambdas/runtime/aws-clients';
 import { useLocalAws } from '../local/aws-environment';
 import { deployLocalStack, type LocalStack } from '../local/local-stack';
-import type { TaskInvocation } from '../local/local-workflow-runner';
+import type { TaskInvocation, WorkflowRunResult } from '../local/local-workflow-runner';
 import { type MotoServer, startMotoServer } from '../local/moto-server';
+import { type LocalAwsMode, useInstantAws, useRealisticAws } from '../local/realistic-aws/realistic-aws';
 import { REPO_ROOT, venvPython } from '../local/repo-root';
 import { stateMachines } from '../local/synthesized-app';
+import { parseBenchArgs, USAGE, UsageError } from './bench-args';
+import { estateSizes } from './estate-sizes';
 import { fitPowerLaw } from './fit-exponent';
 import { floorFailback } from './floor-failback';
 import { floorFailover } from './floor-failover';
 import { floorProtect } from './floor-protect';
 import { startHealthServer } from './health-server';
 import { type CallTime, type Measurement, measure } from './measure-run';
+import { floorEstate, modeledFloor } from './modeled-run';
 import { renderChart } from './render-chart';
 import {
   evaluateTargets,
+  expectedBatches,
   type FloorRun,
+  formatModeledFloors,
   formatTable,
   formatTargets,
+  type ModeledRun,
   type PendulumRun,
   type RunRecord,
   type StateCost,
@@ -41,35 +54,8 @@ import {
 } from './report';
 import { createSyntheticEstate, type SyntheticEstate, syntheticPlan } from './synthetic-estate';
 
-const DEFAULT_SIZES = [10, 100, 1000];
 const WARMUP_SIZE = 2;
 const RESULTS_DIR = join(REPO_ROOT, 'bench', 'results');
-
-interface Args {
-  readonly sizes: number[];
-  readonly warmup: boolean;
-}
-
-function parseArgs(argv: readonly string[]): Args {
-  let sizes = DEFAULT_SIZES;
-  let warmup = true;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (arg === '--sizes' || arg.startsWith('--sizes=')) {
-      const value = arg.includes('=') ? arg.slice('--sizes='.length) : argv[++i];
-      sizes = (value ?? '').split(',').map((s) => Number(s.trim()));
-      if (sizes.length === 0 || sizes.some((n) => !Number.isInteger(n) || n < 2))
-        throw new Error(
-          `--sizes expects whole numbers ≥ 2 separated by commas, got ${JSON.stringify(value)}`,
-        );
-    } else if (arg === '--no-warmup') warmup = false;
-    else if (arg === '--help' || arg === '-h') {
-      console.log('usage: npm run bench [-- --sizes 10,100,1000] [--no-warmup]');
-      process.exit(0);
-    } else throw new Error(`unknown argument ${arg}; try --help`);
-  }
-  return { sizes: [...new Set(sizes)].sort((a, b) => a - b), warmup };
-}
 
 const started = performance.now();
 const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s`;
@@ -101,25 +87,38 @@ function costByState(
   return states;
 }
 
-async function runPendulum(stack: LocalStack, workflow: Workflow): Promise<PendulumRun> {
+interface PendulumOutcome {
+  readonly run: PendulumRun;
+  /** The run's events, when it ran (for its modeled time). */
+  readonly result?: WorkflowRunResult;
+}
+
+async function runPendulum(
+  stack: LocalStack,
+  workflow: Workflow,
+  aws: LocalAwsMode,
+): Promise<PendulumOutcome> {
   const { value, measurement, callTimes } = await measure(async () => {
     try {
-      return await stack.run(workflow, {}, { shortenWaitsTo: 0 });
+      // Realistic runs wait as AWS would, in virtual time; instant ones skip every wait.
+      return await stack.run(workflow, {}, aws === 'realistic' ? { aws } : { shortenWaitsTo: 0 });
     } catch (error) {
       return { harnessError: (error as Error).message };
     }
   });
   if ('harnessError' in value)
     return {
-      status: 'ERROR',
-      error: 'HarnessError',
-      cause: value.harnessError,
-      measurement,
-      events: 0,
-      taskInvocations: 0,
-      largestPayloadBytes: 0,
+      run: {
+        status: 'ERROR',
+        error: 'HarnessError',
+        cause: value.harnessError,
+        measurement,
+        events: 0,
+        taskInvocations: 0,
+        largestPayloadBytes: 0,
+      },
     };
-  return {
+  const run: PendulumRun = {
     status: value.status,
     ...(value.error ? { error: value.error } : {}),
     ...(value.cause ? { cause: value.cause.slice(0, 2000) } : {}),
@@ -129,6 +128,7 @@ async function runPendulum(stack: LocalStack, workflow: Workflow): Promise<Pendu
     largestPayloadBytes: value.largestPayloadBytes,
     states: costByState(value.taskInvocations, callTimes),
   };
+  return { run, result: value };
 }
 
 async function runFloor(fn: () => Promise<unknown>): Promise<FloorRun> {
@@ -148,6 +148,32 @@ function describe(m: Measurement): string {
   return `${(m.wallMs / 1000).toFixed(1)} s, ${m.totalCalls} calls${retries ? ` (+${retries} SDK retries)` : ''}, AWS busy ${Math.round((100 * m.awsBusyMs) / Math.max(1, m.wallMs))} %`;
 }
 
+const need = <T>(value: T | undefined): T => {
+  if (value === undefined) throw new Error('the floor estate was not seeded');
+  return value;
+};
+
+/** A realistic run's modeled time (of what ran), its floor, and for a failover the modeled RTO. */
+function modeledRun(
+  floor: ModeledRun['floor'],
+  result: WorkflowRunResult | undefined,
+  failoverPlan?: Plan,
+): ModeledRun {
+  if (!result || result.events.length === 0) return { floor };
+  return {
+    ms: modeledMs(result.events),
+    floor,
+    ...(failoverPlan
+      ? {
+          rto: modeledRto(
+            result.events,
+            failoverPlan.tiers.map((t) => t.name),
+          ),
+        }
+      : {}),
+  };
+}
+
 interface SizeResult {
   readonly n: number;
   readonly runs: RunRecord[];
@@ -155,10 +181,19 @@ interface SizeResult {
   readonly deploySeconds: number;
 }
 
-async function benchSize(moto: MotoServer, n: number, healthUrl: string, quiet = false): Promise<SizeResult> {
+async function benchSize(
+  moto: MotoServer,
+  n: number,
+  healthUrl: string,
+  aws: LocalAwsMode,
+  quiet = false,
+): Promise<SizeResult> {
+  const realistic = aws === 'realistic';
   const say = quiet ? () => {} : log;
   const seedSeconds: number[] = [];
   const seed = async (): Promise<{ estate: SyntheticEstate; plan: Plan }> => {
+    // Seeding is the operator's setup, not AWS's to slow down: it goes in at once.
+    if (realistic) useInstantAws();
     await moto.reset();
     resetDefaultAwsClients();
     const t = performance.now();
@@ -181,6 +216,20 @@ async function benchSize(moto: MotoServer, n: number, healthUrl: string, quiet =
   );
   const resources = estate.shape.instances + estate.shape.databases;
   const dnsChangesPerZone = [estate.shape.managedRecords];
+  const floorFor = realistic
+    ? await (async () => {
+        const modeledEstate = floorEstate(
+          plan,
+          estate.shape.roles,
+          await estateSizes(createAwsClients(), estate),
+          expectedBatches(dnsChangesPerZone),
+        );
+        return (workflow: Workflow) => modeledFloor(workflow, modeledEstate, plan);
+      })()
+    : undefined;
+  const modeled = new Map<Workflow, ModeledRun>();
+  // Every size starts from a fresh realistic AWS: full token buckets, the same dice.
+  if (realistic) useRealisticAws({ seed: 1, faultRate: 0, throttling: true });
   const pendulum = new Map<Workflow, PendulumRun>();
   const skipped = new Map<Workflow, string>();
   for (const workflow of WORKFLOWS) {
@@ -193,23 +242,27 @@ async function benchSize(moto: MotoServer, n: number, healthUrl: string, quiet =
       skipped.set(workflow, `skipped: ${workflow === 'failback' ? 'failover' : 'protect'} did not succeed`);
       continue;
     }
-    const run = await runPendulum(stack, workflow);
+    const { run, result } = await runPendulum(stack, workflow, aws);
     pendulum.set(workflow, run);
+    const m = floorFor && modeledRun(floorFor(workflow), result, workflow === 'failover' ? plan : undefined);
+    if (m) modeled.set(workflow, m);
     say(
-      `N=${n}: Pendulum ${workflow} ${run.status}${run.error ? ` ${run.error}` : ''}: ${describe(run.measurement)}, ${run.events} events`,
+      `N=${n}: Pendulum ${workflow} ${run.status}${run.error ? ` ${run.error}` : ''}: ${describe(run.measurement)}, ${run.events} events${m ? `; modeled ${m.ms !== undefined ? formatModeled(m.ms) : 'n/a'} (floor ${formatModeled(m.floor.ms)})` : ''}`,
     );
     if (run.status !== 'SUCCEEDED' && run.cause) say(`       ${run.cause.split('\n')[0]?.slice(0, 300)}`);
   }
 
-  // The floor, against a fresh copy of the same estate.
+  if (realistic) useInstantAws();
+
+  // The floor, against a fresh copy of the same estate (realistic runs have the modeled floor instead).
   const floors = new Map<Workflow, FloorRun>();
-  const again = await seed();
+  const again = realistic ? undefined : await seed();
   const floorSteps: [Workflow, () => Promise<unknown>][] = [
-    ['protect', () => floorProtect(createAwsClients(), again.estate)],
-    ['failover', () => floorFailover(createAwsClients(), again.estate, again.plan)],
-    ['failback', () => floorFailback(createAwsClients(), again.estate, again.plan)],
+    ['protect', () => floorProtect(createAwsClients(), need(again).estate)],
+    ['failover', () => floorFailover(createAwsClients(), need(again).estate, need(again).plan)],
+    ['failback', () => floorFailback(createAwsClients(), need(again).estate, need(again).plan)],
   ];
-  for (const [workflow, fn] of floorSteps) {
+  for (const [workflow, fn] of again ? floorSteps : []) {
     if (workflow === 'failback' && !pendulum.has('failback')) continue;
     if (
       workflow !== 'protect' &&
@@ -237,6 +290,7 @@ async function benchSize(moto: MotoServer, n: number, healthUrl: string, quiet =
       ...(p ? { pendulum: p } : {}),
       ...(floor ? { floor } : {}),
       ...(skipped.has(workflow) ? { skipped: skipped.get(workflow) } : {}),
+      ...(floorFor ? { modeled: modeled.get(workflow) ?? { floor: floorFor(workflow) } } : {}),
     };
   });
   return { n, runs, seedSeconds, deploySeconds };
@@ -285,9 +339,16 @@ function chart(runs: readonly RunRecord[]): string {
 }
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+  const args = parseBenchArgs(process.argv.slice(2));
+  if (args.help) {
+    console.log(USAGE);
+    return;
+  }
+  const realistic = args.aws === 'realistic';
   const loadAtStart = os.loadavg()[0];
-  log(`sizes ${args.sizes.join(', ')}; ${os.cpus().length} CPU(s), Node ${process.version}`);
+  log(
+    `sizes ${args.sizes.join(', ')}; ${os.cpus().length} CPU(s), Node ${process.version}${realistic ? '; realistic local AWS (seed 1, no faults, throttling on)' : ''}`,
+  );
   const moto = await startMotoServer();
   const restoreEnv = useLocalAws(moto.endpoint, 'us-west-2');
   const health = await startHealthServer();
@@ -299,12 +360,13 @@ async function main(): Promise<void> {
     if (args.warmup) {
       // Imports every handler and SDK command once, so the first measured size does not pay for it.
       const t = performance.now();
-      await benchSize(moto, WARMUP_SIZE, health.url, true);
+      await benchSize(moto, WARMUP_SIZE, health.url, args.aws, true);
       warmupSeconds = (performance.now() - t) / 1000;
       log(`warm-up at N=${WARMUP_SIZE} done in ${warmupSeconds.toFixed(1)} s (not reported)`);
     }
-    for (const n of args.sizes) sizes.push(await benchSize(moto, n, health.url));
+    for (const n of args.sizes) sizes.push(await benchSize(moto, n, health.url, args.aws));
   } finally {
+    if (realistic) useInstantAws();
     await health.close();
     restoreEnv();
     resetDefaultAwsClients();
@@ -328,6 +390,7 @@ async function main(): Promise<void> {
 
   mkdirSync(RESULTS_DIR, { recursive: true });
   const results = {
+    ...(realistic ? { aws: 'realistic' as const } : {}),
     startedAt: new Date(Date.now() - totalSeconds * 1000).toISOString(),
     totalSeconds: Math.round(totalSeconds),
     machine: {
@@ -350,12 +413,19 @@ async function main(): Promise<void> {
 
   console.log('');
   console.log(formatTable(runs));
+  if (realistic) {
+    console.log('');
+    console.log('Modeled time on AWS (virtual clock) against the modeled floor:');
+    console.log(formatModeledFloors(runs));
+  }
   console.log('');
   console.log('Targets:');
   console.log(formatTargets(targets));
   const largest = Math.max(...args.sizes);
   console.log('');
-  console.log(`Where the time goes at N=${largest} (operations by summed round-trip time):`);
+  console.log(
+    `Where the time goes at N=${largest} (operations by summed round-trip time${realistic ? " on this machine; Task states' time is modeled" : ''}):`,
+  );
   for (const r of runs.filter((x) => x.n === largest)) {
     for (const [who, m] of [
       ['Pendulum', r.pendulum?.measurement],
@@ -390,6 +460,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
+  if (error instanceof UsageError) {
+    console.error(`${error.message}\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
   console.error(error);
   process.exitCode = 1;
 });

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Measurement } from '../../bench/measure-run';
 import {
+  causeLine,
   evaluateTargets,
   expectedBatches,
+  formatModeledFloors,
   formatTable,
   lastSlope,
   type RunRecord,
@@ -101,5 +103,77 @@ describe('judging the targets', () => {
     expect(lines).toHaveLength(4);
     expect(lines[2]).toMatch(/^\| 10 \| protect \| ok \| 1\.2 \| 0\.2 \| 6\.00× \| 77 \| 27 \|/);
     expect(lines[3]).toMatch(/^\| 100 \| protect \|/);
+  });
+});
+
+describe('modeled time (realistic runs)', () => {
+  const floor = {
+    ms: 18 * 60_000 + 30_000,
+    terms: [
+      { term: 'data databases: restore', ms: 17 * 60_000 },
+      { term: 'app instances: RunInstances → running', ms: 45_000 },
+      { term: 'DNS: propagation', ms: 45_000 },
+    ],
+  };
+  const realistic = (r: RunRecord, ms: number | undefined): RunRecord => ({
+    ...r,
+    floor: undefined,
+    modeled: { ...(ms !== undefined ? { ms } : {}), floor },
+  });
+
+  it('leaves the instant table as it was: no modeled columns without modeled runs', () => {
+    const header = formatTable([run(10, 'failover', [1200, 59, 1], [200, 17, 1])]).split('\n')[0] ?? '';
+    expect(header).not.toContain('modeled');
+    expect(header.split('|').length - 2).toBe(16);
+  });
+
+  it("adds the run's modeled time, the floor and their ratio to each row", () => {
+    const lines = formatTable([realistic(run(10, 'failover', [3400, 138, 1], [0, 0, 0]), 37 * 60_000)]).split(
+      '\n',
+    );
+    expect(lines[0]).toMatch(/\| modeled \| modeled floor \| modeled × \|$/);
+    expect(lines[2]).toMatch(/\| 37m 00s \| 18m 30s \| 2\.00× \|$/);
+    expect(lines[2]).toMatch(/^\| 10 \| failover \| ok \| 3\.4 \| {2}\| {2}\| 138 \|/);
+  });
+
+  it('shows a failed run as failed: the modeled time of what ran, no ratio, and why it stopped', () => {
+    const failed: RunRecord = {
+      ...realistic(run(10, 'failover', [3400, 138, 1], [0, 0, 0]), 18 * 60_000 + 44_000),
+      pendulum: {
+        ...(run(10, 'failover', [3400, 138, 1], [0, 0, 0]).pendulum as NonNullable<RunRecord['pendulum']>),
+        status: 'FAILED',
+        error: 'ValidationFailedError',
+        cause:
+          '{"errorType":"ValidationFailedError","errorMessage":"tier app: 10 resource(s) can never become re',
+      },
+    };
+    const skipped: RunRecord = {
+      n: 10,
+      workflow: 'failback',
+      resources: 11,
+      skipped: 'skipped: failover did not succeed',
+      modeled: { floor },
+    };
+    const lines = formatTable([failed, skipped]).split('\n');
+    expect(lines[2]).toContain('| FAILED ValidationFailedError |');
+    expect(lines[2]).toMatch(/\| 18m 44s \(until it stopped\) \| 18m 30s \| {2}\|$/);
+    expect(lines[3]).toMatch(
+      /^\| 10 \| failback \| skipped: failover did not succeed \|.*\| {2}\| 18m 30s \| {2}\|$/,
+    );
+
+    const detail = formatModeledFloors([failed, skipped]);
+    expect(detail).toContain(
+      'N=10 failover: FAILED ValidationFailedError after a modeled 18m 44s: tier app: 10 resource(s) can never become re',
+    );
+    expect(detail).toContain(
+      'floor 18m 30s = data databases: restore 17m 00s + app instances: RunInstances → running 45s + DNS: propagation 45s',
+    );
+    expect(detail).toContain('N=10 failback: skipped: failover did not succeed');
+  });
+
+  it("reads a Lambda error's message out of its JSON cause, even cut short", () => {
+    expect(causeLine('{"errorType":"X","errorMessage":"tier app: not ready"}')).toBe('tier app: not ready');
+    expect(causeLine('plain\nsecond line')).toBe('plain');
+    expect(causeLine('x'.repeat(10), 4)).toBe('xxxx…');
   });
 });
