@@ -388,6 +388,11 @@ export const STEP_CATALOGUE: Readonly<Record<string, StepInfo>> = {
     gate: (ctx) => `post-failover hooks: ${hookList(ctx.plan, 'postFailover')}`,
     fallback: (ctx) => hookFallback(ctx, 'postFailover', 'failover'),
   },
+  PostFailoverHooksUnfinished: {
+    does: 'A post-failover hook failed or ran out of time after DNS moved: recorded as a warning on the successful failover, which goes on to be recorded.',
+    touches: 'none',
+    fallback: () => 'Read the warning in the run record or report, and do by hand what the hook did not.',
+  },
   RecordFailover: {
     does: 'Writes the outcome (inventory, DNS keys, achieved RTO and RPO) to the artifact bucket and the run record, releases the lock as FAILED_OVER, and notifies the topic.',
     touches: 'state',
@@ -741,6 +746,11 @@ export const STEP_CATALOGUE: Readonly<Record<string, StepInfo>> = {
     touches: 'hooks',
     gate: (ctx) => `post-failback hooks: ${hookList(ctx.plan, 'postFailback')}`,
     fallback: (ctx) => hookFallback(ctx, 'postFailback', 'failback'),
+  },
+  PostFailbackHooksUnfinished: {
+    does: 'A post-failback hook failed or ran out of time after DNS moved: recorded as a warning on the successful failback, which goes on to be recorded.',
+    touches: 'none',
+    fallback: () => 'Read the warning in the run record or report, and do by hand what the hook did not.',
   },
   RecordFailback: {
     does: 'Records the failback, sets the app PRIMARY_ACTIVE in the primary region, and notifies the topic.',

@@ -13,8 +13,9 @@
  *
  * Everything random is drawn from one seeded generator: the same seed, the same run.
  *
- * Latency, throttling and faults apply to calls a task makes (the runner marks them); the
- * operator's own calls (seeding an estate, checks) see the same statuses but are not slowed.
+ * Durations, latency, throttling and faults apply to calls a task makes (the runner marks them);
+ * the operator's own calls (seeding an estate, checks) see the same statuses of what tasks made,
+ * but are not slowed, and what they make is there at once.
  * In `instant` mode two things remain, both gaps of moto: a promoted read replica loses its source
  * identifier, and RunInstances with a ClientToken is idempotent.
  */
@@ -464,7 +465,9 @@ function realisticMiddleware(client: SdkClient) {
       }
       const result = await call();
       const now = clock.now();
-      await recordTimelines(service, operation, args.input, result.output, region, now);
+      // What the operator makes (seeding an estate, the story's interim changes) is there at once:
+      // outside a run the virtual clock stands still, so it would otherwise never finish.
+      if (inTask) await recordTimelines(service, operation, args.input, result.output, region, now);
       try {
         overlayDescribe(timelines, service, operation, args.input, result.output, region, now);
       } catch (error) {
