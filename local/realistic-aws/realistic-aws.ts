@@ -23,7 +23,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { DescribeImagesCommand, DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { asHarness, isHarnessCall } from '../harness-calls';
 import { clientRegion, type SdkClient, type SdkCommand, wrapSdkSend } from '../sdk-send';
-import { virtualClock } from '../virtual-clock';
+import { resetVirtualClock, virtualClock } from '../virtual-clock';
 import { serverFault, throttled } from './aws-errors';
 import {
   AWS_LATENCY,
@@ -31,6 +31,7 @@ import {
   AWS_TIMINGS,
   type FixedDuration,
   LAMBDA_INVOCATION,
+  type SizedDuration,
   sizedMs,
   type TokenBucket,
 } from './aws-timings';
@@ -114,9 +115,13 @@ export function localAwsMode(): LocalAwsMode {
   return config.mode;
 }
 
-/** Realistic AWS from now on, for this process; resets timelines, buckets and the dice. */
+/**
+ * Realistic AWS from now on, for this process; resets timelines, buckets, the dice and the virtual
+ * clock (to the real time now, so recovery points made in real time are as old as they look).
+ */
 export function useRealisticAws(options: RealisticAwsOptions = {}): void {
   installRealisticAws();
+  if (!virtualClock().running) resetVirtualClock();
   config = {
     mode: 'realistic',
     seed: options.seed ?? 1,
@@ -162,27 +167,25 @@ export async function lambdaInvocationDelay(coldStart: boolean): Promise<void> {
 
 const ec2Clients = new Map<string, EC2Client>();
 
-async function imageGiB(region: string, imageId: string): Promise<number> {
-  let ec2 = ec2Clients.get(region);
-  if (!ec2) {
-    ec2 = new EC2Client({ region });
-    ec2Clients.set(region, ec2);
-  }
-  const client = ec2;
-  const { Images = [] } = await asHarness(() =>
-    client.send(new DescribeImagesCommand({ ImageIds: [imageId] })),
-  );
-  const sizes = (Images[0]?.BlockDeviceMappings ?? []).map((m) => m.Ebs?.VolumeSize ?? 8);
-  return sizes.length > 0 ? sizes.reduce((a, b) => a + b, 0) : 8;
-}
-
-async function imageSnapshots(region: string, imageId: string): Promise<string[]> {
+/** The harness's own look at an image: its volumes' sizes and snapshots. */
+async function describeOwnImage(region: string, imageId: string) {
   const client = ec2Clients.get(region) ?? new EC2Client({ region });
   ec2Clients.set(region, client);
   const { Images = [] } = await asHarness(() =>
     client.send(new DescribeImagesCommand({ ImageIds: [imageId] })),
   );
-  return (Images[0]?.BlockDeviceMappings ?? []).flatMap((m) => (m.Ebs?.SnapshotId ? [m.Ebs.SnapshotId] : []));
+  return Images[0]?.BlockDeviceMappings ?? [];
+}
+
+async function imageGiB(region: string, imageId: string): Promise<number> {
+  const sizes = (await describeOwnImage(region, imageId)).map((m) => m.Ebs?.VolumeSize ?? 8);
+  return sizes.length > 0 ? sizes.reduce((a, b) => a + b, 0) : 8;
+}
+
+async function imageSnapshots(region: string, imageId: string): Promise<string[]> {
+  return (await describeOwnImage(region, imageId)).flatMap((m) =>
+    m.Ebs?.SnapshotId ? [m.Ebs.SnapshotId] : [],
+  );
 }
 
 type Json = Record<string, unknown>;
@@ -256,34 +259,25 @@ async function recordTimelines(
       phases: phases(['creating', ms]),
     });
   }
-  if (service === 'RDS' && operation === 'RestoreDBInstanceFromDBSnapshot') {
+  const sized = (duration: SizedDuration, gib: number) => sizedMs(duration, gib, jitter(duration.spread));
+  const newDbInstance = (...steps: [string, number][]) => {
     const instance = (output.DBInstance as Json | undefined) ?? {};
-    const gib = Number(instance.AllocatedStorage ?? 20);
     timelines.set(region, String(instance.DBInstanceIdentifier), {
       kind: 'db-instance',
       startedAt: now,
       visibleAt: now,
-      phases: phases(
-        [
-          'creating',
-          sizedMs(AWS_TIMINGS.rds.restoreCreating, gib, jitter(AWS_TIMINGS.rds.restoreCreating.spread)),
-        ],
-        ['backing-up', fixedMs(AWS_TIMINGS.rds.restoreBackingUp)],
-      ),
+      phases: phases(...steps),
     });
+  };
+  const dbGiB = Number((output.DBInstance as Json | undefined)?.AllocatedStorage ?? 20);
+  if (service === 'RDS' && operation === 'RestoreDBInstanceFromDBSnapshot') {
+    newDbInstance(
+      ['creating', sized(AWS_TIMINGS.rds.restoreCreating, dbGiB)],
+      ['backing-up', fixedMs(AWS_TIMINGS.rds.restoreBackingUp)],
+    );
   }
   if (service === 'RDS' && operation === 'CreateDBInstanceReadReplica') {
-    const instance = (output.DBInstance as Json | undefined) ?? {};
-    const gib = Number(instance.AllocatedStorage ?? 20);
-    timelines.set(region, String(instance.DBInstanceIdentifier), {
-      kind: 'db-instance',
-      startedAt: now,
-      visibleAt: now,
-      phases: phases([
-        'creating',
-        sizedMs(AWS_TIMINGS.rds.createReadReplica, gib, jitter(AWS_TIMINGS.rds.createReadReplica.spread)),
-      ]),
-    });
+    newDbInstance(['creating', sized(AWS_TIMINGS.rds.createReadReplica, dbGiB)]);
   }
   if (service === 'RDS' && operation === 'PromoteReadReplica') {
     const id = rdsIdentifier(String(input.DBInstanceIdentifier)).id;

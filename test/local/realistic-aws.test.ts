@@ -168,7 +168,7 @@ describe('the realistic local AWS', () => {
       new Set(failed).size <= 3 &&
         failed.every((a) => /RequestLimitExceeded|InternalError|Unavailable/.test(a)),
     ).toBe(true);
-    expect(answers.filter((a) => a === 'ok').length).toBeGreaterThan(5);
+    expect(answers.filter((a) => a === 'ok').length).toBeGreaterThanOrEqual(3);
     expect(stats.throttled).toBeGreaterThan(failed.length);
     expect(stats.faultsBefore + stats.faultsAfter).toBeGreaterThan(0);
   });
