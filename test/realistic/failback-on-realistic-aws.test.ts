@@ -126,6 +126,27 @@ describe('failback on the realistic local AWS', { timeout: 300_000 }, () => {
     ]);
   });
 
+  it('past failback.syncCap fails naming the cap and the database, records the failure and gives the lock back', async () => {
+    // Prepare: a sync cap shorter than the ~2 h it takes to bring 500 GiB home
+    await failedOver((p) => {
+      p.failback = { strategy: 'cutover', steps: [10, 50, 100], stepHold: '1m', soak: '1h', syncCap: '30m' };
+    }, 500);
+
+    // Act
+    const result = await stack.run('failback', {});
+
+    // Assess: the cap's error, not one from the catch path; DNS never moved, so nothing to roll back
+    expect(result.status).toBe('FAILED');
+    expect(result.error, result.cause).toBe('ReadyTimeoutError');
+    expect(result.cause).toMatch(/failback\.syncCap 1800s.*shop-db/);
+    expect(entered(result)).toEqual(expect.arrayContaining(['RollBackDns', 'RecordFailbackFailure']));
+    // Assess: the lock given back (no longer FAILING_BACK), the failure recorded, production where it was
+    const app = await state.getApp('shop', 'us-east-1');
+    expect(app).toMatchObject({ status: 'FAILBACK_FAILED', activeRegion: 'us-west-2' });
+    const run = await state.getRun('shop', String(app.runId));
+    expect(run).toMatchObject({ status: 'FAILED', error: 'ReadyTimeoutError' });
+  });
+
   it('hands a 40-day soak to a scheduled retirement: the run ends well inside its 30 days, and at T the copies are retired', async () => {
     // Prepare
     await failedOver((p) => {
