@@ -38,7 +38,8 @@ export const STORAGE_NEEDS: Record<string, StorageNeeds> = {
   'sync-home': { table: [], bucket: READ_IF_EXISTS },
   'finalise-home': { table: [], bucket: READ_IF_EXISTS },
   'shift-dns': { table: ['GetItem'], bucket: READ_IF_EXISTS },
-  'roll-back-dns': { table: [], bucket: ['GetObject', 'PutObject'] },
+  // Reads the DNS shift if it exists: a failback that failed before DNS moved has none.
+  'roll-back-dns': { table: [], bucket: READ_IF_EXISTS },
   'record-failback': { table: ['UpdateItem'], bucket: ['GetObject', 'PutObject'] },
   'record-failback-failure': { table: ['UpdateItem'], bucket: ['PutObject'] },
   'retire-stale-primary': { table: [], bucket: READ_IF_EXISTS },
