@@ -74,6 +74,24 @@ export function assertWithinCap(wait: CapWait): number {
   return waited;
 }
 
+/** The retirements' form of the cap check: `failback.retireCap`, pending items with their reasons. */
+export function assertRetiredWithinCap(
+  what: string,
+  retireSeconds: number,
+  startedAt: string,
+  now: Date,
+  pending: readonly { readonly id: string; readonly reason?: string }[],
+): number {
+  return assertWithinCap({
+    what,
+    capName: 'failback.retireCap',
+    capSeconds: retireSeconds,
+    startedAt,
+    now,
+    pending: pending.map((p) => (p.reason ? `${p.id} (${p.reason})` : p.id)),
+  });
+}
+
 /** The failback execution's timeout (the workflow's own; Step Functions allows up to a year). */
 export const FAILBACK_EXECUTION_TIMEOUT_SECONDS = 30 * 86_400;
 

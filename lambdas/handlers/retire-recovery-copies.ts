@@ -7,7 +7,7 @@
 import type { DBInstance, RDSClient } from '@aws-sdk/client-rds';
 import { z } from 'zod';
 import { runArtifactKey } from '../artifacts/artifact-store';
-import { assertWithinCap, nextPollSeconds } from '../failback/failback-caps';
+import { assertRetiredWithinCap, nextPollSeconds } from '../failback/failback-caps';
 import { failbackRunSchema } from '../failback/failback-run';
 import { type HomeInventory, homeInventoryKey, readResourcePlan } from '../failback/home-inventory';
 import {
@@ -118,14 +118,13 @@ export function makeRetireRecoveryCopiesHandler(deps: TaskDeps = {}) {
     } satisfies RetirementDocument);
     const retired = entries.filter((e) => e.outcome === 'retired');
     logger.info('recovery copies retired', { retired: retired.length, pending: pending.length });
-    const waitedSeconds = assertWithinCap({
-      what: `retiring the recovery copies in ${run.sourceRegion}`,
-      capName: 'failback.retireCap',
-      capSeconds: run.caps.retireSeconds,
+    const waitedSeconds = assertRetiredWithinCap(
+      `retiring the recovery copies in ${run.sourceRegion}`,
+      run.caps.retireSeconds,
       startedAt,
       now,
-      pending: pending.map((p) => (p.reason ? `${p.id} (${p.reason})` : p.id)),
-    });
+      pending,
+    );
     return {
       retired: retired.length,
       finalSnapshots: retired.flatMap((e) => (e.finalSnapshot ? [e.finalSnapshot] : [])).slice(0, 20),

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { runArtifactKey } from '../artifacts/artifact-store';
-import { assertWithinCap, nextPollSeconds } from '../failback/failback-caps';
+import { assertRetiredWithinCap, nextPollSeconds } from '../failback/failback-caps';
 import { failbackRunSchema } from '../failback/failback-run';
 import { readResourcePlan } from '../failback/home-inventory';
 import { RETIRE_ARTIFACTS, type RetirementDocument, retireResources } from '../failback/retire-resources';
@@ -75,14 +75,13 @@ export function makeRetireStalePrimaryHandler(deps: TaskDeps = {}) {
     } satisfies RetirementDocument);
     const retired = entries.filter((e) => e.outcome === 'retired');
     logger.info('stale primary retired', { retired: retired.length, pending: pending.length });
-    const waitedSeconds = assertWithinCap({
-      what: `retiring the stale primary in ${run.targetRegion}`,
-      capName: 'failback.retireCap',
-      capSeconds: run.caps.retireSeconds,
+    const waitedSeconds = assertRetiredWithinCap(
+      `retiring the stale primary in ${run.targetRegion}`,
+      run.caps.retireSeconds,
       startedAt,
       now,
-      pending: pending.map((p) => (p.reason ? `${p.id} (${p.reason})` : p.id)),
-    });
+      pending,
+    );
     return {
       retired: retired.slice(0, 20).map((e) => ({
         kind: e.kind,
