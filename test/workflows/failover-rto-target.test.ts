@@ -5,13 +5,6 @@
  * and new resources stay out of the first describes, as AWS's eventual consistency has them.
  */
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { SubscribeCommand } from '@aws-sdk/client-sns';
-import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createSampleEstate } from '../../examples/sample-estate';
 import { ArtifactStore } from '../../lambdas/artifacts/artifact-store';
@@ -24,6 +17,7 @@ import { healthEndpointForTests } from '../support/health-endpoint';
 import { hideNewResourcesFor } from '../support/late-visibility';
 import { localAwsForTests } from '../support/local-aws';
 import { samplePlanWith } from '../support/sample-plan';
+import { subscribeToNotices } from '../support/topic-notices';
 
 const aws = localAwsForTests('us-west-2');
 const health = healthEndpointForTests();
@@ -44,29 +38,6 @@ const startedAgo = (minutes: number): Partial<RunWorkflowOptions> => ({
   },
 });
 
-async function subscribeQueue(
-  topicArn: string,
-): Promise<() => Promise<{ Subject: string; Message: string }[]>> {
-  const sqs = new SQSClient({ region: 'us-west-2' });
-  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'ops-notices' }));
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
-  );
-  await clients()
-    .sns()
-    .send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: Attributes?.QueueArn }));
-  return async () => {
-    const notices: { Subject: string; Message: string }[] = [];
-    for (;;) {
-      const { Messages = [] } = await sqs.send(
-        new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }),
-      );
-      if (Messages.length === 0) return notices;
-      for (const m of Messages) notices.push(JSON.parse(m.Body ?? '{}'));
-    }
-  };
-}
-
 describe('a tier that misses its RTO', () => {
   let stack: LocalStack;
 
@@ -86,7 +57,7 @@ describe('a tier that misses its RTO', () => {
 
   it('goes on recovering, fails over, and reports the miss with what the tier was waiting for', async () => {
     // Prepare: 45 minutes into the run, and the restored database not visible for two describes
-    const notices = await subscribeQueue(String(stack.topicArn));
+    const notices = await subscribeToNotices(String(stack.topicArn));
     hideNewResourcesFor(2, RESTORED_DB);
 
     // Act

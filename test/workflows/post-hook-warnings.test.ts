@@ -6,13 +6,6 @@
 
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
-import { SubscribeCommand } from '@aws-sdk/client-sns';
-import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSampleEstate } from '../../examples/sample-estate';
 import type { PlanInput } from '../../lambdas/plan/plan-schema';
@@ -23,6 +16,7 @@ import { startWebhookReceiver, type WebhookReceiver } from '../hooks/webhook-rec
 import { healthEndpointForTests } from '../support/health-endpoint';
 import { localAwsForTests } from '../support/local-aws';
 import { samplePlanWith } from '../support/sample-plan';
+import { subscribeToNotices } from '../support/topic-notices';
 
 const aws = localAwsForTests('us-west-2');
 const health = healthEndpointForTests();
@@ -58,27 +52,8 @@ describe('post-phase hooks after DNS moved', () => {
     });
     await createSampleEstate(clients);
     const stack = await deployLocalStack(plan);
-    const sqs = new SQSClient({ region: 'us-west-2' });
-    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'ops-notices' }));
-    const { Attributes } = await sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
-    );
-    await clients
-      .sns()
-      .send(
-        new SubscribeCommand({ TopicArn: stack.topicArn, Protocol: 'sqs', Endpoint: Attributes?.QueueArn }),
-      );
+    const notices = await subscribeToNotices(String(stack.topicArn));
     expect((await stack.run('protect', {})).status).toBe('SUCCEEDED');
-    const notices = async () => {
-      const all: { Subject: string; Message: string }[] = [];
-      for (;;) {
-        const { Messages = [] } = await sqs.send(
-          new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }),
-        );
-        if (Messages.length === 0) return all;
-        for (const m of Messages) all.push(JSON.parse(m.Body ?? '{}'));
-      }
-    };
     return { clients, stack, notices } satisfies Deployed;
   }
 
