@@ -4,7 +4,7 @@
  * what it must become, and how far the shift has gone.
  */
 import type { ArtifactStore } from '../artifacts/artifact-store';
-import type { ShiftRecord } from './staged-dns';
+import type { ShiftPosition, ShiftRecord } from './staged-dns';
 
 export interface ZoneShift {
   readonly id: string;
@@ -15,16 +15,25 @@ export interface ZoneShift {
 export interface DnsShiftState {
   readonly failbackId: string;
   readonly zones: ZoneShift[];
-  /** null: nothing applied; a weight: the pair stands at it; 100: every record is home. */
+  /** Stateless records. null: nothing applied; a weight: the pairs stand at it; 100: home. */
   applied: number | null;
-  /** The last weight whose health gate passed: where a rollback returns to. */
+  /** The last weight whose health gate passed: where a rollback returns the stateless records to. */
   lastGood: number | null;
+  /**
+   * The stateful records moved home (the data cutover). From then on the home database is the one
+   * writable database: a rollback moves only stateless records and leaves these home.
+   */
+  dataMoved?: boolean;
+  /** When the data cutover was applied. */
+  dataMovedAt?: string;
+  /** Stateless records not yet shifted point at the maintenance target (a maintenance freeze). */
+  maintenance?: boolean;
   history: {
     weight: number | null;
     at: string;
     changes: number;
     changeIds: string[];
-    kind: 'shift' | 'rollback';
+    kind: 'shift' | 'rollback' | 'data' | 'maintenance' | 'maintenance-end';
   }[];
 }
 
@@ -46,4 +55,12 @@ export async function writeDnsShift(
   state: DnsShiftState,
 ): Promise<void> {
   await artifacts.putJson(dnsShiftKey(app, state.failbackId), state);
+}
+
+export function positionOf(state: DnsShiftState): ShiftPosition {
+  return {
+    applied: state.applied,
+    dataMoved: state.dataMoved === true,
+    maintenance: state.maintenance === true,
+  };
 }

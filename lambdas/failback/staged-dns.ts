@@ -3,11 +3,16 @@
  * (home, away) whose weights walk the plan's steps, and collapses back to one simple record on
  * the home side at 100 %. Pure: every step and every rollback is a list of Route 53 changes.
  *
+ * A stateful record (clients write data through it: a database's CNAME) is never a pair: two
+ * answers would send writes to two databases. It moves once, for every client, at the data
+ * cutover, and nothing but that cutover moves it.
+ *
  * Route 53 (and moto) delete weighted records by set identifier, so each record's pair gets
  * identifiers of its own, derived from the record's key.
  */
 import { createHash } from 'node:crypto';
 import type { Change, ResourceRecordSet } from '@aws-sdk/client-route-53';
+import { sameRecord } from '../dns/canonical-record';
 
 export interface ShiftRecord {
   readonly key: string;
@@ -17,6 +22,30 @@ export interface ShiftRecord {
   readonly desired: ResourceRecordSet;
   /** Staged records become a weighted pair; the others move at once (routing-policy records, re-creations). */
   readonly staged: boolean;
+  /** Moves at the data cutover and only then; never staged. */
+  readonly stateful?: boolean;
+  /** Where a stateless record points while a `maintenance` write freeze holds. */
+  readonly maintenance?: ResourceRecordSet;
+}
+
+/** How far a failback's DNS shift has gone, for all its records at once. */
+export interface ShiftPosition {
+  /** Stateless records: null before the shift, a weight while staged, 100 when home. */
+  readonly applied: number | null;
+  /** Stateful records have moved home (the data cutover). */
+  readonly dataMoved: boolean;
+  /** Stateless records not yet shifted point at the maintenance target. */
+  readonly maintenance: boolean;
+}
+
+/** Where one record stands: as it was, at the maintenance target, a weighted pair, or home. */
+export type RecordPosition = 'original' | 'maintenance' | 'desired' | number;
+
+export function recordPosition(record: ShiftRecord, at: ShiftPosition): RecordPosition {
+  if (record.stateful) return at.dataMoved ? 'desired' : 'original';
+  if (at.applied === null) return at.maintenance && record.maintenance ? 'maintenance' : 'original';
+  if (!record.staged || at.applied >= 100) return 'desired';
+  return at.applied;
 }
 
 export function pairId(key: string, side: 'home' | 'away'): string {
@@ -42,29 +71,18 @@ function pair(record: ShiftRecord, weight: number): ResourceRecordSet[] {
   ];
 }
 
-/**
- * The changes that take a record from `from` (null: the original simple record; a number: the
- * pair at that weight; 100: the desired simple record) to `to`. Pass weights through
- * `effectiveWeight` first: a record that is not staged is only ever original or desired.
- */
-export function shiftChanges(record: ShiftRecord, from: number | null, to: number | null): Change[] {
+function recordSets(record: ShiftRecord, position: RecordPosition): ResourceRecordSet[] {
+  if (position === 'original') return record.original ? [record.original] : [];
+  if (position === 'maintenance') return record.maintenance ? [record.maintenance] : [];
+  if (position === 'desired' || position >= 100) return [record.desired];
+  return pair(record, position);
+}
+
+/** The changes that take a record from one position to another (see `recordPosition`). */
+export function shiftChanges(record: ShiftRecord, from: RecordPosition, to: RecordPosition): Change[] {
   if (from === to) return [];
-  const current: ResourceRecordSet[] =
-    from === null
-      ? record.original
-        ? [record.original]
-        : []
-      : from >= 100
-        ? [record.desired]
-        : pair(record, from);
-  const next: ResourceRecordSet[] =
-    to === null
-      ? record.original
-        ? [record.original]
-        : []
-      : to >= 100 || !record.staged
-        ? [record.desired]
-        : pair(record, to);
+  const current = recordSets(record, from);
+  const next = recordSets(record, to);
   const sameShape =
     current.length === next.length && current.every((r, i) => r.SetIdentifier === next[i]?.SetIdentifier);
   if (sameShape) return next.map((r) => ({ Action: 'UPSERT', ResourceRecordSet: r }));
@@ -75,13 +93,6 @@ export function shiftChanges(record: ShiftRecord, from: number | null, to: numbe
     // ones with CREATE, which moto applies by set identifier.
     ...next.map((r): Change => ({ Action: r.SetIdentifier ? 'CREATE' : 'UPSERT', ResourceRecordSet: r })),
   ];
-}
-
-/** Where a staged record stands after the steps applied so far, as a weight or null. */
-export function effectiveWeight(record: ShiftRecord, applied: number | null): number | null {
-  if (applied === null) return null;
-  if (!record.staged) return 100;
-  return applied;
 }
 
 /**
@@ -97,6 +108,19 @@ export function withoutShiftInProgress(
   for (const record of records) {
     const hadPair = now.some((r) => r.SetIdentifier === pairId(record.key, 'home'));
     if (hadPair && record.original) shown.push(record.original);
+    // A maintenance freeze the earlier attempt left in place reads as the record it stands for.
+    const atMaintenance =
+      record.maintenance && record.original && shown.some((r) => sameRecordSet(r, record.maintenance));
+    if (atMaintenance && record.original)
+      shown.splice(
+        shown.findIndex((r) => sameRecordSet(r, record.maintenance)),
+        1,
+        record.original,
+      );
   }
   return shown;
+}
+
+function sameRecordSet(a: ResourceRecordSet, b: ResourceRecordSet | undefined): boolean {
+  return b !== undefined && sameRecord(a, b);
 }

@@ -1,6 +1,9 @@
 /**
- * On a failed failback: puts DNS back to the last step whose health gate passed, or, if none did,
- * to the records as they were before the shift began. Deletes nothing else.
+ * On a failed failback: puts the stateless records back to the last step whose health gate passed,
+ * or, if none did, to the records as they were before the shift began (which also ends a
+ * maintenance freeze). The data records stay where they are: once they moved home, the home
+ * database is the one writable database and pointing clients back at the frozen recovery copy
+ * would lose what was written at home since. Deletes nothing else.
  */
 import { z } from 'zod';
 import { moveDnsShift } from '../failback/apply-dns-shift';
@@ -17,7 +20,7 @@ export function makeRollBackDnsHandler(deps: TaskDeps = {}) {
     const { run } = parseTaskInput(eventSchema, event, 'roll-back-dns');
     const ctx = taskContext(deps);
     const state = await readDnsShift(ctx.artifacts, run.app, run.failbackId);
-    if (!state || state.applied === state.lastGood) {
+    if (!state || (state.applied === state.lastGood && !state.maintenance)) {
       return { rolledBack: false, weight: state?.applied ?? null, changes: 0, changeIds: [] as string[] };
     }
     const moved = await moveDnsShift(
@@ -25,13 +28,19 @@ export function makeRollBackDnsHandler(deps: TaskDeps = {}) {
       ctx.artifacts,
       run.app,
       state,
-      state.lastGood,
+      { applied: state.lastGood, maintenance: false },
       'rollback',
       `Pendulum failback of ${run.app} failed: DNS back to ${state.lastGood === null ? 'the recovery region' : `${state.lastGood} % home`} (run ${run.runId})`,
       ctx.now(),
     );
     logger.warn('dns rolled back', { weight: state.lastGood, changes: moved.changes });
-    return { rolledBack: true, weight: state.lastGood, changes: moved.changes, changeIds: moved.changeIds };
+    return {
+      rolledBack: true,
+      weight: state.lastGood,
+      dataHome: state.dataMoved === true,
+      changes: moved.changes,
+      changeIds: moved.changeIds,
+    };
   };
 }
 

@@ -1,7 +1,13 @@
 /**
- * Moves the managed records home: at once (cutover), or to the next weight of a staged failback.
- * The first call plans the shift from the three-way merge with the new primary's real addresses
- * and keeps that plan for every later step, rollback and re-run of the same failback.
+ * Moves the managed records: the stateful (data) records home at the data cutover (`move: data`),
+ * the stateless records to the maintenance target during a maintenance freeze (`move:
+ * maintenance`), and the stateless records home at once (cutover) or to the next weight of a staged
+ * failback. The first call plans the shift from the three-way merge with the new primary's real
+ * addresses and keeps that plan for every later step, rollback and re-run of the same failback.
+ *
+ * Order is enforced here too, not only by the state machine: no stateless record moves home before
+ * the data records did, so the home application never writes to the recovery database's region
+ * while a second writable copy could exist.
  */
 import { z } from 'zod';
 import { runArtifactKey } from '../artifacts/artifact-store';
@@ -11,15 +17,18 @@ import { planZoneFailback } from '../failback/failback-dns';
 import { FAILBACK_ARTIFACTS, failbackRunSchema } from '../failback/failback-run';
 import { readZones } from '../failback/gather-failback-state';
 import { type HomeResourceEntry, homeTargets } from '../failback/home-targets';
+import { freezeModeOf } from '../plan/failback-freeze';
 import { logger } from '../runtime/observability';
 import { type TaskContext, type TaskDeps, taskContext } from '../runtime/task-context';
-import { InvalidInputError, ReconcileConflictError } from '../runtime/task-errors';
+import { InvalidInputError, ReconcileConflictError, ValidationFailedError } from '../runtime/task-errors';
 import { parseTaskInput } from '../runtime/task-input';
 
 const eventSchema = z.object({
   run: failbackRunSchema,
   /** Staged: the index of the step in run.steps to move to; absent for a cutover. */
   step: z.number().int().min(0).optional(),
+  /** `data`: the data cutover; `maintenance`: the stateless records to the maintenance target. */
+  move: z.enum(['data', 'maintenance']).optional(),
 });
 
 async function planShift(ctx: TaskContext, run: z.infer<typeof failbackRunSchema>): Promise<DnsShiftState> {
@@ -32,9 +41,11 @@ async function planShift(ctx: TaskContext, run: z.infer<typeof failbackRunSchema
   const home = await ctx.artifacts.getJson<{ resources: HomeResourceEntry[] }>(
     runArtifactKey(run.app, run.runId, FAILBACK_ARTIFACTS.homeInventory),
   );
+  const maintenance = freezeModeOf(ctx.plan) === 'maintenance' ? ctx.plan.failback.maintenance : undefined;
   const planned = zones.map((zone) => ({
     zone,
     plan: planZoneFailback({
+      ...(maintenance ? { maintenance } : {}),
       zonePlan: zone.plan,
       zoneName: zone.name,
       targetRegion: run.targetRegion,
@@ -64,24 +75,56 @@ async function planShift(ctx: TaskContext, run: z.infer<typeof failbackRunSchema
 
 export function makeShiftDnsHandler(deps: TaskDeps = {}) {
   return async (event: unknown) => {
-    const { run, step } = parseTaskInput(eventSchema, event, 'shift-dns');
+    const { run, step, move } = parseTaskInput(eventSchema, event, 'shift-dns');
     const weight = step === undefined ? undefined : run.steps[step];
     if (step !== undefined && weight === undefined) {
       throw new InvalidInputError(`step ${step} is beyond the failback's steps ${run.steps.join(', ')}`);
     }
     const ctx = taskContext(deps);
     const state = (await readDnsShift(ctx.artifacts, run.app, run.failbackId)) ?? (await planShift(ctx, run));
+    const route53 = ctx.clients.route53();
+    const at = `(run ${run.runId})`;
+    if (move === 'data' || move === 'maintenance') {
+      const moved =
+        move === 'data'
+          ? await moveDnsShift(
+              route53,
+              ctx.artifacts,
+              run.app,
+              state,
+              { dataMoved: true },
+              'data',
+              `Pendulum failback of ${run.app}: data records to ${run.targetRegion} ${at}`,
+              ctx.now(),
+            )
+          : await moveDnsShift(
+              route53,
+              ctx.artifacts,
+              run.app,
+              state,
+              { maintenance: true },
+              'maintenance',
+              `Pendulum failback of ${run.app}: stateless records to maintenance during the write freeze ${at}`,
+              ctx.now(),
+            );
+      logger.info('dns moved', { move, changes: moved.changes });
+      return { move, changes: moved.changes, changeIds: moved.changeIds, next: 0, done: false };
+    }
+    if (!state.dataMoved && state.zones.some((z) => z.records.some((r) => r.stateful)))
+      throw new ValidationFailedError(
+        'the data records have not moved home yet: stateless records follow the data cutover, never precede it; DNS was not moved',
+      );
     const to = run.strategy === 'cutover' || weight === undefined ? 100 : weight;
     // Steps run in order and each runs only after the previous step's health gate passed.
     if (state.applied !== null && state.applied < to) state.lastGood = state.applied;
     const moved = await moveDnsShift(
-      ctx.clients.route53(),
+      route53,
       ctx.artifacts,
       run.app,
       state,
-      to,
+      { applied: to, maintenance: false },
       'shift',
-      `Pendulum failback of ${run.app} to ${run.targetRegion}: ${to} % home (run ${run.runId})`,
+      `Pendulum failback of ${run.app} to ${run.targetRegion}: ${to} % home ${at}`,
       ctx.now(),
     );
     logger.info('dns shifted', { weight: to, changes: moved.changes });

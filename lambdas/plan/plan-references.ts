@@ -5,6 +5,7 @@
 import { phaseBudgetProblem } from '../hooks/hook-budget';
 import { HOOK_PHASES, isPrePhase } from '../hooks/hook-payload';
 import { durationSeconds } from './duration';
+import { isStatefulRecord } from './failback-freeze';
 import type { Plan } from './plan-schema';
 
 export type PlanPath = ReadonlyArray<string | number>;
@@ -139,6 +140,11 @@ export function checkPlanReferences(plan: Plan): PlanProblem[] {
         }
         if (record.type !== 'CNAME')
           problem([...base, 'type'], 'expected type CNAME for a record that targets a database');
+        if (record.stateful === false)
+          problem(
+            [...base, 'stateful'],
+            'expected no stateful: false on a database record: clients write through it, so it moves once, for all clients, at the data cutover',
+          );
       } else {
         for (const needed of [plan.primaryRegion, plan.recoveryRegion]) {
           if (!(needed in target.values))
@@ -153,6 +159,8 @@ export function checkPlanReferences(plan: Plan): PlanProblem[] {
       }
     });
   });
+
+  problems.push(...checkFreeze(plan));
 
   const checkNames = new Set<string>();
   plan.healthChecks.forEach((check, i) => {
@@ -184,5 +192,35 @@ export function checkPlanReferences(plan: Plan): PlanProblem[] {
   });
   if (steps[steps.length - 1] !== 100) problem(['failback', 'steps'], 'expected the last step to be 100');
 
+  return problems;
+}
+
+/** The write freeze the plan asks for must be one failback can carry out. */
+function checkFreeze(plan: Plan): PlanProblem[] {
+  const problems: PlanProblem[] = [];
+  const { freeze, maintenance } = plan.failback;
+  if (freeze === 'hook' && plan.hooks.preFailback.length === 0)
+    problems.push({
+      path: ['failback', 'freeze'],
+      message:
+        'expected a preFailback hook to freeze writes with; add one, or choose readOnly, maintenance or none',
+    });
+  if (freeze === 'maintenance' && !maintenance)
+    problems.push({
+      path: ['failback', 'maintenance'],
+      message:
+        'expected the maintenance target (A, AAAA or CNAME values) the stateless records point at during the freeze',
+    });
+  if (freeze !== 'maintenance' || !maintenance) return problems;
+  plan.dns.zones.forEach((zone, z) => {
+    zone.records.forEach((record, i) => {
+      if (isStatefulRecord(record) || record.type === 'TXT') return;
+      if (maintenance[record.type] === undefined)
+        problems.push({
+          path: ['dns', 'zones', z, 'records', i, 'type'],
+          message: `expected failback.maintenance.${record.type}: this stateless ${record.type} record points at the maintenance target during the freeze`,
+        });
+    });
+  });
   return problems;
 }

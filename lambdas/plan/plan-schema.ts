@@ -185,6 +185,12 @@ export const managedRecord = z.strictObject({
   /** Routing-policy records are keyed by set identifier. */
   setIdentifier: z.string().min(1).max(128).optional(),
   target: recordTarget,
+  /**
+   * A record clients write data through: it moves home once, for every client, at the data cutover
+   * of a failback (after the write freeze and the final sync), and is never a weighted pair. A
+   * record whose target is a database is always stateful. @default true for a database target
+   */
+  stateful: z.boolean().optional(),
 });
 
 export const hostedZone = z.strictObject({
@@ -274,8 +280,31 @@ const durationWithin = (min: number, max: number) =>
     message: `expected a duration from ${formatDuration(min)} to ${formatDuration(max)}`,
   });
 
+/**
+ * How writes stop in the recovery region before failback's final sync, so that nothing written
+ * there is lost: `hook` (the preFailback hooks are asked to freeze and must answer
+ * `{ "writesFrozen": true }`), `readOnly` (Pendulum makes the recovery databases read-only through
+ * their DB parameter group), `maintenance` (the stateless records point at `maintenance` while the
+ * final sync runs), or `none` (no freeze: the writes between the final sync and the data cutover
+ * are at risk, and the report says how long that window was).
+ */
+export const FREEZE_MODES = ['hook', 'readOnly', 'maintenance', 'none'] as const;
+export type FreezeMode = (typeof FREEZE_MODES)[number];
+
+/** Where the stateless records point while a `maintenance` freeze holds, by record type. */
+export const maintenanceTarget = z
+  .strictObject({
+    A: z.array(z.ipv4()).min(1).optional(),
+    AAAA: z.array(z.ipv6()).min(1).optional(),
+    CNAME: dnsName.optional(),
+  })
+  .refine((m) => m.A || m.AAAA || m.CNAME, { message: 'expected at least one of A, AAAA or CNAME' });
+
 export const failback = z
   .strictObject({
+    /** @default hook when the plan has preFailback hooks, else readOnly when it has databases, else none */
+    freeze: z.enum(FREEZE_MODES).optional(),
+    maintenance: maintenanceTarget.optional(),
     strategy: z.enum(['cutover', 'staged']).default('cutover'),
     /** Weights (percent to the primary) walked in order by a staged failback; the last must be 100. */
     steps: z.array(weight).min(1).default([10, 50, 100]),
@@ -415,4 +444,5 @@ export type HostedZonePlan = z.infer<typeof hostedZone>;
 export type RecordTarget = z.infer<typeof recordTarget>;
 export type Hook = z.infer<typeof hook>;
 export type HealthCheck = z.infer<typeof healthCheck>;
+export type MaintenanceTarget = z.infer<typeof maintenanceTarget>;
 export type Placement = z.infer<typeof placement>;

@@ -1,7 +1,12 @@
 import type { ResourceRecordSet } from '@aws-sdk/client-route-53';
 import { describe, expect, it } from 'vitest';
 import { applyChanges } from '../../lambdas/dns/apply-changes';
-import { effectiveWeight, type ShiftRecord, shiftChanges } from '../../lambdas/failback/staged-dns';
+import {
+  recordPosition,
+  type ShiftPosition,
+  type ShiftRecord,
+  shiftChanges,
+} from '../../lambdas/failback/staged-dns';
 
 const original: ResourceRecordSet = {
   Name: 'www.shop.example.com.',
@@ -23,13 +28,19 @@ const unmanaged: ResourceRecordSet = {
   ResourceRecords: [{ Value: '10 mx.example.net.' }],
 };
 
-/** Walks a record through weights, applying each step's changes as Route 53 would. */
-function walk(record: ShiftRecord, weights: (number | null)[]) {
+const START: ShiftPosition = { applied: null, dataMoved: false, maintenance: false };
+
+/** Walks a record through shift positions (a weight is a move of the stateless records), as Route 53 would. */
+function walk(record: ShiftRecord, moves: (number | null | Partial<ShiftPosition>)[]) {
   let zone = [original, unmanaged];
-  let at: number | null = null;
+  let at = START;
   const states: ResourceRecordSet[][] = [];
-  for (const to of weights) {
-    zone = applyChanges(zone, shiftChanges(record, effectiveWeight(record, at), effectiveWeight(record, to)));
+  for (const move of moves) {
+    const to: ShiftPosition =
+      move === null || typeof move === 'number'
+        ? { ...at, applied: move, maintenance: false }
+        : { ...at, ...move };
+    zone = applyChanges(zone, shiftChanges(record, recordPosition(record, at), recordPosition(record, to)));
     at = to;
     states.push(zone.filter((r) => r.Name === original.Name));
   }
@@ -66,11 +77,34 @@ describe('staged DNS shift', () => {
   it('gives each record pair set identifiers of its own (Route 53 deletes by set identifier)', () => {
     const other: ShiftRecord = { ...staged, key: 'api.shop.example.com. A' };
     const ids = (r: ShiftRecord) =>
-      shiftChanges(r, null, 10).flatMap((c) =>
+      shiftChanges(r, 'original', 10).flatMap((c) =>
         c.Action === 'CREATE' ? [c.ResourceRecordSet?.SetIdentifier] : [],
       );
     expect(ids(staged)).toHaveLength(2);
     expect(ids(staged).some((id) => ids(other).includes(id))).toBe(false);
+  });
+
+  it('never stages a stateful record: it stays put through every weight and moves once, at the data cutover', () => {
+    const data: ShiftRecord = { ...staged, stateful: true, staged: false };
+    const { states } = walk(data, [10, 50, { dataMoved: true }, 100, null]);
+    expect(states[0]).toEqual([original]);
+    expect(states[1]).toEqual([original]);
+    expect(states[2]).toEqual([desired]);
+    expect(states[3]).toEqual([desired]);
+    // A rollback of the stateless records leaves the data record home.
+    expect(states[4]).toEqual([desired]);
+    expect(states.flat().some((r) => r.Weight !== undefined)).toBe(false);
+  });
+
+  it('points a stateless record at the maintenance target during the freeze; the first step or a rollback ends it', () => {
+    const maintenance: ResourceRecordSet = { ...original, ResourceRecords: [{ Value: '192.0.2.80' }] };
+    const frozen: ShiftRecord = { ...staged, maintenance };
+    const shifted = walk(frozen, [{ maintenance: true }, { dataMoved: true }, 10]);
+    expect(shifted.states[0]).toEqual([maintenance]);
+    expect(shifted.states[1]).toEqual([maintenance]);
+    expect(shifted.states[2]?.map((r) => r.Weight)).toEqual([10, 90]);
+    const rolledBack = walk(frozen, [{ maintenance: true }, null]);
+    expect(rolledBack.states[1]).toEqual([original]);
   });
 
   it('does nothing when asked to stay where it is', () => {
