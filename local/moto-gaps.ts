@@ -7,8 +7,14 @@
  * - CreateImage with a `snapshot` TagSpecification: AWS tags the image's snapshots as it makes them
  *   (EC2 API Reference, CreateImage); moto 5.2.1 raises NotImplementedError. The snapshot tags are
  *   held back from moto and applied to the new image's snapshots.
+ * - ReplicaLag: RDS publishes AWS/RDS ReplicaLag for every read replica once a minute (RDS User
+ *   Guide, "Amazon CloudWatch metrics for Amazon RDS"); moto publishes no RDS metrics. A
+ *   GetMetricStatistics of it that moto answers empty is answered, for a replica moto knows, with a
+ *   zero-lag datapoint per whole minute of the window (moto replicates at once). Datapoints a test
+ *   put itself are left as they are.
  */
 import { CreateTagsCommand, DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import { asHarness } from './harness-calls';
 import { clientRegion, type SdkClient, type SdkCommand, wrapSdkSend } from './sdk-send';
 
@@ -35,12 +41,53 @@ async function tagCopy(region: string, imageId: string, specs: TagSpecification[
     await ec2.send(new CreateTagsCommand({ Resources: snapshots, Tags: snapshotTags }));
 }
 
+type MetricQuery = {
+  Namespace?: string;
+  MetricName?: string;
+  Dimensions?: { Name?: string; Value?: string }[];
+  StartTime?: Date;
+  EndTime?: Date;
+};
+
+async function replicaLag(
+  region: string,
+  query: MetricQuery,
+): Promise<{ Timestamp: Date; Maximum: number }[]> {
+  const id = query.Dimensions?.find((d) => d.Name === 'DBInstanceIdentifier')?.Value;
+  if (!id || !query.StartTime || !query.EndTime) return [];
+  const { DBInstances = [] } = await new RDSClient({ region })
+    .send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }))
+    .catch(() => ({ DBInstances: [] }));
+  if (!DBInstances[0]?.ReadReplicaSourceDBInstanceIdentifier) return [];
+  const minute = 60_000;
+  const points: { Timestamp: Date; Maximum: number }[] = [];
+  // A minute's datapoint is published once the minute is over.
+  for (
+    let t = Math.ceil(query.StartTime.getTime() / minute) * minute;
+    t + minute <= query.EndTime.getTime();
+    t += minute
+  )
+    points.push({ Timestamp: new Date(t), Maximum: 0 });
+  return points;
+}
+
 /** Wraps the SDK's `send` once, so every client gets the adapters. */
 export function installMotoGapAdapters(): void {
   wrapSdkSend(
     'moto-gaps',
     (send) =>
       function (this: SdkClient, command: SdkCommand, ...rest: unknown[]) {
+        if (command.constructor.name === 'GetMetricStatisticsCommand') {
+          const query = command.input as MetricQuery;
+          if (query.Namespace !== 'AWS/RDS' || query.MetricName !== 'ReplicaLag')
+            return send.call(this, command, ...rest);
+          const result = send.call(this, command, ...rest) as Promise<{ Datapoints?: unknown[] }>;
+          return result.then(async (output) => {
+            if ((output.Datapoints ?? []).length > 0) return output;
+            const region = await clientRegion(this);
+            return { ...output, Datapoints: await asHarness(() => replicaLag(region, query)) };
+          });
+        }
         const specs = command.input?.TagSpecifications as TagSpecification[] | undefined;
         const forMoto = TAGGED_AS_MADE[command.constructor.name];
         if (!forMoto || !specs?.length) return send.call(this, command, ...rest);

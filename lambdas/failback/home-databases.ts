@@ -174,10 +174,29 @@ interface DbStep {
   readonly problem?: string;
 }
 
-/** Moves every database of the plan one or more steps towards a home copy in the target region. */
-export async function advanceHomeDatabases(hc: HomeContext): Promise<AdvanceResult> {
+/**
+ * The final sync of a `snapshot` database starts after the write freeze: its snapshot, the copy and
+ * the home database restored from it carry the freeze they follow, so a copy made before a later
+ * freeze (an earlier attempt that was undone) is never taken for current.
+ */
+export interface FinalSync {
+  /** When the freeze held (or, with freeze `none`, when the final sync was asked for). */
+  readonly after: string;
+}
+
+/** `f<seconds since epoch, base 36>`: names a final sync after the freeze at `after`. */
+export function finalSyncToken(sync: FinalSync): string {
+  return `f${Math.floor(new Date(sync.after).getTime() / 1000).toString(36)}`;
+}
+
+/**
+ * Moves every database given one or more steps towards a home copy in the target region. Replicas
+ * are made before the freeze (they keep following the recovery database); `snapshot` databases only
+ * with a `final` sync, after it.
+ */
+export async function advanceHomeDatabases(hc: HomeContext, final?: FinalSync): Promise<AdvanceResult> {
   const { run, suffix } = hc;
-  const wanted = hc.resources.databases;
+  const wanted = hc.resources.databases.filter((d) => (d.strategy === 'snapshot') === (final !== undefined));
   if (wanted.length === 0) return { entries: [], created: 0, reused: 0, problems: [] };
   const target = hc.clients.rds(run.targetRegion);
   const recovery = hc.clients.rds(run.sourceRegion);
@@ -199,10 +218,25 @@ export async function advanceHomeDatabases(hc: HomeContext): Promise<AdvanceResu
   const steps = await mapWithConcurrency(wanted, CONCURRENCY, async (want): Promise<DbStep> => {
     const location = located.get(want.source) ?? {};
     const homeId = homeDbIdentifier(want.source, suffix);
-    const snapshotId = homeSnapshotIdentifier(run.app, want.source, suffix);
-    const extra = want.strategy === 'snapshot' ? { snapshotId } : {};
-    if (location.home)
-      return { entry: databaseEntry(want, location.home, run, extra), createdNow: false, reused: true };
+    const token = final ? finalSyncToken(final) : '';
+    const snapshotId = `${homeSnapshotIdentifier(run.app, want.source, suffix)}${token ? `-${token}` : ''}`;
+    let extra: Partial<HomeInventoryEntry> = want.strategy === 'snapshot' ? { snapshotId } : {};
+    if (location.home) {
+      const homeTags = tagMap(location.home.TagList);
+      if (final && homeTags[FAILBACK_TAG.finalSync] !== token)
+        return {
+          entry: databaseEntry(want, location.home, run, { ...extra, state: 'failed' }),
+          createdNow: false,
+          reused: false,
+          problem: `home database ${location.home.DBInstanceIdentifier} was restored before this write freeze and misses the writes since; delete it (a final snapshot is kept) and run failback again`,
+        };
+      const syncPointAt = homeTags[FAILBACK_TAG.syncPoint];
+      return {
+        entry: databaseEntry(want, location.home, run, { ...extra, ...(syncPointAt ? { syncPointAt } : {}) }),
+        createdNow: false,
+        reused: true,
+      };
+    }
     const fail = (problem: string): DbStep => ({
       entry: databaseEntry(want, undefined, run, { ...extra, state: 'failed' }),
       createdNow: false,
@@ -224,10 +258,11 @@ export async function advanceHomeDatabases(hc: HomeContext): Promise<AdvanceResu
         `recovery database ${want.recoveryId} is encrypted; bringing it to ${run.targetRegion} needs a KMS key there, which Pendulum does not support yet`,
       );
     const placement = placementOf(location.stale ?? location.staleRenamed, source);
-    const tags = {
+    const tags: Record<string, string> = {
       ...placement.userTags,
       ...failbackTags(run, { tier: want.tier, role: want.role, source: want.source }),
       [FAILBACK_TAG.from]: want.recoveryId,
+      ...(final ? { [FAILBACK_TAG.finalSync]: token } : {}),
     };
     const made = async (create: () => Promise<DBInstance | undefined>): Promise<DbStep> => {
       try {
@@ -315,6 +350,13 @@ export async function advanceHomeDatabases(hc: HomeContext): Promise<AdvanceResu
       }
     }
     if (!copy) return waiting('copying');
+    // The home copy holds every write up to the moment the recovery-region snapshot was taken.
+    const syncPointAt = (
+      copy.OriginalSnapshotCreateTime ??
+      intermediate?.SnapshotCreateTime ??
+      copy.SnapshotCreateTime ??
+      new Date()
+    ).toISOString();
     const copyState = snapshotState(copy);
     if (copyState === 'failed') return fail(`copy ${snapshotId} in ${run.targetRegion} failed`);
     if (copyState === 'pending') return waiting('copying');
@@ -327,6 +369,8 @@ export async function advanceHomeDatabases(hc: HomeContext): Promise<AdvanceResu
         if (!isSnapshotNotFound(error)) throw error;
       }
     }
+    tags[FAILBACK_TAG.syncPoint] = syncPointAt;
+    extra = { ...extra, syncPointAt };
     return made(async () => {
       const { DBInstance } = await target.send(
         new RestoreDBInstanceFromDBSnapshotCommand({

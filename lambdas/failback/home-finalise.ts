@@ -21,7 +21,7 @@ import { ValidationFailedError } from '../runtime/task-errors';
 import type { FailbackRun, HomeDatabase } from './failback-run';
 import { BROKEN_DB, locateDatabases } from './home-databases';
 import { errorName, FAILBACK_TAG, staleDbIdentifier } from './home-names';
-import { replicaNotCaughtUp } from './replica-lag';
+import { type LagReading, replicaNotCaughtUp } from './replica-lag';
 
 export interface FinalisedDatabase {
   readonly want: HomeDatabase;
@@ -29,6 +29,8 @@ export interface FinalisedDatabase {
   readonly home?: DBInstance;
   readonly staleId?: string;
   readonly promoted: boolean;
+  /** A replica promoted by this call: the time of the lag reading it was promoted on (its sync point). */
+  readonly syncPointAt?: string;
   /** Why it is not final yet (a transitional state); absent when done. */
   readonly waiting?: string;
 }
@@ -72,8 +74,11 @@ export async function finaliseHomeDatabases(
   run: Pick<FailbackRun, 'failbackId' | 'targetRegion'>,
   databases: readonly HomeDatabase[],
   suffix: string,
-  /** ReplicaLag of a home replica in seconds, when known; a replica is promoted only once caught up. */
-  lagOf: (identifier: string) => Promise<number | undefined> = async () => undefined,
+  /** ReplicaLag of a home replica, when known; a replica is promoted only once caught up. */
+  lagOf: (identifier: string) => Promise<LagReading | undefined> = async () => undefined,
+  /** When the write freeze held: a replica is promoted only at zero lag measured after it. */
+  frozenAt?: Date,
+  now: () => Date = () => new Date(),
 ): Promise<FinaliseResult> {
   if (databases.length === 0) return { databases: [], promoted: 0, renamed: 0 };
   const located = await locateDatabases(
@@ -91,6 +96,7 @@ export async function finaliseHomeDatabases(
     const hadStale = location.stale !== undefined || location.staleRenamed !== undefined;
     const base = { want, ...(hadStale ? { staleId } : {}) };
     let home = location.home;
+    let syncPointAt: string | undefined;
     if (!home)
       throw new ValidationFailedError(
         `no home database for ${source} in ${run.targetRegion}: sync-home has not made it`,
@@ -116,8 +122,10 @@ export async function finaliseHomeDatabases(
         waiting: homeWaiting,
       };
     if (want.strategy === 'replica' && home.ReadReplicaSourceDBInstanceIdentifier && !alreadyPromoted) {
-      const behind = replicaNotCaughtUp(home, await lagOf(home.DBInstanceIdentifier ?? ''));
+      const reading = await lagOf(home.DBInstanceIdentifier ?? '');
+      const behind = replicaNotCaughtUp(home, reading, frozenAt);
       if (behind) return { ...base, promoted: false, waiting: behind };
+      syncPointAt = (reading?.at ?? now()).toISOString();
       try {
         await rds.send(new PromoteReadReplicaCommand({ DBInstanceIdentifier: home.DBInstanceIdentifier }));
         promoted++;
@@ -127,8 +135,9 @@ export async function finaliseHomeDatabases(
       await tag(rds, home, { [FAILBACK_TAG.promoted]: run.failbackId });
       home = (await findDbInstance(rds, home.DBInstanceIdentifier ?? '')) ?? home;
       const promoting = usable(home, 'home database');
-      if (promoting) return { ...base, promoted: true, waiting: promoting };
+      if (promoting) return { ...base, promoted: true, syncPointAt, waiting: promoting };
     }
+    const done = { ...base, ...(syncPointAt ? { syncPointAt } : {}) };
 
     // 2. Set the stale primary aside under its stale identifier.
     const stale = location.stale;
@@ -141,10 +150,10 @@ export async function finaliseHomeDatabases(
       // A stopped database cannot be renamed: start it (it serves nobody; DNS is not on it).
       if (stale.DBInstanceStatus === 'stopped') {
         await rds.send(new StartDBInstanceCommand({ DBInstanceIdentifier: source }));
-        return { ...base, promoted: true, waiting: `stale database ${source} is starting to be renamed` };
+        return { ...done, promoted: true, waiting: `stale database ${source} is starting to be renamed` };
       }
       const staleWaiting = usable(stale, 'stale database');
-      if (staleWaiting) return { ...base, promoted: true, waiting: staleWaiting };
+      if (staleWaiting) return { ...done, promoted: true, waiting: staleWaiting };
       await tag(rds, stale, { [FAILBACK_TAG.stale]: run.failbackId });
       await rename(rds, source, staleId);
       renamed++;
@@ -164,15 +173,15 @@ export async function finaliseHomeDatabases(
       } catch (error) {
         // The stale database is still giving up the name.
         if (isRenameConflict(error))
-          return { ...base, promoted: true, waiting: `${source} is still being renamed` };
+          return { ...done, promoted: true, waiting: `${source} is still being renamed` };
         throw error;
       }
     }
     const final = await findDbInstance(rds, source);
     if (!final || final.DBInstanceIdentifier !== source)
-      return { ...base, promoted: true, waiting: `${source} is being renamed` };
+      return { ...done, promoted: true, waiting: `${source} is being renamed` };
     const finalWaiting = usable(final, 'home database');
-    return { ...base, home: final, promoted: true, ...(finalWaiting ? { waiting: finalWaiting } : {}) };
+    return { ...done, home: final, promoted: true, ...(finalWaiting ? { waiting: finalWaiting } : {}) };
   });
   return { databases: results, promoted, renamed };
 }

@@ -41,6 +41,11 @@ export interface HomeInventoryEntry {
   readonly promoted?: boolean;
   /** Databases, after finalise-home: the stale primary's identifier once set aside. */
   readonly staleId?: string;
+  /**
+   * Databases: the moment the home copy holds every write up to: when the final snapshot was taken,
+   * or when the lag reading a replica was promoted on was measured. Failback's RPO is judged on it.
+   */
+  readonly syncPointAt?: string;
 }
 
 export interface HomeInventory {

@@ -16,6 +16,10 @@ export const FAILBACK_TAG = {
   stale: 'pendulum:stale',
   /** On final AMIs and DB snapshots kept when something is retired. */
   final: 'pendulum:final',
+  /** On a final-sync snapshot and the home database restored from it: the write freeze it follows. */
+  finalSync: 'pendulum:final-sync',
+  /** On a home database restored from a snapshot: the time the snapshot holds every write up to. */
+  syncPoint: 'pendulum:sync-point',
 } as const;
 
 /** TAG.kind values of failback's images and snapshots (never `recovery-point`). */
@@ -104,4 +108,14 @@ export function userTags(tags: Record<string, string>): Record<string, string> {
 
 export function errorName(error: unknown): string {
   return (error as { name?: string } | undefined)?.name ?? '';
+}
+
+/** `pendulum-shop-frozen-1a2b3c4d`: the DB parameter groups of a readOnly write freeze start with this. */
+export function frozenParameterGroupPrefix(app: string): string {
+  return `${rdsSafe(`pendulum-${app}`, 200)}-frozen-`;
+}
+
+/** `pendulum-shop-frozen-1a2b3c4d-shop-db-pf-…`: the read-only copy of a recovery database's parameter group. */
+export function frozenParameterGroupName(app: string, suffix: string, recoveryId: string): string {
+  return rdsSafe(`${frozenParameterGroupPrefix(app)}${suffix}-${recoveryId}`, 255);
 }

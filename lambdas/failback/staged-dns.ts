@@ -97,26 +97,30 @@ export function shiftChanges(record: ShiftRecord, from: RecordPosition, to: Reco
 
 /**
  * The zone as reconciliation should see it while an earlier attempt of the same failback left a
- * shift part-way: its weighted pairs are ours, so they read as the original record again.
+ * shift part-way: what the shift wrote (weighted pairs, the maintenance target, data records moved
+ * home) is ours, so it reads as the original record again, not as a hand edit.
  */
 export function withoutShiftInProgress(
   now: readonly ResourceRecordSet[],
   records: readonly ShiftRecord[],
+  at: ShiftPosition,
 ): ResourceRecordSet[] {
-  const ours = new Set(records.flatMap((r) => [pairId(r.key, 'home'), pairId(r.key, 'away')]));
-  const shown = now.filter((r) => !(r.SetIdentifier && ours.has(r.SetIdentifier)));
+  let shown = [...now];
   for (const record of records) {
-    const hadPair = now.some((r) => r.SetIdentifier === pairId(record.key, 'home'));
-    if (hadPair && record.original) shown.push(record.original);
-    // A maintenance freeze the earlier attempt left in place reads as the record it stands for.
-    const atMaintenance =
-      record.maintenance && record.original && shown.some((r) => sameRecordSet(r, record.maintenance));
-    if (atMaintenance && record.original)
-      shown.splice(
-        shown.findIndex((r) => sameRecordSet(r, record.maintenance)),
-        1,
-        record.original,
-      );
+    const position = recordPosition(record, at);
+    if (position === 'original') continue;
+    const written = recordSets(record, position);
+    const present = written.every((w) =>
+      w.SetIdentifier
+        ? shown.some((r) => r.SetIdentifier === w.SetIdentifier)
+        : shown.some((r) => sameRecordSet(r, w)),
+    );
+    if (!present) continue;
+    shown = shown.filter(
+      (r) =>
+        !written.some((w) => (w.SetIdentifier ? r.SetIdentifier === w.SetIdentifier : sameRecordSet(r, w))),
+    );
+    if (record.original) shown.push(record.original);
   }
   return shown;
 }

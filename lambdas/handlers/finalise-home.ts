@@ -17,6 +17,7 @@ import {
   readResourcePlan,
 } from '../failback/home-inventory';
 import { latestReplicaLag } from '../failback/replica-lag';
+import { activeFreeze, readWriteFreeze } from '../failback/write-freeze';
 import { episodeSuffix } from '../failover/failover-run';
 import { logger } from '../runtime/observability';
 import { type TaskDeps, taskContext } from '../runtime/task-context';
@@ -60,12 +61,19 @@ export function makeFinaliseHomeHandler(deps: TaskDeps = {}) {
     if (!inventory)
       throw new InvalidInputError(`run ${run.runId} has no home inventory: sync-home has not run`);
 
+    const freeze = activeFreeze(await readWriteFreeze(ctx.artifacts, run.app, run.failbackId));
+    if (!freeze)
+      throw new InvalidInputError(
+        `failback ${run.failbackId} has no write freeze in force: the home databases are finalised only after it`,
+      );
     const result = await finaliseHomeDatabases(
       ctx.clients.rds(run.targetRegion),
       run,
       resources.databases,
       episodeSuffix(run.failbackId),
       (identifier) => latestReplicaLag(ctx.clients.cloudWatch(run.targetRegion), identifier, ctx.now()),
+      freeze.frozenAt ? new Date(freeze.frozenAt) : undefined,
+      () => ctx.now(),
     );
     const bySource = new Map(result.databases.map((d) => [d.want.source, d]));
     const resourcesAfter = inventory.resources.map((entry): HomeInventoryEntry => {
@@ -75,6 +83,7 @@ export function makeFinaliseHomeHandler(deps: TaskDeps = {}) {
         ...entry,
         promoted: done.promoted,
         ...(done.staleId ? { staleId: done.staleId } : {}),
+        ...(done.syncPointAt ? { syncPointAt: done.syncPointAt } : {}),
         ...(done.home
           ? {
               homeId: done.home.DBInstanceIdentifier,

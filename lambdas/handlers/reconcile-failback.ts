@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { runArtifactKey } from '../artifacts/artifact-store';
-import { readDnsShift } from '../failback/dns-shift-state';
+import { positionOf, readDnsShift } from '../failback/dns-shift-state';
 import { placeholderTargets, planZoneFailback } from '../failback/failback-dns';
 import { FAILBACK_ARTIFACTS, failbackRunSchema } from '../failback/failback-run';
 import { existing, readZones, recoveryInstances } from '../failback/gather-failback-state';
@@ -81,12 +81,16 @@ export function makeReconcileFailbackHandler(deps: TaskDeps = {}) {
       resources.databases.map((d) => d.source),
       run.targetRegion,
     );
-    // A re-run of a failback whose DNS shift stopped part-way sees its own weighted pairs as the
-    // records they replaced, so they are not mistaken for hand edits.
+    // A re-run of a failback whose DNS shift stopped part-way sees what the shift wrote (weighted
+    // pairs, data records moved home, the maintenance target) as the records they replaced, so
+    // they are not mistaken for hand edits.
     const shiftInProgress = await readDnsShift(ctx.artifacts, run.app, run.failbackId);
     const dns = zones.map((zone) => {
       const inProgress = shiftInProgress?.zones.find((z) => z.id === zone.id);
-      const now = inProgress ? withoutShiftInProgress(zone.now, inProgress.records) : zone.now;
+      const now =
+        inProgress && shiftInProgress
+          ? withoutShiftInProgress(zone.now, inProgress.records, positionOf(shiftInProgress))
+          : zone.now;
       const { merge, shift } = planZoneFailback({
         zonePlan: zone.plan,
         zoneName: zone.name,

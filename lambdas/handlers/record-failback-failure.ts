@@ -15,19 +15,39 @@ const eventSchema = z.object({
   run: failbackRunSchema,
   failure: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
   rollback: z.object({ rolledBack: z.boolean(), weight: z.number().nullable() }).passthrough().optional(),
+  /** What UnfreezeWrites did (or the error it failed with). */
+  unfreeze: z
+    .object({
+      recoveryWritable: z.boolean().optional(),
+      detail: z.string().optional(),
+      Error: z.string().optional(),
+      Cause: z.string().optional(),
+    })
+    .passthrough()
+    .optional(),
 });
 
 export function makeRecordFailbackFailureHandler(deps: TaskDeps = {}) {
   return async (event: unknown) => {
-    const { run, failure, rollback } = parseTaskInput(eventSchema, event, 'record-failback-failure');
+    const { run, failure, rollback, unfreeze } = parseTaskInput(
+      eventSchema,
+      event,
+      'record-failback-failure',
+    );
     const ctx = taskContext(deps);
     const error = failure?.Error ?? 'States.Unknown';
     const message = failureMessage(failure);
     const outcomeKey = runArtifactKey(run.app, run.runId, FAILBACK_ARTIFACTS.outcome);
+    const dataHome = rollback?.dataHome === true;
     const dnsState =
       rollback?.weight === null || rollback === undefined
-        ? `in ${run.sourceRegion}`
+        ? `in ${run.sourceRegion}${dataHome ? ` (data records in ${run.targetRegion})` : ''}`
         : `${rollback.weight} % home`;
+    const writes = unfreeze?.Error
+      ? `Writes may still be frozen in ${run.sourceRegion}: undoing the freeze failed (${unfreeze.Error}: ${unfreeze.Cause ?? ''}); undo it by hand.`
+      : unfreeze?.recoveryWritable === false
+        ? `The data is home: the recovery databases stay read-only and ${run.targetRegion} is the one writable copy.`
+        : `Writes are open again in ${run.sourceRegion}${unfreeze?.detail ? ` (${unfreeze.detail})` : ''}.`;
     const outcome = {
       workflow: 'failback',
       status: 'FAILBACK_FAILED',
@@ -39,6 +59,7 @@ export function makeRecordFailbackFailureHandler(deps: TaskDeps = {}) {
       error,
       message,
       dns: dnsState,
+      writes,
     };
     await ctx.artifacts.putJson(outcomeKey, outcome);
     await writeRunReport(ctx.artifacts, ctx.plan, outcomeKey, outcome);
@@ -64,6 +85,7 @@ export function makeRecordFailbackFailureHandler(deps: TaskDeps = {}) {
         `Failback of ${run.app} to ${run.targetRegion} failed (run ${run.runId}).`,
         `${error}: ${message}`,
         `DNS is ${dnsState}. Nothing was deleted; production keeps running in ${run.sourceRegion}.`,
+        writes,
         'Fix the cause and start the failback again: it resumes from what exists.',
       ],
     });

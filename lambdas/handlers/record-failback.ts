@@ -6,14 +6,18 @@
 import { z } from 'zod';
 import { runArtifactKey } from '../artifacts/artifact-store';
 import { readDnsShift } from '../failback/dns-shift-state';
+import { failbackRpo } from '../failback/failback-rpo';
 import { FAILBACK_ARTIFACTS, failbackRunSchema } from '../failback/failback-run';
 import type { HomeResourceEntry } from '../failback/home-targets';
 import type { Reconciliation } from '../failback/reconciliation';
 import { retirementIsScheduled } from '../failback/scheduled-retirement';
+import { readWriteFreeze } from '../failback/write-freeze';
 import { summarizeHooks } from '../hooks/hook-warnings';
 import { notify, warningLines, withWarnings } from '../notify/notify';
 import { formatDuration } from '../plan/duration';
+import { freezeModeOf } from '../plan/failback-freeze';
 import { writeRunReport } from '../reports/write-run-report';
+import { logger } from '../runtime/observability';
 import { type TaskDeps, taskContext } from '../runtime/task-context';
 import { parseTaskInput } from '../runtime/task-input';
 
@@ -29,15 +33,32 @@ export function makeRecordFailbackHandler(deps: TaskDeps = {}) {
     const ctx = taskContext(deps);
     const { hooks, warnings } = summarizeHooks(hookResults);
     const now = ctx.now();
-    const [reconciliation, home, shift] = await Promise.all([
+    const [reconciliation, home, shift, freeze] = await Promise.all([
       ctx.artifacts.getJson<Reconciliation>(
         runArtifactKey(run.app, run.runId, FAILBACK_ARTIFACTS.reconciliation),
       ),
       ctx.artifacts.getJson<{
-        resources: (HomeResourceEntry & { recoveryId?: string; tier?: string; created?: boolean })[];
+        resources: (HomeResourceEntry & {
+          recoveryId?: string;
+          tier?: string;
+          created?: boolean;
+          syncPointAt?: string;
+        })[];
       }>(runArtifactKey(run.app, run.runId, FAILBACK_ARTIFACTS.homeInventory)),
       readDnsShift(ctx.artifacts, run.app, run.failbackId),
+      readWriteFreeze(ctx.artifacts, run.app, run.failbackId),
     ]);
+    const rpo = failbackRpo({
+      mode: freeze?.mode ?? freezeModeOf(ctx.plan),
+      ...(freeze?.frozenAt ? { frozenAt: freeze.frozenAt } : {}),
+      ...(shift?.dataMovedAt ? { dataMovedAt: shift.dataMovedAt } : {}),
+      syncPoints: home.resources
+        .filter((r) => r.kind === 'rds')
+        .map((r) => ({
+          database: String(r.source ?? r.recoveryId),
+          ...(r.syncPointAt ? { at: r.syncPointAt } : {}),
+        })),
+    });
     const durationSeconds = Math.round((now.getTime() - Date.parse(run.startedAt)) / 1000);
     const outcomeKey = runArtifactKey(run.app, run.runId, FAILBACK_ARTIFACTS.outcome);
     const outcome = {
@@ -53,6 +74,8 @@ export function makeRecordFailbackHandler(deps: TaskDeps = {}) {
       from: run.sourceRegion,
       activeRegion: run.targetRegion,
       strategy: run.strategy,
+      /** Writes at risk: 0 when the freeze held before every final sync. */
+      rpo,
       dnsSteps: (shift?.history ?? []).map((h) => ({
         weight: h.weight,
         kind: h.kind,
@@ -74,6 +97,7 @@ export function makeRecordFailbackHandler(deps: TaskDeps = {}) {
         homeInventory: runArtifactKey(run.app, run.runId, FAILBACK_ARTIFACTS.homeInventory),
       },
     };
+    logger.info('failback rpo', { ...rpo });
     await ctx.artifacts.putJson(outcomeKey, outcome);
     await writeRunReport(ctx.artifacts, ctx.plan, outcomeKey, outcome);
     await ctx.state.updateRun(run.app, run.runId, {
@@ -82,6 +106,7 @@ export function makeRecordFailbackHandler(deps: TaskDeps = {}) {
       durationSeconds,
       outcomeKey,
       databasesSynced: outcome.dataSync.length,
+      ...(rpo.seconds === null ? {} : { rpoSeconds: rpo.seconds }),
       instancesBroughtHome: home.resources.filter((r) => r.kind === 'ec2').length,
       warnings,
     });
@@ -104,6 +129,9 @@ export function makeRecordFailbackHandler(deps: TaskDeps = {}) {
       lines: [
         `${run.app} runs in ${run.targetRegion} again (run ${run.runId}), after ${formatDuration(durationSeconds)} of failback.`,
         `${outcome.dataSync.length} database(s) synced from the recovery copies; ${outcome.home.filter((r) => r.kind === 'ec2').length} instance(s) brought home; ${outcome.preserved} interim DNS change(s) kept.`,
+        rpo.orderHeld
+          ? `Writes at risk: none (freeze ${rpo.mode} held from ${rpo.frozenAt ?? 'the start'}; every database synced after it).`
+          : `Writes at risk: ${rpo.seconds === null ? 'unknown' : formatDuration(rpo.seconds)} (${rpo.problems.slice(0, 3).join('; ')}).`,
         ...warningLines(warnings),
         retirementIsScheduled(run.soakSeconds)
           ? `Recovery-region copies are kept for the soak of ${formatDuration(run.soakSeconds)}, then retired by a scheduled retirement (final snapshots kept); the next notice says when.`

@@ -15,9 +15,11 @@ import { z } from 'zod';
 import { callWebhook, makeSecretReader } from '../hooks/call-webhook';
 import {
   buildHookPayload,
+  CALL_PHASES,
+  type CallPhase,
   describeHook,
-  HOOK_PHASES,
   type HookPhase,
+  hookListOf,
   isPrePhase,
   serializeHookPayload,
 } from '../hooks/hook-payload';
@@ -32,7 +34,7 @@ import { HookFailedError, HookVetoError } from '../runtime/task-errors';
 import { parseTaskInput } from '../runtime/task-input';
 
 const inputSchema = z.strictObject({
-  phase: z.enum(HOOK_PHASES),
+  phase: z.enum(CALL_PHASES),
   runId: z.string().min(1).max(256),
   workflow: z.string().min(1).max(64),
   /** The region the run moves the app to. */
@@ -52,10 +54,11 @@ export interface HookRunResult {
   readonly reason?: string;
   readonly attempts: number;
   readonly ms: number;
+  readonly writesFrozen?: true;
 }
 
 export interface RunHooksResult {
-  readonly phase: HookPhase;
+  readonly phase: CallPhase;
   readonly results: HookRunResult[];
 }
 
@@ -79,7 +82,7 @@ export function makeRunHooksHandler(deps: RunHooksDeps = {}) {
     const { plan } = taskConfig();
     const clients = deps.clients ?? defaultAwsClients();
     const now = deps.now ?? (() => new Date());
-    const hooks = plan.hooks[input.phase];
+    const hooks = plan.hooks[hookListOf(input.phase)];
     const gate = isPrePhase(input.phase);
 
     if (input.dryRun) {
@@ -149,8 +152,15 @@ export function makeRunHooksHandler(deps: RunHooksDeps = {}) {
           details,
         );
       }
+      // No answer, no failback: the final sync must not start while the application may still write.
+      if (input.phase === 'freezeWrites' && result.writesFrozen !== true) {
+        throw new HookVetoError(
+          `${label} did not answer that writes are frozen in ${input.region} (expected {"writesFrozen": true}); the final sync did not start`,
+          details,
+        );
+      }
     }
-    if (!gate) throwIfRequiredHooksDidNotPass(input.phase, hooks, results);
+    if (!gate) throwIfRequiredHooksDidNotPass(input.phase as HookPhase, hooks, results);
     return { phase: input.phase, results };
   };
 }

@@ -1,24 +1,39 @@
 /**
  * Brings the new primary up in the target region from the recovery-region copies, and says whether
- * it is ready: instances from images of the recovery instances, databases as a cross-region replica
- * or a restored snapshot of the recovery database. Called in a poll loop (SyncHome → Ready? → Wait
- * → SyncHome): each call advances what it can, then assesses everything with one describe per
- * service and writes the home inventory. Never makes anything twice.
+ * it is ready. Two phases, each called in a poll loop (SyncHome → Ready? → Wait → SyncHome):
+ *
+ * - `home`, before the write freeze: instances from images of the recovery instances, and the
+ *   `replica` databases as cross-region read replicas (they keep following the recovery database);
+ * - `final`, after the freeze held: the `snapshot` databases, from a snapshot taken now, so it holds
+ *   every write the recovery database took.
+ *
+ * Each call advances what it can, then assesses its phase's resources with one describe per service
+ * and writes the home inventory. Never makes anything twice.
  */
 import { z } from 'zod';
 import { assertWithinCap, nextPollSeconds } from '../failback/failback-caps';
-import { failbackRunSchema } from '../failback/failback-run';
-import { advanceHomeDatabases } from '../failback/home-databases';
+import { type FailbackRun, failbackRunSchema, type HomeDatabase } from '../failback/failback-run';
+import { advanceHomeDatabases, databaseEntry, type FinalSync } from '../failback/home-databases';
 import { advanceHomeInstances, type HomeContext } from '../failback/home-instances';
-import { type HomeInventory, homeInventoryKey, readResourcePlan } from '../failback/home-inventory';
+import {
+  type HomeInventory,
+  type HomeInventoryEntry,
+  homeInventoryKey,
+  readResourcePlan,
+} from '../failback/home-inventory';
 import { assessHome, type Laggard } from '../failback/home-readiness';
+import { activeFreeze, readWriteFreeze } from '../failback/write-freeze';
 import { episodeSuffix } from '../failover/failover-run';
 import { logger } from '../runtime/observability';
-import { type TaskDeps, taskContext } from '../runtime/task-context';
-import { ValidationFailedError } from '../runtime/task-errors';
+import { type TaskContext, type TaskDeps, taskContext } from '../runtime/task-context';
+import { InvalidInputError, ValidationFailedError } from '../runtime/task-errors';
 import { parseTaskInput } from '../runtime/task-input';
 
-const eventSchema = z.object({ run: failbackRunSchema });
+const eventSchema = z.object({
+  run: failbackRunSchema,
+  /** @default home */
+  phase: z.enum(['home', 'final']).default('home'),
+});
 
 export interface SyncHomeResult {
   readonly ready: boolean;
@@ -38,7 +53,7 @@ export interface SyncHomeResult {
 
 export function makeSyncHomeHandler(deps: TaskDeps = {}) {
   return async (event: unknown): Promise<SyncHomeResult> => {
-    const { run } = parseTaskInput(eventSchema, event, 'sync-home');
+    const { run, phase } = parseTaskInput(eventSchema, event, 'sync-home');
     const ctx = taskContext(deps);
     const resources = await readResourcePlan(ctx.artifacts, run);
     const inventoryKey = homeInventoryKey(run);
@@ -59,7 +74,12 @@ export function makeSyncHomeHandler(deps: TaskDeps = {}) {
     const previous = await ctx.artifacts.getJsonIfExists<HomeInventory>(inventoryKey);
     const startedAt = previous?.startedAt ?? ctx.now().toISOString();
     const hc: HomeContext = { clients: ctx.clients, run, resources, suffix: episodeSuffix(run.failbackId) };
-    const [databases, instances] = await Promise.all([advanceHomeDatabases(hc), advanceHomeInstances(hc)]);
+    const final = phase === 'final' ? await finalSyncAfterFreeze(ctx, run) : undefined;
+    const none = { entries: [], created: 0, reused: 0, problems: [] };
+    const [databases, instances] = await Promise.all([
+      advanceHomeDatabases(hc, final),
+      final ? none : advanceHomeInstances(hc),
+    ]);
     const readiness = await assessHome(
       ctx.clients,
       run.targetRegion,
@@ -77,17 +97,7 @@ export function makeSyncHomeHandler(deps: TaskDeps = {}) {
       updatedAt: now.toISOString(),
       ...(readiness.ready ? { readyAt: previous?.readyAt ?? now.toISOString() } : {}),
       ...(previous?.finalisedAt ? { finalisedAt: previous.finalisedAt } : {}),
-      // What finalise-home recorded survives a later sync.
-      resources: readiness.entries.map((entry) => {
-        const before = previous?.resources.find(
-          (r) => r.kind === entry.kind && r.recoveryId === entry.recoveryId,
-        );
-        return {
-          ...entry,
-          ...(before?.promoted !== undefined ? { promoted: before.promoted } : {}),
-          ...(before?.staleId !== undefined ? { staleId: before.staleId } : {}),
-        };
-      }),
+      resources: mergeEntries(previous?.resources ?? [], readiness.entries, resources.databases),
     };
     await ctx.artifacts.putJson(inventoryKey, inventory);
     const created = databases.created + instances.created;
@@ -128,6 +138,50 @@ export function makeSyncHomeHandler(deps: TaskDeps = {}) {
       inventoryKey,
     };
   };
+}
+
+/**
+ * The inventory after a call: this phase's entries refreshed, the other phase's kept, and the
+ * `snapshot` databases shown as waiting for the freeze until their final sync. What finalise-home
+ * recorded survives a later sync.
+ */
+function mergeEntries(
+  previous: readonly HomeInventoryEntry[],
+  now: readonly HomeInventoryEntry[],
+  databases: readonly HomeDatabase[],
+): HomeInventoryEntry[] {
+  const same = (a: HomeInventoryEntry, b: HomeInventoryEntry) =>
+    a.kind === b.kind && a.recoveryId === b.recoveryId;
+  const kept = previous.filter((p) => !now.some((n) => same(n, p)));
+  const awaiting = databases
+    .filter((d) => ![...kept, ...now].some((e) => e.kind === 'rds' && e.recoveryId === d.recoveryId))
+    .map((d) => databaseEntry(d, undefined, { runId: '' }, { state: 'awaiting-freeze' }));
+  return [
+    ...kept,
+    ...now.map((entry) => {
+      const before = previous.find((p) => same(p, entry));
+      return {
+        ...entry,
+        ...(before?.promoted !== undefined ? { promoted: before.promoted } : {}),
+        ...(before?.staleId !== undefined ? { staleId: before.staleId } : {}),
+        ...(before?.syncPointAt !== undefined && entry.syncPointAt === undefined
+          ? { syncPointAt: before.syncPointAt }
+          : {}),
+      };
+    }),
+    ...awaiting,
+  ];
+}
+
+/** The final sync starts only after the freeze held; with freeze `none`, when it was asked for. */
+async function finalSyncAfterFreeze(ctx: TaskContext, run: FailbackRun): Promise<FinalSync> {
+  const freeze = activeFreeze(await readWriteFreeze(ctx.artifacts, run.app, run.failbackId));
+  const after = freeze?.frozenAt ?? (freeze?.mode === 'none' ? freeze.requestedAt : undefined);
+  if (!after)
+    throw new InvalidInputError(
+      `failback ${run.failbackId} has no write freeze in force: the final sync starts only after one held`,
+    );
+  return { after };
 }
 
 export const handler = makeSyncHomeHandler();

@@ -161,7 +161,13 @@ export async function callWebhook(
   const maxAttempts = 1 + webhook.retries;
   for (let attempt = 1; ; attempt++) {
     const verdict = await attemptOnce();
-    if (verdict.kind === 'ok') return { outcome: 'ok', attempts: attempt, ms: elapsed() };
+    if (verdict.kind === 'ok')
+      return {
+        outcome: 'ok',
+        attempts: attempt,
+        ms: elapsed(),
+        ...(verdict.writesFrozen ? { writesFrozen: true } : {}),
+      };
     if (verdict.kind === 'veto')
       return { outcome: 'veto', reason: verdict.reason, attempts: attempt, ms: elapsed() };
     if (!verdict.retryable || attempt >= maxAttempts) {

@@ -7,17 +7,33 @@ import type { Hook } from '../plan/plan-schema';
 export const HOOK_PHASES = ['preFailover', 'postFailover', 'preFailback', 'postFailback'] as const;
 export type HookPhase = (typeof HOOK_PHASES)[number];
 
-/** Pre phases can stop a run: a veto or an unreachable hook there ends it before anything moves. */
-export function isPrePhase(phase: HookPhase): boolean {
-  return phase === 'preFailover' || phase === 'preFailback';
+/**
+ * Phases of a failback's write freeze (`failback.freeze: hook`), sent to the preFailback hooks:
+ * `freezeWrites` before the final sync (the answer must be `{ "writesFrozen": true }`), and
+ * `unfreezeWrites` when writes may resume in `region` (home after the data cutover, or the recovery
+ * region when the failback stopped before it).
+ */
+export const FREEZE_PHASES = ['freezeWrites', 'unfreezeWrites'] as const;
+export type FreezePhase = (typeof FREEZE_PHASES)[number];
+export const CALL_PHASES = [...HOOK_PHASES, ...FREEZE_PHASES] as const;
+export type CallPhase = (typeof CALL_PHASES)[number];
+
+/** The plan's hook list a phase calls: the freeze phases go to the preFailback hooks. */
+export function hookListOf(phase: CallPhase): HookPhase {
+  return phase === 'freezeWrites' || phase === 'unfreezeWrites' ? 'preFailback' : phase;
+}
+
+/** Pre phases (and the freeze phases) can stop a run: a veto or an unreachable hook there ends it. */
+export function isPrePhase(phase: CallPhase): boolean {
+  return phase !== 'postFailover' && phase !== 'postFailback';
 }
 
 export interface HookPayload {
   readonly app: string;
-  readonly phase: HookPhase;
+  readonly phase: CallPhase;
   readonly runId: string;
   readonly workflow: string;
-  /** The region the run moves the app to. */
+  /** The region the run moves the app to; for the freeze phases, the region whose writes stop or resume. */
   readonly region: string;
   readonly reason?: string;
   readonly dryRun: boolean;
@@ -29,7 +45,7 @@ export interface HookPayload {
 
 export interface HookPayloadInput {
   readonly app: string;
-  readonly phase: HookPhase;
+  readonly phase: CallPhase;
   readonly runId: string;
   readonly workflow: string;
   readonly region: string;

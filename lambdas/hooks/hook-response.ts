@@ -11,7 +11,7 @@
 export const MAX_REASON_LENGTH = 500;
 
 export type HookVerdict =
-  | { readonly kind: 'ok' }
+  | { readonly kind: 'ok'; readonly writesFrozen?: true }
   | { readonly kind: 'veto'; readonly reason: string }
   | { readonly kind: 'failed'; readonly retryable: boolean; readonly reason: string };
 
@@ -25,6 +25,8 @@ export interface HookCallResult {
   /** Requests made: 0 when the hook was skipped, not started or never reached (e.g. its secret was unreadable). */
   readonly attempts: number;
   readonly ms: number;
+  /** The hook answered `{ "writesFrozen": true }` (asked to freeze writes before failback's final sync). */
+  readonly writesFrozen?: true;
 }
 
 export function truncateReason(text: string): string {
@@ -50,6 +52,11 @@ function reasonIn(value: unknown): string | undefined {
   return typeof reason === 'string' && reason.trim() !== '' ? truncateReason(reason) : undefined;
 }
 
+/** An OK answer, carrying whether the hook said that writes are frozen. */
+function ok(value: unknown): HookVerdict {
+  return isRecord(value) && value.writesFrozen === true ? { kind: 'ok', writesFrozen: true } : { kind: 'ok' };
+}
+
 /** The veto in a hook's JSON answer, if it is one: `{ veto: true, reason? }`. */
 export function vetoIn(value: unknown): { readonly reason: string } | undefined {
   if (!isRecord(value) || value.veto !== true) return undefined;
@@ -61,7 +68,7 @@ export function interpretWebhookResponse(status: number, body: string): HookVerd
   const json = parseJson(body);
   if (status >= 200 && status < 300) {
     const veto = vetoIn(json);
-    return veto ? { kind: 'veto', reason: veto.reason } : { kind: 'ok' };
+    return veto ? { kind: 'veto', reason: veto.reason } : ok(json);
   }
   if (status === 409) {
     const text = body.trim();
@@ -101,5 +108,5 @@ export function interpretLambdaResponse(payload: string, functionError: string |
     };
   }
   const veto = vetoIn(json);
-  return veto ? { kind: 'veto', reason: veto.reason } : { kind: 'ok' };
+  return veto ? { kind: 'veto', reason: veto.reason } : ok(json);
 }

@@ -48,7 +48,13 @@ export async function invokeHookLambda(
     );
     const payload = response.Payload ? Buffer.from(response.Payload).toString('utf8') : '';
     const verdict = interpretLambdaResponse(payload, response.FunctionError);
-    if (verdict.kind === 'ok') return { outcome: 'ok', attempts: 1, ms: elapsed() };
+    if (verdict.kind === 'ok')
+      return {
+        outcome: 'ok',
+        attempts: 1,
+        ms: elapsed(),
+        ...(verdict.writesFrozen ? { writesFrozen: true } : {}),
+      };
     return { outcome: verdict.kind, reason: verdict.reason, attempts: 1, ms: elapsed() };
   } catch (error) {
     const name = error instanceof Error ? error.name : 'Error';

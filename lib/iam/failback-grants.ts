@@ -9,7 +9,12 @@
 import { Stack } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
-import { FAILBACK_KIND, finalSnapshotPrefix, homeSnapshotPrefix } from '../../lambdas/failback/home-names';
+import {
+  FAILBACK_KIND,
+  finalSnapshotPrefix,
+  frozenParameterGroupPrefix,
+  homeSnapshotPrefix,
+} from '../../lambdas/failback/home-names';
 import { retirementSchedulePrefix } from '../../lambdas/failback/scheduled-retirement';
 import { episodeDbIdentifierPattern } from '../../lambdas/failover/rds-recovery';
 import type { Plan } from '../../lambdas/plan/plan-schema';
@@ -336,5 +341,56 @@ export function allowScheduleRetirement(
     actions: ['iam:PassRole'],
     resources: [schedules.schedulerRole.roleArn],
     conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+  });
+}
+
+/**
+ * The readOnly write freeze: copy the recovery databases' parameter groups into Pendulum's frozen
+ * groups (any source group: the database's own, which the plan does not name), change only those
+ * copies, give them to the recovery databases and reboot those to apply them.
+ */
+export function allowFreezeWrites(role: iam.IRole, plan: Plan): void {
+  const arns = arnsFor(role);
+  const region = plan.recoveryRegion;
+  const frozen = arns.rds(region, 'pg', `${frozenParameterGroupPrefix(plan.app)}*`);
+  allowRdsDescribe(role, [region], ['db']);
+  grant(role, {
+    sid: 'CopyOwnParameterGroups',
+    actions: ['rds:CopyDBParameterGroup'],
+    resources: [arns.rds(region, 'pg', '*')],
+    reason:
+      "The source is the recovery database's own parameter group, whatever its name; the copy can only be one of Pendulum's frozen groups (next statement).",
+  });
+  grant(role, {
+    sid: 'MakeFrozenParameterGroups',
+    actions: ['rds:CopyDBParameterGroup', 'rds:ModifyDBParameterGroup', 'rds:AddTagsToResource'],
+    resources: [frozen],
+    reason: 'Frozen parameter groups are named by Pendulum; the suffix is the failback episode and database.',
+  });
+  grant(role, {
+    sid: 'FreezeRecoveryDatabases',
+    actions: ['rds:ModifyDBInstance', 'rds:RebootDBInstance'],
+    resources: [...recoveryDatabases(plan, arns), frozen],
+    reason: 'Only the recovery databases Pendulum restored or promoted, and only to a frozen group.',
+  });
+}
+
+/** Undoing the freeze: the recovery databases get their own groups back; the frozen copies go. */
+export function allowUnfreezeWrites(role: iam.IRole, plan: Plan): void {
+  const arns = arnsFor(role);
+  const region = plan.recoveryRegion;
+  allowRdsDescribe(role, [region], ['db']);
+  grant(role, {
+    sid: 'UnfreezeRecoveryDatabases',
+    actions: ['rds:ModifyDBInstance', 'rds:RebootDBInstance'],
+    resources: [...recoveryDatabases(plan, arns), arns.rds(region, 'pg', '*')],
+    reason:
+      "The group given back is the database's own, which the plan does not name; the databases are only those Pendulum restored or promoted.",
+  });
+  grant(role, {
+    sid: 'DeleteFrozenParameterGroups',
+    actions: ['rds:DeleteDBParameterGroup'],
+    resources: [arns.rds(region, 'pg', `${frozenParameterGroupPrefix(plan.app)}*`)],
+    reason: 'Only the frozen parameter groups Pendulum made, by their name prefix.',
   });
 }

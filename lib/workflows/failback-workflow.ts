@@ -4,14 +4,17 @@ import { Construct } from 'constructs';
 import { FAILBACK_EXECUTION_TIMEOUT_SECONDS } from '../../lambdas/failback/failback-caps';
 import { SCHEDULED_RETIREMENT_AFTER_SECONDS } from '../../lambdas/failback/scheduled-retirement';
 import { durationSeconds } from '../../lambdas/plan/duration';
+import { freezeModeOf } from '../../lambdas/plan/failback-freeze';
 import { TASK_ERROR_NAMES as E } from '../../lambdas/runtime/task-errors';
 import {
   allowFinaliseHome,
+  allowFreezeWrites,
   allowReconcile,
   allowRetireRecoveryCopies,
   allowRetireStalePrimary,
   allowScheduleRetirement,
   allowSyncHome,
+  allowUnfreezeWrites,
 } from '../iam/failback-grants';
 import { healthCheckAlarms } from '../iam/plan-resources';
 import {
@@ -34,11 +37,15 @@ export interface FailbackWorkflowProps {
 
 /**
  * Brings production home. Everything that can refuse (input, state, window, target health, hooks,
- * reconciliation conflicts) runs before the lock and changes nothing. Then data and instances are
- * synced home, validated, DNS moves back (at once or in weighted steps with health gates), the
+ * reconciliation conflicts) runs before the lock and changes nothing. Then instances and replicas
+ * come home and are validated; writes freeze in the recovery region (failback.freeze); the final
+ * sync runs after the freeze; the home databases are promoted; the data records move home at once
+ * (never weighted: one writable database at every moment); writes resume at home; the stateless
+ * records move back (at once or in weighted steps with health gates), the
  * stale primary is retired with final snapshots, and after the soak the recovery copies too: a soak
  * of up to a week waits here, a longer one is handed to a scheduled retirement (RetirementWorkflow).
- * A failure rolls DNS back to the last healthy step and deletes nothing.
+ * A failure rolls the stateless records back to the last healthy step, lets the recovery region
+ * write again if the data had not moved yet, and deletes nothing.
  */
 export class FailbackWorkflow extends Construct {
   readonly stateMachine: sfn.StateMachine;
@@ -106,12 +113,16 @@ export class FailbackWorkflow extends Construct {
     takeLock.addCatch(rejected, { errors: [E.wrongState], resultPath: '$.rejection' });
 
     // Data and instances home: one task advances and assesses everything, polled in bulk.
-    const syncHome = lambdaTask(
-      this,
+    const syncHomeFn = task(
       'SyncHome',
-      task('SyncHome', 'sync-home', (fn) => allowSyncHome(fn.role, plan), Duration.minutes(10)),
-      { payload: sfn.TaskInput.fromObject(run), resultPath: '$.home' },
+      'sync-home',
+      (fn) => allowSyncHome(fn.role, plan),
+      Duration.minutes(10),
     );
+    const syncHome = lambdaTask(this, 'SyncHome', syncHomeFn, {
+      payload: sfn.TaskInput.fromObject({ ...run, phase: 'home' }),
+      resultPath: '$.home',
+    });
     const homeHealth = checkHealth('CheckHomeHealth', '$.homeHealth');
     const homeUnhealthy = new sfn.Fail(this, 'HomeUnhealthy', {
       error: E.validationFailed,
@@ -144,6 +155,41 @@ export class FailbackWorkflow extends Construct {
       });
       return state;
     };
+    // The write freeze and the data cutover: bring home → freeze → final sync → promote/finalise →
+    // data records → unfreeze at home → the stateless records (staged or at once).
+    const mode = freezeModeOf(plan);
+    const freezeFn = task('FreezeWrites', 'freeze-writes', (fn) => {
+      if (mode === 'readOnly') allowFreezeWrites(fn.role, plan);
+    });
+    const freeze = lambdaTask(this, 'FreezeWrites', freezeFn, {
+      payload: sfn.TaskInput.fromObject(run),
+      resultPath: '$.freeze',
+    });
+    const finalSync = lambdaTask(this, 'FinalSync', syncHomeFn, {
+      payload: sfn.TaskInput.fromObject({ ...run, phase: 'final' }),
+      resultPath: '$.finalSync',
+    });
+    const moveData = lambdaTask(this, 'ShiftDnsData', shiftFn, {
+      payload: sfn.TaskInput.fromObject({ ...run, move: 'data' }),
+      resultPath: '$.dataShift',
+    });
+    const startFreeze: sfn.IChainable =
+      mode === 'hook'
+        ? hooks.freezeCall('freezeWrites', 'FreezeWritesHooks', '$.run.sourceRegion').next(freeze)
+        : mode === 'maintenance'
+          ? lambdaTask(this, 'ShiftDnsMaintenance', shiftFn, {
+              payload: sfn.TaskInput.fromObject({ ...run, move: 'maintenance' }),
+              resultPath: '$.maintenanceShift',
+            })
+              .next(confirm('ConfirmMaintenanceDns', '$.maintenanceShift'))
+              .next(freeze)
+          : freeze;
+    const dataMoved = moveData.next(confirm('ConfirmDataDns', '$.dataShift'));
+    const unfreezeHome =
+      mode === 'hook'
+        ? hooks.freezeCall('unfreezeWrites', 'UnfreezeWritesHooksHome', '$.run.targetRegion')
+        : undefined;
+
     const cutover = lambdaTask(this, 'ShiftDnsCutover', shiftFn, {
       payload: sfn.TaskInput.fromObject(run),
       resultPath: '$.shift',
@@ -211,23 +257,40 @@ export class FailbackWorkflow extends Construct {
     const shiftDns = new sfn.Choice(this, 'Staged?')
       .when(sfn.Condition.stringEquals('$.run.strategy', 'staged'), stages)
       .otherwise(cutoverPath.next(afterShift));
+    const afterData = unfreezeHome ? dataMoved.next(unfreezeHome).next(shiftDns) : dataMoved.next(shiftDns);
+    const finaliseLoop = finalise.next(
+      pollUntil(this, finalise, {
+        id: 'HomeFinal?',
+        condition: sfn.Condition.booleanEquals('$.finalised.finished', true),
+        next: afterData,
+        waitId: 'WaitForFinalise',
+        pollPath: '$.finalised.pollSeconds',
+      }),
+    );
+    const finalSyncLoop = finalSync.next(
+      pollUntil(this, finalSync, {
+        id: 'FinalSynced?',
+        condition: sfn.Condition.booleanEquals('$.finalSync.ready', true),
+        next: finaliseLoop,
+        waitId: 'WaitForFinalSync',
+        pollPath: '$.finalSync.pollSeconds',
+      }),
+    );
+    freeze.next(
+      pollUntil(this, freeze, {
+        id: 'WritesFrozen?',
+        condition: sfn.Condition.booleanEquals('$.freeze.finished', true),
+        next: finalSyncLoop,
+        waitId: 'WaitForFreeze',
+        pollPath: '$.freeze.pollSeconds',
+      }),
+    );
     const homeReady = new sfn.Choice(this, 'HomeReady?')
       .when(
         sfn.Condition.booleanEquals('$.home.ready', true),
         homeHealth.next(
           new sfn.Choice(this, 'HomeHealthy?')
-            .when(
-              sfn.Condition.booleanEquals('$.homeHealth.passed', true),
-              finalise.next(
-                pollUntil(this, finalise, {
-                  id: 'HomeFinal?',
-                  condition: sfn.Condition.booleanEquals('$.finalised.finished', true),
-                  next: shiftDns,
-                  waitId: 'WaitForFinalise',
-                  pollPath: '$.finalised.pollSeconds',
-                }),
-              ),
-            )
+            .when(sfn.Condition.booleanEquals('$.homeHealth.passed', true), startFreeze)
             .otherwise(homeUnhealthy),
         ),
       )
@@ -257,21 +320,49 @@ export class FailbackWorkflow extends Construct {
           'run.$': '$.run',
           'failure.$': '$.failure',
           'rollback.$': '$.rollback',
+          'unfreeze.$': '$.unfreeze',
         }),
         resultPath: '$.failureRecord',
       },
     );
-    failback.addCatch(
-      rollBack.next(recordFailure).next(
-        new sfn.Fail(this, 'FailbackFailed', {
-          errorPath: '$.failure.Error',
-          causePath: '$.failure.Cause',
-        }),
-      ),
-      {
-        errors: ['States.ALL'],
-        resultPath: '$.failure',
-      },
+    // After a failure: DNS back, then writes resume where the data is (see unfreeze-writes).
+    const unfreeze = lambdaTask(
+      this,
+      'UnfreezeWrites',
+      task('UnfreezeWrites', 'unfreeze-writes', (fn) => {
+        if (mode === 'readOnly') allowUnfreezeWrites(fn.role, plan);
+      }),
+      { payload: sfn.TaskInput.fromObject(run), resultPath: '$.unfreeze' },
+    );
+    // A failure to unfreeze must not hide the failback's own failure: it is recorded with it.
+    unfreeze.addCatch(recordFailure, { errors: ['States.ALL'], resultPath: '$.unfreeze' });
+    const afterUnfreeze: sfn.IChainable =
+      mode === 'hook'
+        ? new sfn.Choice(this, 'TellHooksWritesResume?')
+            .when(
+              sfn.Condition.booleanEquals('$.unfreeze.callHooks', true),
+              hooks
+                .freezeCall('unfreezeWrites', 'UnfreezeWritesHooks', '$.unfreeze.hooksRegion')
+                .addCatch(recordFailure, { errors: ['States.ALL'], resultPath: '$.unfreezeHooks' })
+                .next(recordFailure),
+            )
+            .otherwise(recordFailure)
+        : recordFailure;
+    unfreeze.next(
+      pollUntil(this, unfreeze, {
+        id: 'WritesResumed?',
+        condition: sfn.Condition.booleanEquals('$.unfreeze.finished', true),
+        next: afterUnfreeze,
+        waitId: 'WaitForUnfreeze',
+        pollPath: '$.unfreeze.pollSeconds',
+      }),
+    );
+    failback.addCatch(rollBack.next(unfreeze), { errors: ['States.ALL'], resultPath: '$.failure' });
+    recordFailure.next(
+      new sfn.Fail(this, 'FailbackFailed', {
+        errorPath: '$.failure.Error',
+        causePath: '$.failure.Cause',
+      }),
     );
 
     // After production is home: wait out the soak, then retire the recovery copies (final

@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { HOOK_FUNCTION_TIMEOUT_SECONDS, phaseBudgetProblem } from '../../lambdas/hooks/hook-budget';
+import type { FreezePhase } from '../../lambdas/hooks/hook-payload';
 import type { Hook, Plan } from '../../lambdas/plan/plan-schema';
 import { TASK_ERROR_NAMES as E } from '../../lambdas/runtime/task-errors';
 import { grant } from '../iam/grant';
@@ -12,6 +13,11 @@ export interface HookTasks {
   readonly pre: sfn.TaskStateBase;
   /** The post hook state, and when no post hook must pass, the state its caught failures go through. */
   readonly post: sfn.Chain;
+  /**
+   * A state calling the preFailback hooks in a write-freeze phase (`freezeWrites`, `unfreezeWrites`)
+   * for the region at `regionPath`, with the same function, retries and dry-run skip.
+   */
+  readonly freezeCall: (phase: FreezePhase, stateName: string, regionPath: string) => sfn.TaskStateBase;
 }
 
 /**
@@ -59,13 +65,13 @@ export function hookTasks(
   if (functions.length > 0)
     grant(fn.role, { sid: 'InvokeHookFunctions', actions: ['lambda:InvokeFunction'], resources: functions });
   const lower = workflow.toLowerCase();
-  const make = (phase: string, stateName: string) => {
+  const make = (phase: string, stateName: string, regionPath = '$.run.targetRegion') => {
     const state = lambdaTask(scope, stateName, fn, {
       payload: sfn.TaskInput.fromObject({
         phase,
         workflow: lower,
         'runId.$': '$.run.runId',
-        'region.$': '$.run.targetRegion',
+        'region.$': regionPath,
         'dryRun.$': skipPath,
       }),
       resultPath: `$.hookResults.${phase}`,
@@ -75,12 +81,14 @@ export function hookTasks(
   };
   const pre = make(phases[0], `Pre${workflow}Hooks`);
   const post = make(phases[1], `Post${workflow}Hooks`);
-  if (core.plan.hooks[phases[1]].some(mustPass)) return { pre, post: sfn.Chain.start(post) };
+  const freezeCall = (phase: FreezePhase, stateName: string, regionPath: string) =>
+    make(phase, stateName, regionPath);
+  if (core.plan.hooks[phases[1]].some(mustPass)) return { pre, post: sfn.Chain.start(post), freezeCall };
   const unfinished = new sfn.Pass(scope, `Post${workflow}HooksUnfinished`, {
     comment: 'DNS already moved and no post hook must pass: the failure is recorded as a warning.',
   });
   post.addCatch(unfinished, { errors: ['States.ALL'], resultPath: `$.hookResults.${phases[1]}` });
-  return { pre, post: sfn.Chain.custom(post, [post, unfinished], unfinished) };
+  return { pre, post: sfn.Chain.custom(post, [post, unfinished], unfinished), freezeCall };
 }
 
 function mustPass(hook: Hook): boolean {

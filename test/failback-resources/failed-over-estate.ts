@@ -5,6 +5,7 @@
  * (what the lead's reconciliation would decide) in the run's reconciliation document, and the
  * environment a deployed failback task has.
  */
+
 import {
   CreateImageCommand,
   DescribeImagesCommand,
@@ -23,8 +24,11 @@ import {
   type FailbackResourcePlan,
   type FailbackRun,
 } from '../../lambdas/failback/failback-run';
+import { makeFreezeWritesHandler } from '../../lambdas/handlers/freeze-writes';
+import { makeSyncHomeHandler, type SyncHomeResult } from '../../lambdas/handlers/sync-home';
 import type { Plan } from '../../lambdas/plan/plan-schema';
 import { type AwsClients, createAwsClients } from '../../lambdas/runtime/aws-clients';
+import type { TaskDeps } from '../../lambdas/runtime/task-context';
 import { StateTable } from '../../lambdas/state/state-table';
 import { localIamFor } from '../../local/iam/local-iam';
 import { deployLocalStack, type LocalStack } from '../../local/local-stack';
@@ -324,3 +328,32 @@ export function withImagesPending(clients: AwsClients): AwsClients {
     },
   };
 }
+
+/**
+ * Bringing home as the failback workflow does before DNS moves, each step as its deployed task:
+ * sync-home's `home` phase, then (once ready) the write freeze until it holds, then the `final`
+ * phase. The answer is the phases' together: ready when both are, counts summed.
+ */
+export function syncThroughFreeze(f: FailedOverEstate, deps: TaskDeps = {}) {
+  const home = f.asTask('sync-home', makeSyncHomeHandler(deps));
+  const freeze = f.asTask('freeze-writes', makeFreezeWritesHandler(deps));
+  return async (event: { run: FailbackRun | Record<string, unknown> }): Promise<SyncHomeResult> => {
+    const first = await home({ ...event, phase: 'home' });
+    if (!first.ready) return first;
+    for (let i = 0; i < 5 && !(await freeze(event)).finished; i++);
+    const final = await home({ ...event, phase: 'final' });
+    return {
+      ...final,
+      created: first.created + final.created,
+      reused: first.reused + final.reused,
+      total: first.total,
+      laggards: [...first.laggards, ...final.laggards],
+    };
+  };
+}
+
+/**
+ * Three minutes on: RDS publishes ReplicaLag once a minute, for the minute before, so a replica's
+ * first zero-lag reading after a write freeze exists only a minute or two after it (see moto-gaps).
+ */
+export const afterLagReading = () => new Date(Date.now() + 3 * 60_000);

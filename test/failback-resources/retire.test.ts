@@ -23,15 +23,16 @@ import { episodeSuffix } from '../../lambdas/failover/failover-run';
 import { makeFinaliseHomeHandler } from '../../lambdas/handlers/finalise-home';
 import { makeRetireRecoveryCopiesHandler } from '../../lambdas/handlers/retire-recovery-copies';
 import { makeRetireStalePrimaryHandler } from '../../lambdas/handlers/retire-stale-primary';
-import { makeSyncHomeHandler } from '../../lambdas/handlers/sync-home';
 import { TAG, tagMap } from '../../lambdas/recovery-points/recovery-point';
 import { healthEndpointForTests } from '../support/health-endpoint';
 import { localAwsForTests } from '../support/local-aws';
 import {
+  afterLagReading,
   type FailedOverEstate,
   failedOverEstate,
   PRIMARY,
   RECOVERY,
+  syncThroughFreeze,
   withCreateImageFault,
   withImagesPending,
 } from './failed-over-estate';
@@ -72,9 +73,9 @@ async function states(f: FailedOverEstate, region: string, ids: string[]): Promi
 describe('retiring what failback leaves behind', { timeout: 150_000 }, () => {
   let f: FailedOverEstate;
   // Each handler as its deployed task runs it: its calls authorized against its synthesized role.
-  const syncHome = (clients = f.clients()) => f.asTask('sync-home', makeSyncHomeHandler({ clients }));
+  const syncHome = (clients = f.clients()) => syncThroughFreeze(f, { clients });
   const finaliseHome = (clients = f.clients()) =>
-    f.asTask('finalise-home', makeFinaliseHomeHandler({ clients }));
+    f.asTask('finalise-home', makeFinaliseHomeHandler({ clients, now: afterLagReading }));
   const retireStale = (clients = f.clients()) =>
     f.asTask('retire-stale-primary', makeRetireStalePrimaryHandler({ clients }));
   const retireCopies = (clients = f.clients()) =>

@@ -15,15 +15,16 @@ import { homeInventoryKey } from '../../lambdas/failback/home-inventory';
 import { describeInstancesById } from '../../lambdas/failover/ec2-recovery';
 import { episodeSuffix } from '../../lambdas/failover/failover-run';
 import { makeFinaliseHomeHandler } from '../../lambdas/handlers/finalise-home';
-import { makeSyncHomeHandler } from '../../lambdas/handlers/sync-home';
 import { TAG, tagMap } from '../../lambdas/recovery-points/recovery-point';
 import { healthEndpointForTests } from '../support/health-endpoint';
 import { localAwsForTests } from '../support/local-aws';
 import {
+  afterLagReading,
   type FailedOverEstate,
   failedOverEstate,
   PRIMARY,
   RECOVERY,
+  syncThroughFreeze,
   withImagesPending,
 } from './failed-over-estate';
 
@@ -56,9 +57,9 @@ describe.each(['replica', 'snapshot'] as const)(
   (strategy) => {
     let f: FailedOverEstate;
     // Each handler as its deployed task runs it: its calls authorized against its synthesized role.
-    const syncHome = (clients = f.clients()) => f.asTask('sync-home', makeSyncHomeHandler({ clients }));
+    const syncHome = (clients = f.clients()) => syncThroughFreeze(f, { clients });
     const finaliseHome = (clients = f.clients()) =>
-      f.asTask('finalise-home', makeFinaliseHomeHandler({ clients }));
+      f.asTask('finalise-home', makeFinaliseHomeHandler({ clients, now: afterLagReading }));
     let restore: () => void;
     const suffix = () => episodeSuffix(f.run.failbackId);
 
@@ -146,12 +147,15 @@ describe.each(['replica', 'snapshot'] as const)(
         expect(homeDb?.ReadReplicaSourceDBInstanceIdentifier).toBe(recoveryArn);
       } else {
         expect(homeDb?.ReadReplicaSourceDBInstanceIdentifier).toBeUndefined();
-        const { DBSnapshots = [] } = await f
+        // The final sync's snapshot, named for the write freeze it follows
+        const { DBSnapshots: all = [] } = await f
           .clients()
           .rds(PRIMARY)
-          .send(
-            new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: `pendulum-shop-fb-${suffix()}-shop-db` }),
-          );
+          .send(new DescribeDBSnapshotsCommand({}));
+        const DBSnapshots = all.filter((s) =>
+          new RegExp(`^pendulum-shop-fb-${suffix()}-shop-db-f[0-9a-z]+$`).test(s.DBSnapshotIdentifier ?? ''),
+        );
+        expect(DBSnapshots).toHaveLength(1);
         expect(DBSnapshots[0]?.DBInstanceIdentifier).toBe(f.recoveryDb);
         expect(tagMap(DBSnapshots[0]?.TagList)['pendulum:failback-from']).toBe(f.recoveryDb);
         const { DBSnapshots: leftInWest = [] } = await f
@@ -216,13 +220,10 @@ describe.each(['replica', 'snapshot'] as const)(
         // Prepare: the image copies stay pending, as a large cross-region copy does for hours
         const t0 = new Date();
         const at = (hours: number) =>
-          f.asTask(
-            'sync-home',
-            makeSyncHomeHandler({
-              clients: withImagesPending(f.clients()),
-              now: () => new Date(t0.getTime() + hours * 3_600_000),
-            }),
-          );
+          syncThroughFreeze(f, {
+            clients: withImagesPending(f.clients()),
+            now: () => new Date(t0.getTime() + hours * 3_600_000),
+          });
         expect(await at(0)({ run: f.run })).toMatchObject({ ready: false, pollSeconds: 30 });
 
         // Act + Assess: two hours on, twice the longest RTO (1h), it is still waiting, polling less often
@@ -253,7 +254,8 @@ describe.each(['replica', 'snapshot'] as const)(
                 {
                   MetricName: 'ReplicaLag',
                   Dimensions: [{ Name: 'DBInstanceIdentifier', Value: homeId }],
-                  Timestamp: new Date(Date.now() - 30_000),
+                  // a minute after the freeze, as the next reading would be
+                  Timestamp: new Date(Date.now() + 60_000),
                   Value: 30,
                   Unit: 'Seconds',
                 },
@@ -346,9 +348,9 @@ describe.each(['replica', 'snapshot'] as const)(
 describe('refusals', { timeout: 150_000 }, () => {
   let f: FailedOverEstate;
   // Each handler as its deployed task runs it: its calls authorized against its synthesized role.
-  const syncHome = (clients = f.clients()) => f.asTask('sync-home', makeSyncHomeHandler({ clients }));
+  const syncHome = (clients = f.clients()) => syncThroughFreeze(f, { clients });
   const finaliseHome = (clients = f.clients()) =>
-    f.asTask('finalise-home', makeFinaliseHomeHandler({ clients }));
+    f.asTask('finalise-home', makeFinaliseHomeHandler({ clients, now: afterLagReading }));
   let restore: () => void;
 
   beforeEach(async () => {

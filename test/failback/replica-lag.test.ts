@@ -14,14 +14,31 @@ const replica = (status?: string, normal = true): DBInstance => ({
 
 describe('a home replica is promoted only once it has caught up', () => {
   it('waits while the replica lags, and goes ahead at (almost) zero lag', () => {
-    expect(replicaNotCaughtUp(replica('replicating'), 42)).toMatch(/42s behind/);
-    expect(replicaNotCaughtUp(replica('replicating'), 0)).toBeUndefined();
-    expect(replicaNotCaughtUp(replica('replicating'), 1)).toBeUndefined();
+    const at = new Date('2026-12-01T10:00:00Z');
+    expect(replicaNotCaughtUp(replica('replicating'), { seconds: 42, at })).toMatch(/42s behind/);
+    expect(replicaNotCaughtUp(replica('replicating'), { seconds: 0, at })).toBeUndefined();
+    expect(replicaNotCaughtUp(replica('replicating'), { seconds: 1, at })).toBeUndefined();
     expect(replicaNotCaughtUp(replica(), undefined)).toBeUndefined();
   });
 
+  it('after a write freeze: only a zero lag measured after the freeze will do', () => {
+    const frozenAt = new Date('2026-12-01T10:00:30Z');
+    const before = new Date('2026-12-01T10:00:00Z');
+    const after = new Date('2026-12-01T10:01:00Z');
+    expect(replicaNotCaughtUp(replica('replicating'), undefined, frozenAt)).toMatch(
+      /no ReplicaLag reading since/,
+    );
+    expect(replicaNotCaughtUp(replica('replicating'), { seconds: 0, at: before }, frozenAt)).toMatch(
+      /no ReplicaLag reading since/,
+    );
+    expect(replicaNotCaughtUp(replica('replicating'), { seconds: 1, at: after }, frozenAt)).toMatch(
+      /1s behind/,
+    );
+    expect(replicaNotCaughtUp(replica('replicating'), { seconds: 0, at: after }, frozenAt)).toBeUndefined();
+  });
+
   it('fails, rather than waits, when replication is broken', () => {
-    expect(() => replicaNotCaughtUp(replica('error', false), 0)).toThrow(/cannot catch up/);
+    expect(() => replicaNotCaughtUp(replica('error', false), undefined)).toThrow(/cannot catch up/);
   });
 
   it('reads the latest ReplicaLag datapoint from CloudWatch', async () => {
@@ -48,7 +65,7 @@ describe('a home replica is promoted only once it has caught up', () => {
       );
     }
     // Act + Assess
-    expect(await latestReplicaLag(cloudWatch, 'shop-db-fb-1a2b3c4d', now)).toBe(5);
+    expect((await latestReplicaLag(cloudWatch, 'shop-db-fb-1a2b3c4d', now))?.seconds).toBe(5);
     expect(await latestReplicaLag(cloudWatch, 'another-db', now)).toBeUndefined();
   });
 });

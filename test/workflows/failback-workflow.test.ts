@@ -256,8 +256,9 @@ describe('the failback workflow', () => {
   });
 
   it('staged: walks the weights in order; a failing health gate at 50 % restores the last good weights', async () => {
-    // Prepare: the gate fails at the second step
+    // Prepare: the gate fails at the second step; at every gate, the database record is read
     let gate = 0;
+    const dbAtGates: ResourceRecordSet[][] = [];
     const failing = await stack.run(
       'failback',
       { strategy: 'staged', steps: [10, 50, 100] },
@@ -265,6 +266,8 @@ describe('the failback workflow', () => {
         taskOverrides: {
           CheckStepHealth: async (payload, call) => {
             gate++;
+            const zone = await listZoneRecords(clients().route53(), estate.zoneId);
+            dbAtGates.push(zone.filter((r) => r.Name === `db.${ZONE}.`));
             if (gate === 2)
               return {
                 region: 'us-east-1',
@@ -293,10 +296,28 @@ describe('the failback workflow', () => {
     const failbackId = String((await state.getApp('shop', 'us-east-1')).failbackId);
     const shift = await readDnsShift(new ArtifactStore(clients().s3(), stack.bucketName), 'shop', failbackId);
     expect(shift?.history.map((h) => [h.kind, h.weight])).toEqual([
+      ['data', null],
       ['shift', 10],
       ['shift', 50],
       ['rollback', 10],
     ]);
+    // One writable database: from the data cutover on, db.<zone> names the home database, once, and
+    // is never a weighted pair; the rollback of the stateless records leaves it home.
+    const homeDb = (
+      await clients()
+        .rds('us-east-1')
+        .send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: 'shop-db' }))
+    ).DBInstances?.[0];
+    const homeDbRecord = [
+      {
+        Name: `db.${ZONE}.`,
+        Type: 'CNAME',
+        TTL: 60,
+        ResourceRecords: [{ Value: homeDb?.Endpoint?.Address }],
+      },
+    ];
+    expect(dbAtGates).toEqual([homeDbRecord, homeDbRecord]);
+    expect(zone.filter((r) => r.Name === `db.${ZONE}.`)).toEqual(homeDbRecord);
 
     // Act: re-run the failback; it resumes and creates nothing twice
     const rerun = await stack.run('failback', { strategy: 'staged', steps: [10, 50, 100] });
@@ -313,10 +334,12 @@ describe('the failback workflow', () => {
       'shop',
       failbackId,
     );
-    expect(resumed?.history.slice(3).map((h) => [h.kind, h.weight])).toEqual([
-      ['shift', 10],
-      ['shift', 50],
-      ['shift', 100],
+    // The re-run finds the data home already (a move of nothing) and the stateless records at 10 %.
+    expect(resumed?.history.slice(4).map((h) => [h.kind, h.weight, h.changes])).toEqual([
+      ['data', 10, 0],
+      ['shift', 10, 0],
+      ['shift', 50, expect.any(Number)],
+      ['shift', 100, expect.any(Number)],
     ]);
   });
 

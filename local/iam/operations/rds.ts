@@ -194,6 +194,29 @@ export const RDS_OPERATIONS: Record<string, OperationMapper> = {
     ...namedGroups('rds:ModifyDBInstance', env, input),
   ],
 
+  RebootDBInstance: async (input: { DBInstanceIdentifier: string }, env) => [
+    await existing('rds:RebootDBInstance', env, 'db', input.DBInstanceIdentifier),
+  ],
+
+  CopyDBParameterGroup: async (
+    input: {
+      SourceDBParameterGroupIdentifier: string;
+      TargetDBParameterGroupIdentifier: string;
+      Tags?: Tag[];
+    },
+    env,
+  ) => [
+    await existing('rds:CopyDBParameterGroup', env, 'pg', input.SourceDBParameterGroupIdentifier),
+    created('rds:CopyDBParameterGroup', env, 'pg', input.TargetDBParameterGroupIdentifier, input.Tags),
+    ...tagOnCreate(env, 'pg', input.TargetDBParameterGroupIdentifier, input.Tags),
+  ],
+  ModifyDBParameterGroup: async (input: { DBParameterGroupName: string }, env) => [
+    await existing('rds:ModifyDBParameterGroup', env, 'pg', input.DBParameterGroupName),
+  ],
+  DeleteDBParameterGroup: async (input: { DBParameterGroupName: string }, env) => [
+    await existing('rds:DeleteDBParameterGroup', env, 'pg', input.DBParameterGroupName),
+  ],
+
   DeleteDBInstance: async (
     input: { DBInstanceIdentifier: string; FinalDBSnapshotIdentifier?: string; SkipFinalSnapshot?: boolean },
     env,
