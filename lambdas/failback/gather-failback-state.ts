@@ -105,9 +105,9 @@ export async function readRecoveryRegion(
 ): Promise<RecoveryRegionState> {
   const placement = await recoveryPlacement(ec2, plan);
   const subnetIds = Object.keys(placement.subnets);
-  const [appTagged, inSubnets, databases] = await Promise.all([
+  const [appTagged, placed, databases] = await Promise.all([
     describeAll(ec2, [{ Name: `tag:${TAG.app}`, Values: [plan.app] }, LIVE]),
-    subnetIds.length > 0 ? describeAll(ec2, [{ Name: 'subnet-id', Values: subnetIds }, LIVE]) : [],
+    inSubnets(ec2, subnetIds),
     describeAllDatabases(rds),
   ]);
   const found = new Map<string, RecoveryInstance>();
@@ -129,12 +129,22 @@ export async function readRecoveryRegion(
     }
   }
   const estate = new Map<string, EstateInstance>();
-  for (const instance of [...appTagged, ...inSubnets])
+  for (const instance of [...appTagged, ...placed])
     if (instance.InstanceId) estate.set(instance.InstanceId, estateInstance(instance));
   return {
     roleInstances: [...found.values()],
     estate: { placement, instances: [...estate.values()], databases: databases.flatMap(estateDatabase) },
   };
+}
+
+/** Live instances in the given subnets, 200 subnets a describe (EC2's limit of values a filter). */
+async function inSubnets(ec2: EC2Client, subnetIds: readonly string[]): Promise<Instance[]> {
+  const instances: Instance[] = [];
+  for (let i = 0; i < subnetIds.length; i += 200)
+    instances.push(
+      ...(await describeAll(ec2, [{ Name: 'subnet-id', Values: subnetIds.slice(i, i + 200) }, LIVE])),
+    );
+  return instances;
 }
 
 /**
