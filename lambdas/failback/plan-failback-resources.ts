@@ -1,6 +1,7 @@
 /**
  * What comes home, what is set aside, what is retired: pure, from what failover recovered and what
- * runs in the recovery region now. Every decision carries its reason for the report.
+ * runs in the recovery region now, including what the inventory does not know (unknown-resources.ts).
+ * Every decision carries its reason for the report.
  */
 import type { Plan } from '../plan/plan-schema';
 import type {
