@@ -85,6 +85,7 @@ interface FailbackReconciliation {
     databases?: { source?: string; recoveryId?: string; role?: string; tier?: string; strategy?: string }[];
     stale?: { kind?: string; id?: string; role?: string; tier?: string }[];
     retire?: { kind?: string; id?: string; role?: string; tier?: string }[];
+    unknown?: { kind?: string; id?: string; role?: string; outcome?: string; reason?: string }[];
   };
 }
 
@@ -141,6 +142,18 @@ function renderReconciliation(r: FailbackReconciliation, out: Output): void {
     out.line(`Set aside or retired (${setAside.length}):`);
     for (const line of table(['KIND', 'ID', 'ROLE', 'WHAT'], setAside)) out.line(line);
   }
+  const unknown = (res.unknown ?? []).map((u) => [
+    u.kind ?? '',
+    u.id ?? '',
+    u.role ?? '',
+    u.outcome === 'conflict' ? paint(out, 'red', 'conflict') : (u.outcome ?? ''),
+    u.reason ?? '',
+  ]);
+  if (unknown.length > 0) {
+    out.line();
+    out.line(`Not in the failover's inventory, in ${r.from ?? 'the recovery region'} (${unknown.length}):`);
+    for (const line of table(['KIND', 'ID', 'ROLE', 'FAILBACK', 'WHY'], unknown)) out.line(line);
+  }
   for (const zone of r.dns) {
     out.line();
     out.line(`DNS ${zone.name ?? ''}: ${zone.changes ?? 0} record(s) move home`);
@@ -158,7 +171,7 @@ function renderReconciliation(r: FailbackReconciliation, out: Output): void {
       paint(
         out,
         'red',
-        `\n${r.unresolvedConflicts} conflict(s) stop this failback: choose with --prefer failback (overwrite) or --prefer current (keep).`,
+        `\n${r.unresolvedConflicts} conflict(s) stop this failback: choose with --prefer failback (overwrite) or --prefer current (keep); either leaves unknown resources in place.`,
       ),
     );
 }

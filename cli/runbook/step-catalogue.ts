@@ -551,9 +551,10 @@ export const STEP_CATALOGUE: Readonly<Record<string, StepInfo>> = {
     fallback: (ctx) => hookFallback(ctx, 'preFailback', 'failback'),
   },
   Reconcile: {
-    does: 'Works out what failback will do (resources to bring home, DNS decisions from a three-way merge of before-failover, failover and now) and stops if a managed record was changed by hand and nobody said which version wins.',
+    does: "Works out what failback will do (resources to bring home, DNS decisions from a three-way merge of before-failover, failover and now, and what runs in the recovery region with the app's tag or in the placement's subnets without being in the inventory) and stops if a managed record was changed by hand, or such a resource cannot be brought home, and nobody said which version wins.",
     touches: ['route53', 'primary', 'recovery', 'state'],
-    gate: () => 'no unresolved DNS conflicts (choose with `prefer: failback` or `prefer: current`)',
+    gate: () =>
+      'no unresolved DNS conflicts and no unknown resource that cannot come home (choose with `prefer: failback` or `prefer: current`; either leaves unknown resources in place)',
     fallback: (ctx) =>
       [
         'Compare the zone now with the snapshot taken before failover (in the artifact bucket) and decide, record by record, what goes back:',

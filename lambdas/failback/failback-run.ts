@@ -76,6 +76,30 @@ export interface RetireResource {
   readonly tier: string;
 }
 
+/**
+ * A resource in the recovery region that the failover's inventory does not list, found by the app's
+ * tag or by the placement's subnets, and what failback does with it. Failback never retires one.
+ */
+export interface UnknownResource {
+  readonly kind: 'ec2' | 'rds';
+  readonly id: string;
+  /** Why reconciliation looked at it: the app's tag, a placement subnet or DB subnet group. */
+  readonly found: string;
+  /** The planned role it was taken for, and the evidence; absent when none could be inferred. */
+  readonly role?: string;
+  readonly tier?: string;
+  readonly inferredFrom?: string;
+  /** When it was launched or created, as AWS reports it. */
+  readonly createdAt?: string;
+  /**
+   * `bring home`: it gets a primary counterpart like an instance added to its role. `leave in place`:
+   * it stays in the recovery region, neither brought home nor retired. `conflict`: the run stops
+   * before any change until `prefer` (run or plan) settles it.
+   */
+  readonly outcome: 'bring home' | 'leave in place' | 'conflict';
+  readonly reason: string;
+}
+
 export interface FailbackResourcePlan {
   readonly targetRegion: string;
   readonly recoveryRegion: string;
@@ -83,6 +107,8 @@ export interface FailbackResourcePlan {
   readonly databases: HomeDatabase[];
   readonly stale: StaleResource[];
   readonly retire: RetireResource[];
+  /** Everything in the recovery region that looked like the app's but was not in the inventory. */
+  readonly unknown: UnknownResource[];
   /** Every decision explained, e.g. a recovered instance terminated on purpose does not come back. */
   readonly decisions: { readonly subject: string; readonly decision: string; readonly reason: string }[];
 }

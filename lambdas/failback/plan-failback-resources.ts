@@ -1,6 +1,7 @@
 /**
  * What comes home, what is set aside, what is retired: pure, from what failover recovered and what
- * runs in the recovery region now. Every decision carries its reason for the report.
+ * runs in the recovery region now, including what the inventory does not know (unknown-resources.ts).
+ * Every decision carries its reason for the report.
  */
 import type { Plan } from '../plan/plan-schema';
 import type {
@@ -10,6 +11,12 @@ import type {
   RetireResource,
   StaleResource,
 } from './failback-run';
+import {
+  type EstateDatabase,
+  type EstateInstance,
+  type RecoveryPlacement,
+  resolveUnknown,
+} from './unknown-resources';
 
 /** One line of the failover outcome's inventory. */
 export interface RecoveredEntry {
@@ -18,6 +25,8 @@ export interface RecoveredEntry {
   readonly role: string;
   readonly source: string;
   readonly recovered: string;
+  /** The recovery point it was made from: for an instance, the AMI it was launched from. */
+  readonly from?: string;
 }
 
 /** A live instance in the recovery region that belongs to a planned role. */
@@ -39,6 +48,14 @@ export interface FailbackResourceInput {
   /** Stale primary instances and databases that still exist in the target region. */
   readonly staleInstances: readonly string[];
   readonly staleDatabases: readonly string[];
+  /** Which side wins where failback and the recovery region disagree (run, else plan). */
+  readonly prefer?: 'failback' | 'current';
+  /** What runs in the recovery region with the app's tag or in its placement, known or not. */
+  readonly estate: {
+    readonly placement: RecoveryPlacement;
+    readonly instances: readonly EstateInstance[];
+    readonly databases: readonly EstateDatabase[];
+  };
 }
 
 export function planFailbackResources(input: FailbackResourceInput): FailbackResourcePlan {
@@ -93,10 +110,14 @@ export function planFailbackResources(input: FailbackResourceInput): FailbackRes
       });
     }
   }
+  // An instance tagged with a role the plan does not have is not the role's: it is left to the
+  // unknown, below.
+  const knownInstances = new Set(recoveredIds);
   for (const instance of input.recoveryInstances) {
     if (recoveredIds.has(instance.id)) continue;
     const tier = tierOfRole.get(instance.role);
     if (!tier) continue;
+    knownInstances.add(instance.id);
     instances.push({
       recoveryId: instance.id,
       role: instance.role,
@@ -151,6 +172,23 @@ export function planFailbackResources(input: FailbackResourceInput): FailbackRes
       });
     }
   }
+  const roleImages = new Map<string, Set<string>>();
+  for (const entry of input.recovered)
+    if (entry.kind === 'ec2' && entry.from)
+      roleImages.set(entry.from, (roleImages.get(entry.from) ?? new Set()).add(entry.role));
+  const unknown = resolveUnknown({
+    plan,
+    ...(input.prefer ? { prefer: input.prefer } : {}),
+    placement: input.estate.placement,
+    instances: input.estate.instances,
+    databases: input.estate.databases,
+    knownInstances,
+    knownDatabases: new Set(input.recovered.filter((r) => r.kind === 'rds').map((r) => r.recovered)),
+    roleImages,
+  });
+  // Brought home, not retired: an unknown instance was never Pendulum's to delete.
+  instances.push(...unknown.instances);
+  decisions.push(...unknown.decisions);
   return {
     targetRegion: input.targetRegion,
     recoveryRegion: plan.recoveryRegion,
@@ -158,6 +196,7 @@ export function planFailbackResources(input: FailbackResourceInput): FailbackRes
     databases,
     stale,
     retire,
+    unknown: unknown.unknown,
     decisions,
   };
 }

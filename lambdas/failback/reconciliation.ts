@@ -28,6 +28,7 @@ export interface Reconciliation {
   readonly prefer?: string;
   readonly dns: ZoneReconciliation[];
   readonly resources: FailbackResourcePlan;
+  /** Hand-edited managed records and unknown resources that stop the run until `prefer` is given. */
   readonly unresolvedConflicts: number;
 }
 
@@ -37,6 +38,24 @@ const values = (r: ResourceRecordSet | undefined) =>
       (r.AliasTarget ? `alias ${r.AliasTarget.DNSName}` : '')
     : '(none)';
 
+function unknownMarkdown(r: Reconciliation): string[] {
+  const { unknown } = r.resources;
+  const lines = ['', `## Not in the failover's inventory (${r.from})`, ''];
+  if (unknown.length === 0)
+    return [...lines, "Nothing with the app's tag or in the placement's subnets is unaccounted for."];
+  lines.push(
+    "Found by the app's tag or in the placement's subnets; failback never retires any of them.",
+    '',
+    '| resource | found | taken for | created | failback | why |',
+    '|---|---|---|---|---|---|',
+  );
+  for (const u of unknown)
+    lines.push(
+      `| ${u.kind} ${u.id} | ${u.found} | ${u.role ?? '(no role)'} | ${u.createdAt ?? ''} | ${u.outcome === 'conflict' ? '**conflict**' : u.outcome} | ${u.reason} |`,
+    );
+  return lines;
+}
+
 export function reconciliationMarkdown(r: Reconciliation): string {
   const lines = [
     `# Failback reconciliation: ${r.app}`,
@@ -44,7 +63,7 @@ export function reconciliationMarkdown(r: Reconciliation): string {
     `Run ${r.runId}, ${r.createdAt}. From ${r.from} to ${r.to}, ${r.strategy}${r.strategy === 'staged' ? ` (${r.steps.join(' → ')} %)` : ''}.`,
     '',
     r.unresolvedConflicts > 0
-      ? `**${r.unresolvedConflicts} conflict(s) stop this failback.** Decide with \`prefer: failback\` (overwrite) or \`prefer: current\` (keep), then start it again.`
+      ? `**${r.unresolvedConflicts} conflict(s) stop this failback.** Decide with \`prefer: failback\` (overwrite hand-edited records) or \`prefer: current\` (keep them), then start it again; either leaves unknown resources in place.`
       : 'No unresolved conflicts.',
     '',
     '## DNS',
@@ -78,6 +97,7 @@ export function reconciliationMarkdown(r: Reconciliation): string {
   }
   lines.push('', '## Resources', '', '| subject | decision | why |', '|---|---|---|');
   for (const d of r.resources.decisions) lines.push(`| ${d.subject} | ${d.decision} | ${d.reason} |`);
+  lines.push(...unknownMarkdown(r));
   lines.push('', '## Data', '');
   for (const db of r.resources.databases) {
     lines.push(

@@ -1,14 +1,15 @@
 /**
  * Works out what failback will do, writes it as the reconciliation report (JSON and Markdown), and
- * stops the run with that report if a managed record was changed by hand and nobody said which
- * version wins. Changes nothing in DNS, EC2 or RDS.
+ * stops the run with that report if a managed record was changed by hand, or something the
+ * inventory does not know runs in the recovery region, and nobody said which version wins.
+ * Changes nothing in DNS, EC2 or RDS.
  */
 import { z } from 'zod';
 import { runArtifactKey } from '../artifacts/artifact-store';
 import { positionOf, readDnsShift } from '../failback/dns-shift-state';
 import { placeholderTargets, planZoneFailback } from '../failback/failback-dns';
 import { FAILBACK_ARTIFACTS, failbackRunSchema } from '../failback/failback-run';
-import { existing, readZones, recoveryInstances } from '../failback/gather-failback-state';
+import { existing, readRecoveryRegion, readZones } from '../failback/gather-failback-state';
 import { planFailbackResources, type RecoveredEntry } from '../failback/plan-failback-resources';
 import { type Reconciliation, reconciliationMarkdown } from '../failback/reconciliation';
 import { withoutShiftInProgress } from '../failback/staged-dns';
@@ -28,6 +29,9 @@ export interface ReconcileResult {
   readonly instancesHome: number;
   readonly databasesHome: number;
   readonly setAside: number;
+  /** Resources in the recovery region the inventory does not list, and how many of them conflict. */
+  readonly unknown: number;
+  readonly unknownConflicts: number;
 }
 
 export function makeReconcileFailbackHandler(deps: TaskDeps = {}) {
@@ -48,15 +52,9 @@ export function makeReconcileFailbackHandler(deps: TaskDeps = {}) {
     }
     const outcome = await ctx.artifacts.getJson<{ inventory: RecoveredEntry[] }>(record.outcomeKey);
     const recovered = outcome.inventory;
-    const [zones, instancesNow, recoverySide, staleSide] = await Promise.all([
+    const [zones, recoveryRegion, staleSide] = await Promise.all([
       readZones(ctx.clients, ctx.artifacts, plan, record),
-      recoveryInstances(ctx.clients.ec2(run.sourceRegion), plan),
-      existing(
-        ctx.clients,
-        run.sourceRegion,
-        [],
-        recovered.filter((r) => r.kind === 'rds').map((r) => r.recovered),
-      ),
+      readRecoveryRegion(ctx.clients.ec2(run.sourceRegion), ctx.clients.rds(run.sourceRegion), plan),
       existing(
         ctx.clients,
         run.targetRegion,
@@ -68,10 +66,12 @@ export function makeReconcileFailbackHandler(deps: TaskDeps = {}) {
       plan,
       targetRegion: run.targetRegion,
       recovered,
-      recoveryInstances: instancesNow,
-      recoveryDatabases: recoverySide.databases,
+      recoveryInstances: recoveryRegion.roleInstances,
+      recoveryDatabases: recoveryRegion.estate.databases.map((d) => d.id),
       staleInstances: staleSide.instances,
       staleDatabases: staleSide.databases,
+      ...(run.prefer ? { prefer: run.prefer } : {}),
+      estate: recoveryRegion.estate,
     });
     // The new primary does not exist yet: conflicts are judged against placeholders, which differ
     // from anything in the zone, so every hand edit of a managed record shows.
@@ -110,10 +110,12 @@ export function makeReconcileFailbackHandler(deps: TaskDeps = {}) {
         changes: shift.length,
       };
     });
-    const unresolvedConflicts = dns.reduce(
+    const dnsConflicts = dns.reduce(
       (n, z) => n + z.conflicts.filter((c) => c.resolution === 'unresolved').length,
       0,
     );
+    const unknownConflicts = resources.unknown.filter((u) => u.outcome === 'conflict');
+    const unresolvedConflicts = dnsConflicts + unknownConflicts.length;
     const reconciliation: Reconciliation = {
       app: run.app,
       runId: run.runId,
@@ -141,15 +143,34 @@ export function makeReconcileFailbackHandler(deps: TaskDeps = {}) {
       instancesHome: resources.instances.length,
       databasesHome: resources.databases.length,
       setAside: resources.stale.length,
+      unknown: resources.unknown.length,
+      unknownConflicts: unknownConflicts.length,
     };
     logger.info('failback reconciled', { ...result });
     if (unresolvedConflicts > 0) {
-      const list = dns.flatMap((z) =>
+      const records = dns.flatMap((z) =>
         z.conflicts.filter((c) => c.resolution === 'unresolved').map((c) => `${c.key} (${c.kind})`),
       );
+      const unknown = unknownConflicts.map((u) => `${u.kind} ${u.id}${u.role ? ` (like ${u.role})` : ''}`);
+      const what = [
+        ...(records.length > 0
+          ? [
+              `${records.length} managed record(s) were changed by hand during failover: ${records.slice(0, 10).join(', ')}`,
+            ]
+          : []),
+        ...(unknown.length > 0
+          ? [
+              `${unknown.length} resource(s) in ${run.sourceRegion} are not in the failover's inventory and cannot be brought home: ${unknown.slice(0, 10).join(', ')}`,
+            ]
+          : []),
+      ];
+      const choose =
+        records.length > 0
+          ? 'start the failback with prefer "failback" (overwrite the records) or "current" (keep them); either leaves the unknown resources in place, neither brought home nor retired'
+          : 'settle each as the report says, or start the failback with prefer "failback" or "current" to leave them in place, neither brought home nor retired';
       throw new ReconcileConflictError(
-        `${unresolvedConflicts} managed record(s) were changed by hand during failover: ${list.slice(0, 10).join(', ')}. Nothing was changed. Read the report at s3://${ctx.config.bucketName}/${markdownKey}, then start the failback with prefer "failback" (overwrite them) or "current" (keep them).`,
-        { reportKey: markdownKey, conflicts: list.slice(0, 50) },
+        `${what.join('; ')}. Nothing was changed. Read the report at s3://${ctx.config.bucketName}/${markdownKey}, then ${choose}.`,
+        { reportKey: markdownKey, conflicts: [...records, ...unknown].slice(0, 50) },
       );
     }
     return result;

@@ -120,10 +120,14 @@ const homeDbs = (plan: Plan, arns: Arns, marker: 'fb' | 'stale') =>
     arns.rds(plan.primaryRegion, 'db', episodeDbIdentifierPattern(id, marker)),
   );
 
-/** Reconcile: read DNS and what runs in both regions. */
+/**
+ * Reconcile: read DNS and what runs in both regions, and the recovery region's subnets, to find
+ * what sits in the placement's subnets without being in the inventory.
+ */
 export function allowReconcile(role: iam.IRole, plan: Plan): void {
   const regions = [plan.primaryRegion, plan.recoveryRegion];
   allowEc2Describe(role, regions, ['ec2:DescribeInstances']);
+  allowEc2Describe(role, [plan.recoveryRegion], ['ec2:DescribeSubnets']);
   allowRdsDescribe(role, regions, ['db']);
 }
 

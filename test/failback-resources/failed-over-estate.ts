@@ -214,6 +214,7 @@ export async function failedOverEstate(options: {
       { kind: 'ec2', id: addedId, role: 'web', tier: 'app' },
       { kind: 'rds', id: db.recovered, role: db.role, tier: db.tier },
     ],
+    unknown: [],
     decisions: [
       { subject: terminated.recovered, decision: 'do not bring home', reason: 'terminated during failover' },
     ],

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { renderChangeSet } from '../../cli/change-set';
+import type { Output } from '../../cli/output';
+
+function captured(): Output & { text: () => string } {
+  const lines: string[] = [];
+  return {
+    json: false,
+    colour: false,
+    line: (text = '') => lines.push(text),
+    error: (text) => lines.push(text),
+    data: (value) => lines.push(JSON.stringify(value)),
+    text: () => lines.join('\n'),
+  };
+}
+
+describe("a failback dry run's change set", () => {
+  it('lists what the inventory does not know, with what failback does with it', () => {
+    // Prepare
+    const out = captured();
+
+    // Act
+    renderChangeSet(
+      'failback',
+      {
+        app: 'shop',
+        from: 'us-west-2',
+        to: 'us-east-1',
+        dns: [],
+        unresolvedConflicts: 1,
+        resources: {
+          unknown: [
+            { kind: 'ec2', id: 'i-0clone', role: 'web', outcome: 'bring home', reason: 'taken for web' },
+            {
+              kind: 'rds',
+              id: 'shop-reporting',
+              outcome: 'conflict',
+              reason: 'no planned role can be inferred',
+            },
+          ],
+        },
+      },
+      out,
+    );
+
+    // Assess
+    expect(out.text()).toMatch(/Not in the failover's inventory, in us-west-2 \(2\):/);
+    expect(out.text()).toMatch(/ec2\s+i-0clone\s+web\s+bring home\s+taken for web/);
+    expect(out.text()).toMatch(/rds\s+shop-reporting\s+conflict\s+no planned role can be inferred/);
+    expect(out.text()).toMatch(/either leaves unknown resources in place/);
+  });
+});
