@@ -3,15 +3,23 @@
  * it is ready: instances from images of the recovery instances, databases as a cross-region replica
  * or a restored snapshot of the recovery database. Called in a poll loop (SyncHome → Ready? → Wait
  * → SyncHome): each call advances what it can, then assesses everything with one describe per
- * service and writes the home inventory. Never makes anything twice.
+ * service and writes the home inventory. Never makes anything twice. Each entry says what its
+ * copy carried (`leftToCopy`): only the changes since the newest reverse point protection copied
+ * into the target region while failed over, or everything when there is none.
  */
 import { z } from 'zod';
 import { assertWithinCap, nextPollSeconds } from '../failback/failback-caps';
 import { failbackRunSchema } from '../failback/failback-run';
 import { advanceHomeDatabases } from '../failback/home-databases';
 import { advanceHomeInstances, type HomeContext } from '../failback/home-instances';
-import { type HomeInventory, homeInventoryKey, readResourcePlan } from '../failback/home-inventory';
+import {
+  type HomeInventory,
+  type HomeInventoryEntry,
+  homeInventoryKey,
+  readResourcePlan,
+} from '../failback/home-inventory';
 import { assessHome, type Laggard } from '../failback/home-readiness';
+import { leftToCopy, newestReverseDbPoints } from '../failback/reverse-points';
 import { episodeSuffix } from '../failover/failover-run';
 import { logger } from '../runtime/observability';
 import { type TaskDeps, taskContext } from '../runtime/task-context';
@@ -33,6 +41,11 @@ export interface SyncHomeResult {
   readonly reused: number;
   readonly total: number;
   readonly inventoryKey: string;
+  /**
+   * What the copies into the target region carry: how many build on a reverse point (only the
+   * changes since it travel) and how many are full; the oldest such change start.
+   */
+  readonly leftToCopy: LeftToCopySummary;
   readonly dryRun?: true;
 }
 
@@ -53,17 +66,38 @@ export function makeSyncHomeHandler(deps: TaskDeps = {}) {
         reused: 0,
         total,
         inventoryKey,
+        leftToCopy: summariseLeftToCopy([]),
         dryRun: true,
       };
 
     const previous = await ctx.artifacts.getJsonIfExists<HomeInventory>(inventoryKey);
     const startedAt = previous?.startedAt ?? ctx.now().toISOString();
-    const hc: HomeContext = { clients: ctx.clients, run, resources, suffix: episodeSuffix(run.failbackId) };
-    const [databases, instances] = await Promise.all([advanceHomeDatabases(hc), advanceHomeInstances(hc)]);
+    const hc: HomeContext = {
+      clients: ctx.clients,
+      run,
+      resources,
+      suffix: episodeSuffix(run.failbackId),
+      now: ctx.now,
+    };
+    const [databases, instances, dbPoints] = await Promise.all([
+      advanceHomeDatabases(hc),
+      advanceHomeInstances(hc),
+      // The reverse DB snapshots the database's last copy builds on (one describe).
+      newestReverseDbPoints(
+        ctx.clients.rds(run.targetRegion),
+        run.app,
+        resources.databases.map((d) => d.recoveryId),
+      ),
+    ]);
+    // A replica streams its changes: only a snapshot sync copies a snapshot.
+    const dbLeft = (entry: HomeInventoryEntry): HomeInventoryEntry =>
+      entry.kind === 'rds' && entry.strategy === 'snapshot' && !entry.leftToCopy
+        ? { ...entry, leftToCopy: leftToCopy(dbPoints.get(entry.recoveryId), ctx.now(), run.targetRegion) }
+        : entry;
     const readiness = await assessHome(
       ctx.clients,
       run.targetRegion,
-      [...databases.entries, ...instances.entries],
+      [...databases.entries.map(dbLeft), ...instances.entries],
       [...databases.problems, ...instances.problems],
     );
     const now = ctx.now();
@@ -126,8 +160,33 @@ export function makeSyncHomeHandler(deps: TaskDeps = {}) {
       reused,
       total,
       inventoryKey,
+      leftToCopy: summariseLeftToCopy(inventory.resources),
     };
   };
+}
+
+export interface LeftToCopySummary {
+  /** Copies that build on a reverse point: only the changes since it travel. */
+  readonly incremental: number;
+  /** Copies with no reverse point in the target region: everything travels. */
+  readonly full: number;
+  /** The oldest reverse point built on: the longest stretch of changes a copy carries. */
+  readonly oldestBuildsOn?: { readonly id: string; readonly takenAt: string };
+}
+
+function summariseLeftToCopy(entries: readonly HomeInventoryEntry[]): LeftToCopySummary {
+  let incremental = 0;
+  let full = 0;
+  let oldest: { id: string; takenAt: string } | undefined;
+  for (const entry of entries) {
+    const left = entry.leftToCopy;
+    if (!left) continue;
+    if (left.copy === 'full') full++;
+    else incremental++;
+    if (left.buildsOn && (!oldest || Date.parse(left.buildsOn.takenAt) < Date.parse(oldest.takenAt)))
+      oldest = left.buildsOn;
+  }
+  return { incremental, full, ...(oldest ? { oldestBuildsOn: oldest } : {}) };
 }
 
 export const handler = makeSyncHomeHandler();
