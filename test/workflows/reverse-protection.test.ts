@@ -10,10 +10,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createSampleEstate, type SampleEstate } from '../../examples/sample-estate';
 import { ArtifactStore } from '../../lambdas/artifacts/artifact-store';
 import type { HomeInventory } from '../../lambdas/failback/home-inventory';
+import type { PublishRpoAgeResult } from '../../lambdas/handlers/publish-rpo-age';
 import { REVERSE_POINT_KIND, TAG } from '../../lambdas/recovery-points/recovery-point';
 import { createAwsClients } from '../../lambdas/runtime/aws-clients';
 import { StateTable } from '../../lambdas/state/state-table';
 import { deployLocalStack, type LocalStack } from '../../local/local-stack';
+import { runScheduleTarget } from '../../local/scheduled-target';
 import { healthEndpointForTests } from '../support/health-endpoint';
 import { localAwsForTests } from '../support/local-aws';
 import { samplePlanWith } from '../support/sample-plan';
@@ -83,9 +85,31 @@ describe('protection while failed over (reverse protection)', () => {
       .sort();
   }, 120_000);
 
+  /** What the RPO schedule does every period: publish-rpo-age as its deployed role. */
+  const publishRpo = async () => {
+    // The plan is embedded in the bundle at synth time; locally it rides in the environment.
+    const saved = process.env.PENDULUM_PLAN;
+    process.env.PENDULUM_PLAN = JSON.stringify(stack.plan);
+    try {
+      const run = await runScheduleTarget({
+        template: stack.template,
+        schedule: 'RpoMonitoringSchedule',
+        resolve: { region: stack.region, stackName: stack.stackName, accountId: '123456789012' },
+      });
+      return run.result as PublishRpoAgeResult;
+    } finally {
+      if (saved === undefined) delete process.env.PENDULUM_PLAN;
+      else process.env.PENDULUM_PLAN = saved;
+    }
+  };
+
   it('makes points of the recovery-region instances and database, kept there and copied to the primary, none of the stale primary', async () => {
+    // Prepare: right after the failover nothing protects the recovered estate yet, and RPO says so
+    const unprotected = await publishRpo();
+
     // Act
     const run = await stack.run('protect', {}, { executionName: 'protect-while-failed-over' });
+    const rpo = await publishRpo();
 
     // Assess: the run
     expect(run.status, `${run.error}: ${run.cause}`).toBe('SUCCEEDED');
@@ -134,6 +158,15 @@ describe('protection while failed over (reverse protection)', () => {
     ].filter((r) => tag(tagsOf(r), TAG.protectRun) === 'protect-while-failed-over');
     const sources = thisRun.map((r) => tag(tagsOf(r), TAG.source));
     expect(sources.filter((s) => stale.includes(s ?? ''))).toEqual([]);
+    // RPO follows: measured on the reverse copies in the primary, same tiers (and alarms)
+    expect(unprotected).toMatchObject({ direction: 'reverse', region: PRIMARY });
+    expect(unprotected.tiers.every((t) => t.worstAgeSeconds === 'missing' && !t.withinRpo)).toBe(true);
+    expect(rpo).toMatchObject({ direction: 'reverse', region: PRIMARY });
+    expect(rpo.tiers.map((t) => [t.tier, t.resourcesWithoutRecoveryPoint, t.withinRpo])).toEqual([
+      ['data', 0, true],
+      ['app', 0, true],
+    ]);
+
     // The forward points failover chose from are left as they were: reverse points are not theirs
     expect(
       (await images(RECOVERY))
