@@ -65,6 +65,7 @@ describe('protection while failed over (reverse protection)', () => {
     const plan = samplePlanWith((p) => {
       p.healthChecks = [{ name: 'storefront', url: health.url() }];
       p.failback = { strategy: 'cutover', steps: [10, 50, 100], stepHold: '1m', soak: '1h' };
+      p.protection = { ...p.protection, retain: 2 };
     });
     estate = await createSampleEstate(clients());
     stack = await deployLocalStack(plan);
@@ -176,17 +177,44 @@ describe('protection while failed over (reverse protection)', () => {
     ).toEqual(forwardBefore);
   });
 
+  it("keeps the plan's retention of reverse points in both regions, never the newest", async () => {
+    // Act: two more runs while failed over (retain is 2)
+    for (const executionName of ['protect-while-failed-over-2', 'protect-while-failed-over-3'])
+      expect((await stack.run('protect', {}, { executionName })).status).toBe('SUCCEEDED');
+
+    // Assess: per recovered resource, the two newest runs' points in each region
+    for (const region of [RECOVERY, PRIMARY]) {
+      const runs = [...reverse(await images(region)), ...reverse(await dbSnapshots(region))].map((r) =>
+        tag(tagsOf(r), TAG.protectRun),
+      );
+      const perRun = (run: string) => runs.filter((r) => r === run).length;
+      expect(perRun('protect-while-failed-over'), region).toBe(0);
+      expect(perRun('protect-while-failed-over-2'), region).toBe(inventory.length);
+      expect(perRun('protect-while-failed-over-3'), region).toBe(inventory.length);
+    }
+  });
+
   it('failback that follows copies on top of those points, reports what was left to copy, and leaves the points in place', async () => {
-    // Prepare: the reverse copies in the primary region, by the recovery resource they stand for
+    // Prepare: the newest reverse copy in the primary region (the last run's), by the recovery resource
+    const newest = (r: Tagged) => tag(tagsOf(r), TAG.protectRun) === 'protect-while-failed-over-3';
     const copies = new Map(
-      reverse(await images(PRIMARY)).map((i) => [tag(i.Tags, TAG.source) as string, i.ImageId as string]),
+      reverse(await images(PRIMARY))
+        .filter(newest)
+        .map((i) => [tag(i.Tags, TAG.source) as string, i.ImageId as string]),
     );
     const dbCopies = new Map(
-      reverse(await dbSnapshots(PRIMARY)).map((s) => [
-        tag(s.TagList, TAG.source) as string,
-        s.DBSnapshotIdentifier as string,
-      ]),
+      reverse(await dbSnapshots(PRIMARY))
+        .filter(newest)
+        .map((s) => [tag(s.TagList, TAG.source) as string, s.DBSnapshotIdentifier as string]),
     );
+    const allBefore = {
+      images: reverse(await images(PRIMARY))
+        .map((i) => i.ImageId as string)
+        .sort(),
+      snapshots: reverse(await dbSnapshots(PRIMARY))
+        .map((s) => s.DBSnapshotIdentifier as string)
+        .sort(),
+    };
     expect(copies.size).toBeGreaterThan(0);
 
     // Act
@@ -224,10 +252,15 @@ describe('protection while failed over (reverse protection)', () => {
     });
 
     // The reverse points the copies built on are still there: failback's intermediates are its own
-    const after = reverse(await images(PRIMARY)).map((i) => i.ImageId);
-    expect(after.sort()).toEqual([...copies.values()].sort());
-    expect(reverse(await dbSnapshots(PRIMARY)).map((s) => s.DBSnapshotIdentifier)).toEqual([
-      ...dbCopies.values(),
-    ]);
+    expect(
+      reverse(await images(PRIMARY))
+        .map((i) => i.ImageId as string)
+        .sort(),
+    ).toEqual(allBefore.images);
+    expect(
+      reverse(await dbSnapshots(PRIMARY))
+        .map((s) => s.DBSnapshotIdentifier as string)
+        .sort(),
+    ).toEqual(allBefore.snapshots);
   }, 120_000);
 });
