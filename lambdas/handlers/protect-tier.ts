@@ -66,6 +66,8 @@ export type ProtectTierInput = z.input<typeof inputSchema>;
 export interface ProtectTierResult {
   readonly tier: string;
   readonly protectRun: string;
+  /** `forward` (the primary estate) or `reverse` (the recovered estate, while failed over). */
+  readonly direction: ProtectionDirection;
   /**
    * Sources whose recovery point this invocation advanced (imaged/snapshotted, copied, or
    * intermediate removed): over several polls, the last one counts every point it completed.
@@ -174,6 +176,7 @@ export function makeProtectTierHandler(deps: { clients?: AwsClients; now?: () =>
     const base = {
       tier: tier.name,
       protectRun: input.protectRun,
+      direction,
       captured: outcomes.filter((o) => o.worked).length,
       reused: outcomes.filter((o) => !o.worked && o.state === 'available').length,
       missing: resolved.missing.length + outcomes.filter((o) => o.state === 'gone').length,

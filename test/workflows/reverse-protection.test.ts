@@ -4,7 +4,7 @@
  * them to the primary region, and never touches the stale primary. Synthesized workflows, real
  * handlers (IAM enforced), moto.
  */
-import { DescribeImagesCommand, type Image } from '@aws-sdk/client-ec2';
+import { DescribeImagesCommand, type Image, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { type DBSnapshot, DescribeDBSnapshotsCommand } from '@aws-sdk/client-rds';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createSampleEstate, type SampleEstate } from '../../examples/sample-estate';
@@ -51,6 +51,31 @@ async function dbSnapshots(region: string): Promise<DBSnapshot[]> {
 
 type Tagged = Image | DBSnapshot;
 const tagsOf = (r: Tagged) => ('TagList' in r ? r.TagList : (r as Image).Tags);
+/** What people do during a failover: a web instance launched by hand, with the role's tag only. */
+async function addWebInstance(name: string): Promise<string> {
+  const ec2 = clients().ec2(RECOVERY);
+  const [base] =
+    (await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'], MaxResults: 5 }))).Images ?? [];
+  const { Instances = [] } = await ec2.send(
+    new RunInstancesCommand({
+      ImageId: base?.ImageId,
+      MinCount: 1,
+      MaxCount: 1,
+      InstanceType: 't3.small',
+      TagSpecifications: [
+        {
+          ResourceType: 'instance',
+          Tags: [
+            { Key: 'pendulum-role', Value: 'web' },
+            { Key: 'Name', Value: name },
+          ],
+        },
+      ],
+    }),
+  );
+  return Instances[0]?.InstanceId as string;
+}
+
 const reverse = <T extends Tagged>(items: T[]) =>
   items.filter((i) => tag(tagsOf(i), TAG.kind) === REVERSE_POINT_KIND);
 
@@ -59,6 +84,8 @@ describe('protection while failed over (reverse protection)', () => {
   let stack: LocalStack;
   let inventory: { kind: 'ec2' | 'rds'; source: string; recovered: string }[];
   let forwardBefore: string[];
+  /** An instance added to the web role in the recovery region during the failover (no pendulum:app). */
+  let addedDuringFailover: string;
 
   beforeAll(async () => {
     await aws.reset();
@@ -80,6 +107,7 @@ describe('protection while failed over (reverse protection)', () => {
         String(app.outcomeKey),
       )
     ).inventory;
+    addedDuringFailover = await addWebInstance('web-added-during-failover');
     forwardBefore = (await images(RECOVERY))
       .filter((i) => tag(i.Tags, TAG.kind) === 'recovery-point')
       .map((i) => i.ImageId as string)
@@ -124,18 +152,22 @@ describe('protection while failed over (reverse protection)', () => {
     expect(run.output).toMatchObject({
       results: [
         { tier: 'data', done: true, captured: 1 },
-        { tier: 'app', done: true, captured: recoveredInstances.length },
+        { tier: 'app', done: true, captured: recoveredInstances.length + 1 },
       ],
     });
 
-    // Instances: one reverse point per recovered instance in each region, standing for its origin
+    // Instances: one reverse point per recovered instance in each region, standing for its origin,
+    // and one of the instance added to the role during the failover (it stands for nothing older)
     for (const region of [RECOVERY, PRIMARY]) {
       const points = reverse(await images(region));
-      expect(points.map((i) => tag(i.Tags, TAG.source)).sort(), region).toEqual(recoveredInstances);
+      expect(points.map((i) => tag(i.Tags, TAG.source)).sort(), region).toEqual(
+        [...recoveredInstances, addedDuringFailover].sort(),
+      );
       for (const point of points) {
         expect(tag(point.Tags, TAG.protectRun)).toBe('protect-while-failed-over');
         const entry = inventory.find((r) => r.recovered === tag(point.Tags, TAG.source));
         expect(tag(point.Tags, TAG.origin)).toBe(entry?.source);
+        expect(tag(point.Tags, TAG.role)).toMatch(/^(web|api)$/);
         expect(point.Name).toMatch(/^pendulum-shop-rv-/);
       }
     }
@@ -189,8 +221,8 @@ describe('protection while failed over (reverse protection)', () => {
       );
       const perRun = (run: string) => runs.filter((r) => r === run).length;
       expect(perRun('protect-while-failed-over'), region).toBe(0);
-      expect(perRun('protect-while-failed-over-2'), region).toBe(inventory.length);
-      expect(perRun('protect-while-failed-over-3'), region).toBe(inventory.length);
+      expect(perRun('protect-while-failed-over-2'), region).toBe(inventory.length + 1);
+      expect(perRun('protect-while-failed-over-3'), region).toBe(inventory.length + 1);
     }
   });
 
@@ -217,6 +249,9 @@ describe('protection while failed over (reverse protection)', () => {
     };
     expect(copies.size).toBeGreaterThan(0);
 
+    // An instance added after the last protect run has no reverse point yet
+    const addedLate = await addWebInstance('web-added-after-protection');
+
     // Act
     const failback = await stack.run('failback', {});
 
@@ -238,9 +273,10 @@ describe('protection while failed over (reverse protection)', () => {
         copy: 'incremental',
         buildsOn: { id: copies.get(entry.recoveryId) },
       });
-    // An instance added during the failover (after the protect run) has no point: a full copy
-    for (const entry of instances.filter((r) => !copies.has(r.recoveryId)))
-      expect(entry.leftToCopy?.copy).toBe('full');
+    // The instance added after the last protect run has no point: a full copy
+    expect(
+      instances.filter((r) => !copies.has(r.recoveryId)).map((r) => [r.recoveryId, r.leftToCopy?.copy]),
+    ).toEqual([[addedLate, 'full']]);
     const db = inventory.resources.find((r) => r.kind === 'rds');
     expect(db?.leftToCopy).toMatchObject({
       copy: 'incremental',
