@@ -9,14 +9,16 @@
  * What's New, 2018-05, "Copying encrypted Amazon EBS snapshots under custom CMK now completes
  * faster": "The resulting EBS Snapshot will be incremental if there is already a prior copy of the
  * EBS Snapshot ... in the destination account/region"; Amazon RDS User Guide, Copying a DB
- * snapshot, "Considerations for incremental snapshot copying"). So the last copy carries the
+ * snapshot, section "Considerations for incremental snapshot copying"). So the last copy carries the
  * changes since the newest reverse point's capture; how many bytes that is the APIs here do not
  * say (EBS direct APIs' ListChangedBlocks could, between the point's and the new snapshot in the
  * recovery region; not used yet). We report when the changes started (the point's capture time and
  * its age) and whether the copy is incremental at all; without a reverse point it is a full copy.
  *
- * Failback must leave these points alone until its copies are available: deleting the previous
- * copy makes the next one full.
+ * Failback must leave these points alone until its copies are available: the incremental copy
+ * needs the earlier copy to still be in the destination. Reverse protection also keeps each
+ * point's partner in the recovery region, so the failback's fresh image or snapshot there is
+ * itself incremental to it.
  */
 import { type EC2Client, type Image, paginateDescribeImages } from '@aws-sdk/client-ec2';
 import type { RDSClient } from '@aws-sdk/client-rds';
