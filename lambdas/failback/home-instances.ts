@@ -6,6 +6,9 @@
  * Each call moves every instance as far as it can go now. What an earlier attempt made is found
  * first: launches by tags (app, failback episode, source = recovery instance), images and copies by
  * their deterministic names. The recovery-region image is removed once its copy is available.
+ *
+ * The copy is incremental to the newest reverse point (made while failed over) already in the
+ * target region; each entry reports it as `leftToCopy`. Reverse points are never deleted here.
  */
 import {
   CopyImageCommand,
@@ -26,6 +29,7 @@ import { InvalidInputError } from '../runtime/task-errors';
 import type { FailbackResourcePlan, FailbackRun, HomeInstance } from './failback-run';
 import type { HomeInventoryEntry } from './home-inventory';
 import { errorName, FAILBACK_KIND, failbackTags, homeImageName, userTags } from './home-names';
+import { leftToCopy, newestReverseImages } from './reverse-points';
 
 const CONCURRENCY = 10;
 const FILTER_VALUES_MAX = 200;
@@ -56,6 +60,8 @@ export interface HomeContext {
   readonly resources: FailbackResourcePlan;
   /** `episodeSuffix(run.failbackId)`. */
   readonly suffix: string;
+  /** The clock for ages reported (what is left to copy). @default the current time */
+  readonly now?: () => Date;
 }
 
 export interface Problem {
@@ -230,6 +236,15 @@ export async function advanceHomeInstances(hc: HomeContext): Promise<AdvanceResu
     launchedNow: false,
   }));
   const pending = progress.filter((p) => !p.instance);
+  // The reverse point each copy builds on (one describe): the image copy below is incremental to
+  // its snapshots, which this function never deletes (it removes only its own intermediates).
+  const now = hc.now?.() ?? new Date();
+  const reversePoints = await newestReverseImages(
+    target,
+    run.app,
+    wanted.map((w) => w.recoveryId),
+  );
+  const left = (want: HomeInstance) => leftToCopy(reversePoints.get(want.recoveryId), now, run.targetRegion);
 
   if (pending.length > 0) {
     const recoveryInstances = await describeInstancesById(
@@ -376,7 +391,8 @@ export async function advanceHomeInstances(hc: HomeContext): Promise<AdvanceResu
   }
 
   const entries = progress.map((p): HomeInventoryEntry => {
-    if (p.instance) return instanceEntry(p.want, p.instance, run, p.launchedNow);
+    if (p.instance)
+      return { ...instanceEntry(p.want, p.instance, run, p.launchedNow), leftToCopy: left(p.want) };
     const state = p.problem
       ? 'failed'
       : p.copy
@@ -393,6 +409,7 @@ export async function advanceHomeInstances(hc: HomeContext): Promise<AdvanceResu
       ...(p.copy?.ImageId ? { imageId: p.copy.ImageId } : {}),
       state,
       created: false,
+      leftToCopy: left(p.want),
     };
   });
   return {

@@ -6,6 +6,7 @@
 import { type ArtifactStore, runArtifactKey } from '../artifacts/artifact-store';
 import { InvalidInputError } from '../runtime/task-errors';
 import { FAILBACK_ARTIFACTS, type FailbackResourcePlan, type FailbackRun } from './failback-run';
+import type { LeftToCopy } from './reverse-points';
 
 export interface HomeInventoryEntry {
   readonly kind: 'ec2' | 'rds';
@@ -46,6 +47,11 @@ export interface HomeInventoryEntry {
    * or when the lag reading a replica was promoted on was measured. Failback's RPO is judged on it.
    */
   readonly syncPointAt?: string;
+  /**
+   * What the last copy into the target region carried: incremental on top of the newest reverse
+   * point (made while failed over) or full (see failback/reverse-points).
+   */
+  readonly leftToCopy?: LeftToCopy;
 }
 
 export interface HomeInventory {

@@ -1,26 +1,31 @@
 /**
- * Protects one tier: captures every source resource of the tier in the primary region, copies the
- * captures into the recovery region as recovery points, and prunes points beyond the plan's
- * retention (never the newest). Idempotent per `protectRun`: every call finds what earlier calls
+ * Protects one tier: captures every source resource of the tier where production runs, copies the
+ * captures into the other region as recovery points, and prunes points beyond the plan's
+ * retention (never the newest). Forward (the app in the primary): primary → recovery region.
+ * Reverse (`active.direction`, while failed over): the recovered estate of the failover outcome's
+ * inventory, captured and kept in the recovery region and copied to the primary region, where
+ * failback's sync builds on them; never the stale primary. Idempotent per `protectRun`: every call finds what earlier calls
  * made and moves each capture one step further. While captures are still being made it answers
  * `done: false` with when to ask again (the workflow waits and calls it again); once the run has
  * waited longer than the plan's `protection.copyCap` it fails with CopyCapExceededError naming
  * what is still pending.
  */
 import { z } from 'zod';
+import { ArtifactStore } from '../artifacts/artifact-store';
 import { formatDuration } from '../plan/duration';
 import {
   captureInstances,
   listAmiRecoveryPoints,
   pruneAmiRecoveryPoints,
 } from '../recovery-points/ami-recovery-points';
-import type { CaptureContext, CaptureOutcome } from '../recovery-points/capture';
+import type { CaptureContext, CaptureOutcome, ProtectionDirection } from '../recovery-points/capture';
 import {
   captureDatabases,
   listDbRecoveryPoints,
   pruneDbRecoveryPoints,
 } from '../recovery-points/db-recovery-points';
 import { copyCapSeconds, describePending, nextPollSeconds } from '../recovery-points/protection-run';
+import { type RecoveredResource, resolveRecoveredSources } from '../recovery-points/recovered-sources';
 import { resolveProtectedSources } from '../recovery-points/resolve-protected-sources';
 import { pointsToPrune } from '../recovery-points/retention';
 import { type AwsClients, defaultAwsClients } from '../runtime/aws-clients';
@@ -43,6 +48,16 @@ const inputSchema = z.strictObject({
   startedAt: z.iso.datetime({ offset: true }).optional(),
   /** When this tier was first asked (the previous answer's `polledSince`): the poll backoff counts from here. */
   polledSince: z.iso.datetime({ offset: true }).optional(),
+  /** Which way the run protects, as take-protect-lease decided it. @default forward */
+  active: z
+    .strictObject({
+      direction: z.enum(['forward', 'reverse']),
+      captureRegion: z.string().min(1),
+      copyRegion: z.string().min(1),
+      outcomeKey: z.string().min(1).optional(),
+      failoverId: z.string().min(1).optional(),
+    })
+    .optional(),
 });
 
 export type ProtectTierInput = z.input<typeof inputSchema>;
@@ -51,6 +66,8 @@ export type ProtectTierInput = z.input<typeof inputSchema>;
 export interface ProtectTierResult {
   readonly tier: string;
   readonly protectRun: string;
+  /** `forward` (the primary estate) or `reverse` (the recovered estate, while failed over). */
+  readonly direction: ProtectionDirection;
   /**
    * Sources whose recovery point this invocation advanced (imaged/snapshotted, copied, or
    * intermediate removed): over several polls, the last one counts every point it completed.
@@ -95,24 +112,42 @@ export function makeProtectTierHandler(deps: { clients?: AwsClients; now?: () =>
     const now = input.now ? new Date(input.now) : askedAt;
     const startedAt = input.startedAt ? new Date(input.startedAt) : askedAt;
     const polledSince = input.polledSince ? new Date(input.polledSince) : askedAt;
-    const { primaryRegion, recoveryRegion } = plan;
+    const direction = input.active?.direction ?? 'forward';
+    const captureRegion = input.active?.captureRegion ?? plan.primaryRegion;
+    const copyRegion = input.active?.copyRegion ?? plan.recoveryRegion;
+    if (direction === 'reverse' && !input.active?.outcomeKey)
+      throw new InvalidInputError('reverse protection needs active.outcomeKey (the failover outcome)', {
+        path: 'active.outcomeKey',
+      });
     const ctx: CaptureContext = {
       app: plan.app,
       tier: tier.name,
       protectRun: input.protectRun,
-      primaryRegion,
-      recoveryRegion,
+      direction,
+      captureRegion,
+      copyRegion,
+      ...(input.active?.failoverId ? { failoverId: input.active.failoverId } : {}),
       noReboot: plan.protection.noReboot,
       now,
     };
 
-    const resolved = await resolveProtectedSources(
-      { ec2: clients.ec2(primaryRegion), rds: clients.rds(primaryRegion) },
-      tier,
-    );
+    const active = { ec2: clients.ec2(captureRegion), rds: clients.rds(captureRegion) };
+    const resolved =
+      direction === 'reverse'
+        ? await resolveRecoveredSources(
+            active,
+            tier,
+            (
+              await new ArtifactStore(clients.s3(), taskConfig().bucketName).getJson<{
+                inventory: RecoveredResource[];
+              }>(input.active?.outcomeKey as string)
+            ).inventory,
+          )
+        : await resolveProtectedSources(active, tier);
     if (resolved.missing.length > 0)
-      logger.error('protected resources not found in the primary region', {
+      logger.error(`protected resources not found in ${captureRegion}`, {
         tier: tier.name,
+        direction,
         missing: resolved.missing.slice(0, 50),
       });
     if (resolved.unsupported.length > 0)
@@ -122,12 +157,12 @@ export function makeProtectTierHandler(deps: { clients?: AwsClients; now?: () =>
 
     const [instances, databases] = await Promise.all([
       captureInstances(
-        { primary: clients.ec2(primaryRegion), recovery: clients.ec2(recoveryRegion) },
+        { capture: clients.ec2(captureRegion), copy: clients.ec2(copyRegion) },
         resolved.sources,
         ctx,
       ),
       captureDatabases(
-        { primary: clients.rds(primaryRegion), recovery: clients.rds(recoveryRegion) },
+        { capture: clients.rds(captureRegion), copy: clients.rds(copyRegion) },
         resolved.sources,
         ctx,
       ),
@@ -141,12 +176,13 @@ export function makeProtectTierHandler(deps: { clients?: AwsClients; now?: () =>
     const base = {
       tier: tier.name,
       protectRun: input.protectRun,
+      direction,
       captured: outcomes.filter((o) => o.worked).length,
       reused: outcomes.filter((o) => !o.worked && o.state === 'available').length,
       missing: resolved.missing.length + outcomes.filter((o) => o.state === 'gone').length,
       polledSince: polledSince.toISOString(),
     };
-    const pending = describePending(outcomes, { primary: primaryRegion, recovery: recoveryRegion });
+    const pending = describePending(outcomes, { capture: captureRegion, copy: copyRegion });
     if (pending.length > 0) {
       const waitedSeconds = Math.round((askedAt.getTime() - startedAt.getTime()) / 1000);
       if (waitedSeconds > copyCapSeconds(plan))
@@ -167,30 +203,20 @@ export function makeProtectTierHandler(deps: { clients?: AwsClients; now?: () =>
       return result;
     }
 
-    // Retention, per source, over this tier's points only.
-    const ec2Recovery = clients.ec2(recoveryRegion);
-    const rdsRecovery = clients.rds(recoveryRegion);
-    const [amis, snapshots] = await Promise.all([
-      listAmiRecoveryPoints(ec2Recovery, plan.app),
-      listDbRecoveryPoints(rdsRecovery, plan.app),
-    ]);
-    const tierPoints = [...amis, ...snapshots].filter((p) => p.tier === tier.name);
-    const prune = pointsToPrune(tierPoints, plan.protection.retain);
-    const [prunedAmis, prunedSnapshots] = await Promise.all([
-      pruneAmiRecoveryPoints(ec2Recovery, prune),
-      pruneDbRecoveryPoints(rdsRecovery, prune),
-    ]);
-    const prunedIds = new Set(prune.map((p) => p.id));
-    let newestTakenAt: string | null = null;
-    for (const point of tierPoints) {
-      if (point.state !== 'available' || prunedIds.has(point.id)) continue;
-      if (newestTakenAt === null || Date.parse(point.takenAt) > Date.parse(newestTakenAt))
-        newestTakenAt = point.takenAt;
-    }
+    // Retention, per source, over this tier's points only: in the copy region; reverse points
+    // are kept in the capture region too, and pruned there alike.
+    const keptIn = direction === 'reverse' ? [copyRegion, captureRegion] : [copyRegion];
+    const retained = await Promise.all(
+      keptIn.map((region) =>
+        retainTierPoints(clients, region, plan.app, tier.name, direction, plan.protection.retain),
+      ),
+    );
+    const copies = retained[0] as RetainedPoints;
+    const newestTakenAt = copies.newestTakenAt;
 
     const result: ProtectTierResult = {
       ...base,
-      pruned: prunedAmis + prunedSnapshots,
+      pruned: retained.reduce((n, r) => n + r.pruned, 0),
       newestTakenAt,
       done: true,
       pending: 0,
@@ -200,6 +226,43 @@ export function makeProtectTierHandler(deps: { clients?: AwsClients; now?: () =>
     logger.info('tier protected', { ...result });
     return result;
   };
+}
+
+interface RetainedPoints {
+  readonly pruned: number;
+  /** Capture time of the tier's newest available point left in the region (null when none). */
+  readonly newestTakenAt: string | null;
+}
+
+/** Applies the plan's retention to one region's points of a tier (one listing per service). */
+async function retainTierPoints(
+  clients: AwsClients,
+  region: string,
+  app: string,
+  tier: string,
+  direction: ProtectionDirection,
+  retain: number,
+): Promise<RetainedPoints> {
+  const ec2 = clients.ec2(region);
+  const rds = clients.rds(region);
+  const [amis, snapshots] = await Promise.all([
+    listAmiRecoveryPoints(ec2, app, direction),
+    listDbRecoveryPoints(rds, app, { direction }),
+  ]);
+  const tierPoints = [...amis, ...snapshots].filter((p) => p.tier === tier);
+  const prune = pointsToPrune(tierPoints, retain);
+  const [prunedAmis, prunedSnapshots] = await Promise.all([
+    pruneAmiRecoveryPoints(ec2, prune),
+    pruneDbRecoveryPoints(rds, prune),
+  ]);
+  const prunedIds = new Set(prune.map((p) => p.id));
+  let newestTakenAt: string | null = null;
+  for (const point of tierPoints) {
+    if (point.state !== 'available' || prunedIds.has(point.id)) continue;
+    if (newestTakenAt === null || Date.parse(point.takenAt) > Date.parse(newestTakenAt))
+      newestTakenAt = point.takenAt;
+  }
+  return { pruned: prunedAmis + prunedSnapshots, newestTakenAt };
 }
 
 export const handler = makeProtectTierHandler();

@@ -1,7 +1,15 @@
 /**
  * Publishes how old each tier's recovery points are, every few minutes, so an alarm fires when a
- * tier no longer keeps its RPO (or when this task stops reporting). Reads only the recovery
- * region's catalogue: it must keep working while the primary region is down.
+ * tier no longer keeps its RPO (or when this task stops reporting). The measure follows where
+ * production runs (the app's status in the state table, as protection does):
+ * - normally, the forward points in the recovery region's catalogue alone: it must keep working
+ *   while the primary region is down;
+ * - while failed over (FAILED_OVER, FAILBACK_FAILED, FAILING_BACK), the reverse points copied into
+ *   the primary region: the copies that survive losing the recovery region, and the ones failback
+ *   builds on. Each counts for the plan resource it stands in for (`pendulum:origin`), so the
+ *   same tiers, resources and alarms apply. A primary region that cannot be read fails the task:
+ *   the metric goes missing and the alarm (missing data breaching) fires, as it should when the
+ *   recovery estate cannot be protected.
  *
  * Per tier, as EMF in namespace `Pendulum` with dimensions `App` and `Tier`:
  * - `RecoveryPointAgeSeconds`: the worst of the tier's resources' newest-point ages; a resource
@@ -9,14 +17,19 @@
  * - `ResourcesWithoutRecoveryPoint`: how many resources have no available point.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Plan } from '../plan/plan-schema';
 import { listAmiRecoveryPoints } from '../recovery-points/ami-recovery-points';
+import type { ProtectionDirection } from '../recovery-points/capture';
 import { listDbRecoveryPoints, planReplicas } from '../recovery-points/db-recovery-points';
+import type { RecoveryPoint } from '../recovery-points/recovery-point';
 import { DR_DIMENSIONS, DR_METRICS } from '../rpo/dr-metric-names';
 import { drMetrics } from '../rpo/dr-metrics';
 import { ageMetricValue, recoveryPointAges } from '../rpo/recovery-point-age';
 import { type AwsClients, defaultAwsClients } from '../runtime/aws-clients';
 import { logger } from '../runtime/observability';
-import { embeddedPlan } from '../runtime/task-config';
+import { taskConfig } from '../runtime/task-config';
+import type { AppStatus } from '../state/app-status';
+import { StateTable } from '../state/state-table';
 
 /** One tier's readiness; small, so it fits in a log line or a test assertion. */
 export interface TierRpoSummary {
@@ -32,22 +45,43 @@ export interface PublishRpoAgeResult {
   readonly app: string;
   /** When the ages were measured. */
   readonly at: string;
+  /** Which points were measured: forward ones (primary estate) or reverse ones (recovered estate). */
+  readonly direction: ProtectionDirection;
+  /** Where the measured points are. */
+  readonly region: string;
   readonly tiers: readonly TierRpoSummary[];
+}
+
+/**
+ * Which points to measure for a status. Unlike protection, a failback in progress still measures
+ * the reverse points: production is in the recovery region until the failback's data cutover.
+ */
+export function measuredPoints(
+  status: AppStatus,
+  plan: Pick<Plan, 'primaryRegion' | 'recoveryRegion'>,
+): { direction: ProtectionDirection; region: string } {
+  return ['FAILED_OVER', 'FAILBACK_FAILED', 'FAILING_BACK'].includes(status)
+    ? { direction: 'reverse', region: plan.primaryRegion }
+    : { direction: 'forward', region: plan.recoveryRegion };
 }
 
 export function makePublishRpoAgeHandler(deps: { clients?: AwsClients; now?: () => Date } = {}) {
   return async (_event?: unknown): Promise<PublishRpoAgeResult> => {
-    const plan = embeddedPlan();
+    const { plan, tableName } = taskConfig();
     const clients = deps.clients ?? defaultAwsClients();
     const now = (deps.now ?? (() => new Date()))();
+    const app = await new StateTable(clients.dynamo(), tableName).getApp(plan.app, plan.primaryRegion);
+    const { direction, region } = measuredPoints(app.status, plan);
     const [amis, databases] = await Promise.all([
-      listAmiRecoveryPoints(clients.ec2(plan.recoveryRegion), plan.app),
-      listDbRecoveryPoints(clients.rds(plan.recoveryRegion), plan.app, {
-        replicas: planReplicas(plan),
-        now,
-      }),
+      listAmiRecoveryPoints(clients.ec2(region), plan.app, direction),
+      listDbRecoveryPoints(
+        clients.rds(region),
+        plan.app,
+        direction === 'reverse' ? { direction } : { replicas: planReplicas(plan), now },
+      ),
     ]);
-    const tiers = recoveryPointAges(plan, [...amis, ...databases], now);
+    const points = [...amis, ...databases].map(standsFor);
+    const tiers = recoveryPointAges(plan, points, now);
 
     const metrics = drMetrics();
     for (const tier of tiers) {
@@ -65,6 +99,8 @@ export function makePublishRpoAgeHandler(deps: { clients?: AwsClients; now?: () 
     const summary: PublishRpoAgeResult = {
       app: plan.app,
       at: now.toISOString(),
+      direction,
+      region,
       tiers: tiers.map((tier) => ({
         tier: tier.tier,
         rpoSeconds: tier.rpoSeconds,
@@ -76,6 +112,8 @@ export function makePublishRpoAgeHandler(deps: { clients?: AwsClients; now?: () 
     const late = tiers.filter((t) => !t.withinRpo);
     if (late.length > 0)
       logger.warn('tiers outside their RPO', {
+        direction,
+        region,
         tiers: late.map((t) => ({
           tier: t.tier,
           rpoSeconds: t.rpoSeconds,
@@ -92,6 +130,11 @@ export function makePublishRpoAgeHandler(deps: { clients?: AwsClients; now?: () 
     else logger.info('recovery point ages published', { ...summary });
     return summary;
   };
+}
+
+/** A reverse point counts for the plan resource its source stands in for (a forward one is already it). */
+function standsFor(point: RecoveryPoint): RecoveryPoint {
+  return point.origin ? { ...point, source: point.origin } : point;
 }
 
 export const handler = makePublishRpoAgeHandler();

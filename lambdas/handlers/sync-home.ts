@@ -8,7 +8,9 @@
  *   every write the recovery database took.
  *
  * Each call advances what it can, then assesses its phase's resources with one describe per service
- * and writes the home inventory. Never makes anything twice.
+ * and writes the home inventory. Never makes anything twice. Each entry says what its copy carried
+ * (`leftToCopy`): only the changes since the newest reverse point protection copied into the target
+ * region while failed over, or everything when there is none.
  */
 import { z } from 'zod';
 import { assertWithinCap, nextPollSeconds } from '../failback/failback-caps';
@@ -22,6 +24,7 @@ import {
   readResourcePlan,
 } from '../failback/home-inventory';
 import { assessHome, type Laggard } from '../failback/home-readiness';
+import { leftToCopy, newestReverseDbPoints } from '../failback/reverse-points';
 import { activeFreeze, readWriteFreeze } from '../failback/write-freeze';
 import { episodeSuffix } from '../failover/failover-run';
 import { logger } from '../runtime/observability';
@@ -48,6 +51,11 @@ export interface SyncHomeResult {
   readonly reused: number;
   readonly total: number;
   readonly inventoryKey: string;
+  /**
+   * What the copies into the target region carry: how many build on a reverse point (only the
+   * changes since it travel) and how many are full; the oldest such change start.
+   */
+  readonly leftToCopy: LeftToCopySummary;
   readonly dryRun?: true;
 }
 
@@ -68,22 +76,42 @@ export function makeSyncHomeHandler(deps: TaskDeps = {}) {
         reused: 0,
         total,
         inventoryKey,
+        leftToCopy: summariseLeftToCopy([]),
         dryRun: true,
       };
 
     const previous = await ctx.artifacts.getJsonIfExists<HomeInventory>(inventoryKey);
     const startedAt = previous?.startedAt ?? ctx.now().toISOString();
-    const hc: HomeContext = { clients: ctx.clients, run, resources, suffix: episodeSuffix(run.failbackId) };
+    const hc: HomeContext = {
+      clients: ctx.clients,
+      run,
+      resources,
+      suffix: episodeSuffix(run.failbackId),
+      now: ctx.now,
+    };
     const final = phase === 'final' ? await finalSyncAfterFreeze(ctx, run) : undefined;
     const none = { entries: [], created: 0, reused: 0, problems: [] };
-    const [databases, instances] = await Promise.all([
+    const [databases, instances, dbPoints] = await Promise.all([
       advanceHomeDatabases(hc, final),
       final ? none : advanceHomeInstances(hc),
+      // The reverse DB snapshots a final snapshot's copy builds on (one describe).
+      final
+        ? newestReverseDbPoints(
+            ctx.clients.rds(run.targetRegion),
+            run.app,
+            resources.databases.filter((d) => d.strategy === 'snapshot').map((d) => d.recoveryId),
+          )
+        : new Map(),
     ]);
+    // A replica streams its changes: only a snapshot sync copies a snapshot.
+    const dbLeft = (entry: HomeInventoryEntry): HomeInventoryEntry =>
+      entry.kind === 'rds' && entry.strategy === 'snapshot' && !entry.leftToCopy
+        ? { ...entry, leftToCopy: leftToCopy(dbPoints.get(entry.recoveryId), ctx.now(), run.targetRegion) }
+        : entry;
     const readiness = await assessHome(
       ctx.clients,
       run.targetRegion,
-      [...databases.entries, ...instances.entries],
+      [...databases.entries.map(dbLeft), ...instances.entries],
       [...databases.problems, ...instances.problems],
     );
     const now = ctx.now();
@@ -136,8 +164,33 @@ export function makeSyncHomeHandler(deps: TaskDeps = {}) {
       reused,
       total,
       inventoryKey,
+      leftToCopy: summariseLeftToCopy(inventory.resources),
     };
   };
+}
+
+export interface LeftToCopySummary {
+  /** Copies that build on a reverse point: only the changes since it travel. */
+  readonly incremental: number;
+  /** Copies with no reverse point in the target region: everything travels. */
+  readonly full: number;
+  /** The oldest reverse point built on: the longest stretch of changes a copy carries. */
+  readonly oldestBuildsOn?: { readonly id: string; readonly takenAt: string };
+}
+
+function summariseLeftToCopy(entries: readonly HomeInventoryEntry[]): LeftToCopySummary {
+  let incremental = 0;
+  let full = 0;
+  let oldest: { id: string; takenAt: string } | undefined;
+  for (const entry of entries) {
+    const left = entry.leftToCopy;
+    if (!left) continue;
+    if (left.copy === 'full') full++;
+    else incremental++;
+    if (left.buildsOn && (!oldest || Date.parse(left.buildsOn.takenAt) < Date.parse(oldest.takenAt)))
+      oldest = left.buildsOn;
+  }
+  return { incremental, full, ...(oldest ? { oldestBuildsOn: oldest } : {}) };
 }
 
 /**

@@ -7,6 +7,7 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
+import { type ActiveProtection, protectionFor } from '../recovery-points/active-protection';
 import { takeProtectLeases } from '../recovery-points/protection-lease';
 import { leaseExpiresAt } from '../recovery-points/protection-run';
 import { DR_DIMENSIONS, DR_METRICS } from '../rpo/dr-metric-names';
@@ -24,14 +25,21 @@ const inputSchema = z.strictObject({
 });
 
 export type TakeProtectLeaseResult =
-  | { readonly taken: true; readonly tiers: string[]; readonly expiresAt: string }
+  | {
+      readonly taken: true;
+      readonly tiers: string[];
+      readonly expiresAt: string;
+      /** Which way this run protects (decided once, from the app's status): every tier follows it. */
+      readonly active: ActiveProtection;
+    }
   | {
       readonly taken: false;
       readonly tiers: string[];
-      /** `skipped: run X in progress`. */
+      /** `skipped: run X in progress`, or `skipped: the app is FAILING_BACK`. */
       readonly skipped: string;
-      readonly heldBy: string;
-      readonly tier: string;
+      /** The run holding a tier, when that is why. */
+      readonly heldBy?: string;
+      readonly tier?: string;
     };
 
 export function makeTakeProtectLeaseHandler(deps: TaskDeps = {}) {
@@ -50,6 +58,22 @@ export function makeTakeProtectLeaseHandler(deps: TaskDeps = {}) {
     const now = ctx.now();
     const startedAt = input.startedAt ? new Date(input.startedAt) : now;
     const expiresAt = leaseExpiresAt(plan, startedAt);
+    const decision = protectionFor(await ctx.state.getApp(plan.app, plan.primaryRegion), plan);
+    if (!decision.protect) {
+      await ctx.state.putRun(plan.app, input.protectRun, {
+        workflow: 'protect',
+        status: 'SKIPPED',
+        startedAt: startedAt.toISOString(),
+        tiers,
+        reason: decision.reason,
+      });
+      logger.warn('protection run skipped: production is being moved', {
+        runId: input.protectRun,
+        reason: decision.reason,
+      });
+      skippedMetric(plan.app, tiers);
+      return { taken: false, tiers, skipped: decision.reason };
+    }
     const lease = await takeProtectLeases(ctx.state, {
       app: plan.app,
       tiers,
@@ -58,8 +82,13 @@ export function makeTakeProtectLeaseHandler(deps: TaskDeps = {}) {
       expiresAt,
     });
     if (lease.taken) {
-      logger.info('protection leases taken', { tiers, runId: input.protectRun, expiresAt });
-      return { taken: true, tiers, expiresAt: expiresAt.toISOString() };
+      logger.info('protection leases taken', {
+        tiers,
+        runId: input.protectRun,
+        expiresAt,
+        direction: decision.active.direction,
+      });
+      return { taken: true, tiers, expiresAt: expiresAt.toISOString(), active: decision.active };
     }
 
     const skipped = `skipped: run ${lease.heldBy} in progress`;
@@ -77,12 +106,19 @@ export function makeTakeProtectLeaseHandler(deps: TaskDeps = {}) {
       heldBy: lease.heldBy,
       heldUntil: lease.expiresAt,
     });
-    const metrics = drMetrics();
-    metrics.addDimensions({ [DR_DIMENSIONS.app]: plan.app, [DR_DIMENSIONS.tier]: lease.tier });
-    metrics.addMetric(DR_METRICS.protectionRunsSkipped, MetricUnit.Count, 1);
-    metrics.publishStoredMetrics();
+    skippedMetric(plan.app, [lease.tier]);
     return { taken: false, tiers, skipped, heldBy: lease.heldBy, tier: lease.tier };
   };
+}
+
+/** One ProtectionRunsSkipped per tier (one EMF document each: each carries its own Tier). */
+function skippedMetric(app: string, tiers: readonly string[]): void {
+  const metrics = drMetrics();
+  for (const tier of tiers) {
+    metrics.addDimensions({ [DR_DIMENSIONS.app]: app, [DR_DIMENSIONS.tier]: tier });
+    metrics.addMetric(DR_METRICS.protectionRunsSkipped, MetricUnit.Count, 1);
+    metrics.publishStoredMetrics();
+  }
 }
 
 export const handler = makeTakeProtectLeaseHandler();

@@ -25,9 +25,10 @@ import {
   type CaptureState,
   errorName,
   madeByAnotherRun,
+  type ProtectionDirection,
   pendulumTags,
+  pointKind,
   pointTags,
-  RECOVERY_POINT_KIND_TAG_VALUE,
 } from './capture';
 import { pointFromTags, type RecoveryPoint, TAG, tagList, tagMap } from './recovery-point';
 import { amiName, clientToken } from './recovery-point-names';
@@ -83,12 +84,17 @@ export function imageToRecoveryPoint(image: Image): RecoveryPoint | undefined {
 
 /**
  * The app's instance recovery points in the region `ec2` serves (the recovery region): one
- * DescribeImages of the app's tagged images, all pages.
+ * DescribeImages of the app's tagged images, all pages. `reverse` lists the points protection made
+ * while failed over instead (in either region), which failover never chooses from.
  */
-export async function listAmiRecoveryPoints(ec2: EC2Client, app: string): Promise<RecoveryPoint[]> {
+export async function listAmiRecoveryPoints(
+  ec2: EC2Client,
+  app: string,
+  direction: ProtectionDirection = 'forward',
+): Promise<RecoveryPoint[]> {
   const images = await describeImages(ec2, [
     { Name: `tag:${TAG.app}`, Values: [app] },
-    { Name: `tag:${TAG.kind}`, Values: [RECOVERY_POINT_KIND_TAG_VALUE] },
+    { Name: `tag:${TAG.kind}`, Values: [pointKind(direction)] },
   ]);
   return images.flatMap((image) => imageToRecoveryPoint(image) ?? []);
 }
@@ -163,17 +169,19 @@ interface SourceProgress {
 
 /**
  * Moves the capture of each instance as far as it can go now: create the image, copy it once it
- * is available, and remove the intermediate once the copy is. Returns each instance's state; call
- * again (same `protectRun`) while any is `pending`.
+ * is available, and (forward only) remove the intermediate once the copy is. Returns each
+ * instance's state; call again (same `protectRun`) while any is `pending`.
  */
 export async function captureInstances(
-  clients: { primary: EC2Client; recovery: EC2Client },
+  clients: { capture: EC2Client; copy: EC2Client },
   sources: readonly ProtectedSource[],
   ctx: CaptureContext,
 ): Promise<CaptureOutcome[]> {
   const instances = sources.filter((s) => s.kind === 'ec2');
   if (instances.length === 0) return [];
-  const { primary, recovery } = clients;
+  // `primary` is where the image is made, `recovery` where its copy goes (swapped for reverse).
+  const { capture: primary, copy: recovery } = clients;
+  const nameOf = (source: string) => amiName(ctx.app, source, ctx.now, ctx.protectRun, ctx.direction);
   const runFilters: Filter[] = [
     { Name: `tag:${TAG.app}`, Values: [ctx.app] },
     { Name: `tag:${TAG.protectRun}`, Values: [ctx.protectRun] },
@@ -198,7 +206,7 @@ export async function captureInstances(
       const { ImageId } = await primary.send(
         new CreateImageCommand({
           InstanceId: p.source.id,
-          Name: amiName(ctx.app, p.source.id, ctx.now, ctx.protectRun),
+          Name: nameOf(p.source.id),
           Description: `Pendulum recovery point of ${p.source.id} (${ctx.app}/${ctx.tier}/${p.source.role})`,
           NoReboot: ctx.noReboot,
           // The snapshots carry the point's tags so that only they may be deleted with it.
@@ -227,12 +235,12 @@ export async function captureInstances(
         await describeImagesWhere(
           primary,
           'name',
-          fresh.map((p) => amiName(ctx.app, p.source.id, ctx.now, ctx.protectRun)),
+          fresh.map((p) => nameOf(p.source.id)),
         )
       ).map((image) => [image.Name, image]),
     );
     for (const p of fresh) {
-      const image = byName.get(amiName(ctx.app, p.source.id, ctx.now, ctx.protectRun));
+      const image = byName.get(nameOf(p.source.id));
       if (image && madeByAnotherRun(tagMap(image.Tags), ctx))
         p.problem = `image ${image.ImageId} has this run's name but not its tags`;
       else p.primary = image;
@@ -263,7 +271,7 @@ export async function captureInstances(
         const { ImageId } = await recovery.send(
           new CopyImageCommand({
             SourceImageId: source.ImageId,
-            SourceRegion: ctx.primaryRegion,
+            SourceRegion: ctx.captureRegion,
             Name: source.Name,
             Description: source.Description,
             ClientToken: clientToken(ctx.app, ctx.protectRun, p.source.id, source.ImageId ?? ''),
@@ -290,13 +298,17 @@ export async function captureInstances(
     }
   }
 
-  // 3. Remove the intermediate of every copy that is available: the copy is the recovery point.
-  const toFinish = progress.filter((p) => p.primary && p.copy && imageState(p.copy) === 'available');
-  for (const p of toFinish) p.worked = true;
-  await deregisterImages(
-    primary,
-    toFinish.map((p) => p.primary as Image),
-  );
+  // 3. Forward: remove the intermediate of every copy that is available: the copy is the recovery
+  //    point. Reverse keeps it: it is the point in the recovery region, and the base the next
+  //    capture of the same volumes is incremental to.
+  if (ctx.direction === 'forward') {
+    const toFinish = progress.filter((p) => p.primary && p.copy && imageState(p.copy) === 'available');
+    for (const p of toFinish) p.worked = true;
+    await deregisterImages(
+      primary,
+      toFinish.map((p) => p.primary as Image),
+    );
+  }
   // A failed intermediate can never be copied: remove it so the next run starts afresh.
   const failedIntermediates = progress.filter(
     (p) => !p.copy && p.primary && imageState(p.primary) === 'failed',

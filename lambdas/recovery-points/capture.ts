@@ -1,19 +1,29 @@
 /**
- * What capturing one source into the recovery region needs to know and reports back. A capture
- * goes primary → copy in the recovery region → intermediate removed, one step further each time
- * it is asked; what an earlier attempt made is found by its tags and reused.
+ * What capturing one source needs to know and reports back. Forward (the app runs in the primary
+ * region): capture in the primary → copy in the recovery region → intermediate removed. Reverse
+ * (the app runs in the recovery region after a failover): capture in the recovery region, kept
+ * there as a point, → copy in the primary region, which failback's sync builds on. One step
+ * further each time it is asked; what an earlier attempt made is found by its tags and reused.
  */
 
-import { TAG } from './recovery-point';
+import { REVERSE_POINT_KIND, TAG } from './recovery-point';
 import type { ProtectedSource } from './resolve-protected-sources';
+
+/** `forward`: protect the primary estate into the recovery region; `reverse`: the other way. */
+export type ProtectionDirection = 'forward' | 'reverse';
 
 export interface CaptureContext {
   readonly app: string;
   readonly tier: string;
   /** The protection run (the workflow execution name): the idempotency key of every capture. */
   readonly protectRun: string;
-  readonly primaryRegion: string;
-  readonly recoveryRegion: string;
+  readonly direction: ProtectionDirection;
+  /** Where the sources run and are imaged or snapshotted (the active region). */
+  readonly captureRegion: string;
+  /** Where the copies go (the other region). */
+  readonly copyRegion: string;
+  /** Reverse only: the failover episode whose recovered estate is protected. */
+  readonly failoverId?: string;
   /** Image instances without rebooting them (crash-consistent). */
   readonly noReboot: boolean;
   /** Capture time for new points: it names them and becomes their `taken-at` tag. */
@@ -43,7 +53,12 @@ export interface CaptureOutcome {
 
 export const RECOVERY_POINT_KIND_TAG_VALUE = 'recovery-point';
 
-/** The tags every recovery point (and its primary-region intermediate) carries. */
+/** The `pendulum:kind` of the points a direction makes. */
+export function pointKind(direction: ProtectionDirection): string {
+  return direction === 'reverse' ? REVERSE_POINT_KIND : RECOVERY_POINT_KIND_TAG_VALUE;
+}
+
+/** The tags every recovery point (and its intermediate, or for reverse its partner) carries. */
 export function pointTags(ctx: CaptureContext, source: ProtectedSource): Record<string, string> {
   const tags: Record<string, string> = {
     [TAG.app]: ctx.app,
@@ -52,10 +67,13 @@ export function pointTags(ctx: CaptureContext, source: ProtectedSource): Record<
     [TAG.source]: source.id,
     [TAG.takenAt]: ctx.now.toISOString(),
     [TAG.protectRun]: ctx.protectRun,
-    [TAG.kind]: RECOVERY_POINT_KIND_TAG_VALUE,
-    [TAG.sourceType]: source.sourceType ?? '',
+    [TAG.kind]: pointKind(ctx.direction),
   };
-  if (!source.sourceType) delete tags[TAG.sourceType];
+  if (source.sourceType) tags[TAG.sourceType] = source.sourceType;
+  if (ctx.direction === 'reverse') {
+    if (source.origin) tags[TAG.origin] = source.origin;
+    if (ctx.failoverId) tags[TAG.failover] = ctx.failoverId;
+  }
   return tags;
 }
 

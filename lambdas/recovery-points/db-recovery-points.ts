@@ -26,12 +26,13 @@ import {
   type CaptureState,
   errorName,
   madeByAnotherRun,
+  type ProtectionDirection,
   pendulumTags,
+  pointKind,
   pointTags,
-  RECOVERY_POINT_KIND_TAG_VALUE,
 } from './capture';
 import { pointFromTags, type RecoveryPoint, TAG, tagList, tagMap } from './recovery-point';
-import { dbSnapshotIdentifier, dbSnapshotPrefix } from './recovery-point-names';
+import { dbSnapshotIdentifier, dbSnapshotPrefix, reverseDbSnapshotPrefix } from './recovery-point-names';
 import type { ProtectedSource } from './resolve-protected-sources';
 
 const CONCURRENCY = 10;
@@ -129,6 +130,10 @@ export interface ListDbRecoveryPointsOptions {
   readonly replicas?: readonly ReplicaRef[];
   /** A replica's `takenAt`: it is continuously current. @default the current time */
   readonly now?: Date;
+  /** `reverse`: the snapshots protection made while failed over (never replicas). @default forward */
+  readonly direction?: ProtectionDirection;
+  /** Only snapshots of these DB instances (one filtered describe). @default all */
+  readonly dbInstances?: readonly string[];
 }
 
 /**
@@ -143,13 +148,14 @@ export async function listDbRecoveryPoints(
 ): Promise<RecoveryPoint[]> {
   const options: ListDbRecoveryPointsOptions =
     'tiers' in planOrOptions ? { replicas: planReplicas(planOrOptions) } : planOrOptions;
-  const prefix = dbSnapshotPrefix(app);
-  const snapshots = (await describeSnapshots(rds)).filter((s) => {
+  const direction = options.direction ?? 'forward';
+  const prefix = direction === 'reverse' ? reverseDbSnapshotPrefix(app) : dbSnapshotPrefix(app);
+  const snapshots = (await describeSnapshots(rds, options.dbInstances)).filter((s) => {
     const tags = tagMap(s.TagList);
     return (
       s.DBSnapshotIdentifier?.startsWith(prefix) &&
       tags[TAG.app] === app &&
-      tags[TAG.kind] === RECOVERY_POINT_KIND_TAG_VALUE
+      tags[TAG.kind] === pointKind(direction)
     );
   });
   const points = snapshots.flatMap((s) => snapshotToRecoveryPoint(s) ?? []);
@@ -233,17 +239,19 @@ function ofRun(snapshots: readonly DBSnapshot[], ctx: CaptureContext): Map<strin
 
 /**
  * Moves the capture of each database (without a replica) as far as it can go now: snapshot it,
- * copy the snapshot once it is available, and delete the intermediate once the copy is. Call again
- * (same `protectRun`) while any is `pending`.
+ * copy the snapshot once it is available, and (forward only) delete the intermediate once the copy
+ * is. Reverse keeps the recovery-region snapshot as a point there. Call again (same `protectRun`)
+ * while any is `pending`.
  */
 export async function captureDatabases(
-  clients: { primary: RDSClient; recovery: RDSClient },
+  clients: { capture: RDSClient; copy: RDSClient },
   sources: readonly ProtectedSource[],
   ctx: CaptureContext,
 ): Promise<CaptureOutcome[]> {
   const databases = sources.filter((s) => s.kind === 'rds' && !s.replicaIdentifier);
   if (databases.length === 0) return [];
-  const { primary, recovery } = clients;
+  // `primary` is where the snapshot is made, `recovery` where its copy goes (swapped for reverse).
+  const { capture: primary, copy: recovery } = clients;
   const ids = databases.map((d) => d.id);
   const [primarySnapshots, recoverySnapshots] = await Promise.all([
     describeSnapshots(primary, ids),
@@ -268,7 +276,7 @@ export async function captureDatabases(
     progress.filter((p) => !p.primary && !p.copy),
     CONCURRENCY,
     async (p) => {
-      const identifier = dbSnapshotIdentifier(ctx.app, p.source.id, ctx.now, ctx.protectRun);
+      const identifier = dbSnapshotIdentifier(ctx.app, p.source.id, ctx.now, ctx.protectRun, ctx.direction);
       try {
         const { DBSnapshot } = await primary.send(
           new CreateDBSnapshotCommand({
@@ -321,17 +329,18 @@ export async function captureDatabases(
         if (!isAlreadyExists(error)) throw error;
         const existing = await describeSnapshot(recovery, target);
         if (existing && madeByAnotherRun(tagMap(existing.TagList), ctx))
-          p.problem = `snapshot ${target} in ${ctx.recoveryRegion} has this run's name but not its tags`;
+          p.problem = `snapshot ${target} in ${ctx.copyRegion} has this run's name but not its tags`;
         else p.copy = existing;
       }
     },
   );
 
-  // 3. Delete the intermediate of every copy that is available (and of every failed snapshot).
+  // 3. Delete the intermediate of every copy that is available (forward only: reverse keeps it as
+  //    the point in the recovery region), and of every failed snapshot.
   const toDelete = progress.filter(
     (p) =>
       p.primary &&
-      ((p.copy && snapshotState(p.copy) === 'available') ||
+      ((ctx.direction === 'forward' && p.copy && snapshotState(p.copy) === 'available') ||
         (!p.copy && snapshotState(p.primary) === 'failed')),
   );
   await mapWithConcurrency(toDelete, CONCURRENCY, async (p) => {

@@ -57,16 +57,14 @@ export function pollWaits(seconds: number): number[] {
   return waits;
 }
 
-/** `i-0abc (copy ami-123 in us-west-2)` / `shop-db (snapshot in us-east-1)`: what is still being made. */
+/** `i-0abc (copy ami-123 in us-west-2)` / `shop-db (capture in us-east-1)`: what is still being made. */
 export function describePending(
   outcomes: readonly CaptureOutcome[],
-  regions: { primary: string; recovery: string },
+  regions: { capture: string; copy: string },
 ): string[] {
   return outcomes
     .filter((o) => o.state === 'pending')
     .map((o) =>
-      o.id
-        ? `${o.source} (copy ${o.id} in ${regions.recovery})`
-        : `${o.source} (capture in ${regions.primary})`,
+      o.id ? `${o.source} (copy ${o.id} in ${regions.copy})` : `${o.source} (capture in ${regions.capture})`,
     );
 }

@@ -48,11 +48,25 @@ export function runMark(protectRun: string): string {
   return shortHash(protectRun).slice(0, 6);
 }
 
-/** `pendulum-shop-i-0abc12345def67890-20260115T020304Z-1a2b3c`. */
-export function amiName(app: string, source: string, takenAt: Date, protectRun: string): string {
+/** Every AMI name of an app's reverse points (made while failed over) starts with this. */
+export function reverseAmiNamePrefix(app: string): string {
+  return `pendulum-${app}-rv-`;
+}
+
+/**
+ * `pendulum-shop-i-0abc12345def67890-20260115T020304Z-1a2b3c`; a reverse point's is
+ * `pendulum-shop-rv-i-0…` so it can never collide with a forward point's.
+ */
+export function amiName(
+  app: string,
+  source: string,
+  takenAt: Date,
+  protectRun: string,
+  direction: 'forward' | 'reverse' = 'forward',
+): string {
   const stamp = `${captureStamp(takenAt)}-${runMark(protectRun)}`;
   const safeSource = source.replace(/[^A-Za-z0-9()[\] ./'@_-]+/g, '-');
-  const head = amiNamePrefix(app);
+  const head = direction === 'reverse' ? reverseAmiNamePrefix(app) : amiNamePrefix(app);
   return `${head}${clip(safeSource, AMI_NAME_MAX - head.length - stamp.length - 1)}-${stamp}`;
 }
 
@@ -65,10 +79,24 @@ export function dbSnapshotPrefix(app: string): string {
   return `pendulum-${rdsSafe(app)}-rp-`;
 }
 
+/**
+ * Every DB snapshot identifier of an app's reverse points starts with this: protect's reverse
+ * grants are scoped to it, and failback's and final snapshots never match it.
+ */
+export function reverseDbSnapshotPrefix(app: string): string {
+  return `pendulum-${rdsSafe(app)}-rv-`;
+}
+
 /** `pendulum-shop-rp-shop-db-20260115t020304z-1a2b3c` (RDS stores identifiers in lower case). */
-export function dbSnapshotIdentifier(app: string, source: string, takenAt: Date, protectRun: string): string {
+export function dbSnapshotIdentifier(
+  app: string,
+  source: string,
+  takenAt: Date,
+  protectRun: string,
+  direction: 'forward' | 'reverse' = 'forward',
+): string {
   const stamp = `${captureStamp(takenAt).toLowerCase()}-${runMark(protectRun)}`;
-  const head = dbSnapshotPrefix(app);
+  const head = direction === 'reverse' ? reverseDbSnapshotPrefix(app) : dbSnapshotPrefix(app);
   const safeSource = rdsSafe(source) || 'db';
   const room = DB_SNAPSHOT_ID_MAX - head.length - stamp.length - 1;
   return `${head}${rdsSafe(clip(safeSource, room))}-${stamp}`;

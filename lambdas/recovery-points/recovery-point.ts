@@ -25,7 +25,19 @@ export const TAG = {
   drill: 'pendulum:drill',
   /** Instance type / DB class of the source at capture time, so recovery can match it. */
   sourceType: 'pendulum:source-type',
+  /**
+   * On reverse points: the primary-region resource the captured recovery-region resource stands
+   * in for (from the failover's inventory); absent for one added during the failover.
+   */
+  origin: 'pendulum:origin',
 } as const;
+
+/**
+ * `pendulum:kind` of points made while the app runs in the recovery region (reverse protection):
+ * never `recovery-point`, so failover's catalogue, its retention and its RPO never mistake a copy
+ * of the recovery estate for one of production in the primary region.
+ */
+export const REVERSE_POINT_KIND = 'reverse-point';
 
 export type RecoveryPointKind = 'ami' | 'db-snapshot' | 'db-replica';
 
@@ -43,6 +55,8 @@ export interface RecoveryPoint {
   readonly sourceType?: string;
   /** `available` when it can be used; copies in progress are `pending`. */
   readonly state: 'available' | 'pending' | 'failed';
+  /** Reverse points: the primary-region resource the source stands in for, when known. */
+  readonly origin?: string;
 }
 
 export function tagList(tags: Record<string, string>): { Key: string; Value: string }[] {
@@ -80,5 +94,6 @@ export function pointFromTags(
     protectRun: tags[TAG.protectRun] ?? '',
     ...(tags[TAG.sourceType] ? { sourceType: tags[TAG.sourceType] } : {}),
     state,
+    ...(tags[TAG.origin] ? { origin: tags[TAG.origin] } : {}),
   };
 }

@@ -6,6 +6,7 @@ import { type EC2Client, type Filter, paginateDescribeInstances } from '@aws-sdk
 import { DescribeDBInstancesCommand, type RDSClient } from '@aws-sdk/client-rds';
 import type { Tier } from '../plan/plan-schema';
 import { mapWithConcurrency } from '../runtime/bounded-all';
+import { tagMap } from './recovery-point';
 
 export interface ProtectedSource {
   readonly kind: 'ec2' | 'rds';
@@ -17,6 +18,11 @@ export interface ProtectedSource {
   readonly sourceType?: string;
   /** The DB's cross-region replica in the recovery region: it is the recovery point, no snapshot needed. */
   readonly replicaIdentifier?: string;
+  /**
+   * Reverse protection: the primary-region resource this recovery-region one stands in for (the
+   * failover inventory's source); absent for an instance added to a role during the failover.
+   */
+  readonly origin?: string;
 }
 
 export interface ResolvedSources {
@@ -30,13 +36,17 @@ export interface ResolvedSources {
 /** Instances that can still be imaged; `shutting-down` and `terminated` ones cannot. */
 const LIVE_STATES = ['pending', 'running', 'stopping', 'stopped'];
 /** EC2 accepts at most 200 values per filter. */
-const FILTER_VALUES_MAX = 200;
+export const FILTER_VALUES_MAX = 200;
 
-async function describeInstances(
-  ec2: EC2Client,
-  filters: Filter[],
-): Promise<{ id: string; type: string | undefined }[]> {
-  const found: { id: string; type: string | undefined }[] = [];
+export interface LiveInstance {
+  readonly id: string;
+  readonly type: string | undefined;
+  readonly tags: Record<string, string>;
+}
+
+/** Live (imageable) instances matching the filters, every page: one paginated describe. */
+export async function describeInstances(ec2: EC2Client, filters: Filter[]): Promise<LiveInstance[]> {
+  const found: LiveInstance[] = [];
   const pages = paginateDescribeInstances(
     { client: ec2, pageSize: 1000 },
     { Filters: [...filters, { Name: 'instance-state-name', Values: LIVE_STATES }] },
@@ -44,7 +54,8 @@ async function describeInstances(
   for await (const page of pages) {
     for (const reservation of page.Reservations ?? []) {
       for (const instance of reservation.Instances ?? []) {
-        if (instance.InstanceId) found.push({ id: instance.InstanceId, type: instance.InstanceType });
+        if (instance.InstanceId)
+          found.push({ id: instance.InstanceId, type: instance.InstanceType, tags: tagMap(instance.Tags) });
       }
     }
   }

@@ -11,6 +11,7 @@ import { durationSeconds } from '../../lambdas/plan/duration';
 import type { Plan } from '../../lambdas/plan/plan-schema';
 import { DR_DIMENSIONS, DR_METRICS } from '../../lambdas/rpo/dr-metric-names';
 import { acknowledge } from '../acknowledge';
+import { allowStateTable } from '../iam/shared-grants';
 import type { PendulumCore } from '../pendulum-core';
 import type { TaskFunction } from '../task-function';
 import { nagResource } from './nag-resource';
@@ -63,6 +64,13 @@ export function resourcesWithoutPointMetric(plan: Plan, tier: string, period: Du
  * `RecoveryPointAgeSeconds`; one alarm per tier fires (to the notification topic) when that age
  * exceeds the tier's RPO, or when the metric stops arriving (missing data is breaching), so a
  * broken monitor cannot look like a healthy one.
+ *
+ * The alarms follow the active region without a region dimension: the task measures whichever
+ * points protect production now (forward ones, or the reverse ones while failed over) and
+ * publishes them under the same App and Tier. A region dimension would split each tier into two
+ * metrics, one of which always goes silent: with missing data breaching, the silent one alarms for
+ * the whole failover (the noise this avoids); with it not breaching, a broken monitor looks healthy.
+ * Which direction and region were measured is in the task's result and logs.
  */
 export class RpoMonitoring extends Construct {
   readonly task: TaskFunction;
@@ -83,6 +91,8 @@ export class RpoMonitoring extends Construct {
       timeout: Duration.minutes(2),
     });
     allowListRecoveryPoints(this, this.task.role, plan);
+    // The app's status says which points to measure (forward, or reverse while failed over).
+    allowStateTable(this.task.role, core.table, ['GetItem']);
 
     const role = new SchedulerRole(this, 'Role', {
       description: `Runs pendulum-${plan.app}'s RPO age measurement`,
@@ -128,24 +138,32 @@ export class RpoMonitoring extends Construct {
   }
 }
 
-/** Read-only listing of the app's recovery points in the recovery region (see publish-rpo-age). */
+/**
+ * Read-only listing of the app's recovery points in the recovery region, and of its reverse points
+ * in the primary region while failed over (see publish-rpo-age).
+ */
 function allowListRecoveryPoints(scope: Construct, role: iam.IRole, plan: Plan): void {
   const stack = Stack.of(scope);
   const region = plan.recoveryRegion;
-  const rds = (resource: string) => `arn:${stack.partition}:rds:${region}:${stack.account}:${resource}`;
-  const snapshotReads = [rds('snapshot:*'), rds('db:*')];
+  const rdsIn = (where: string, resource: string) =>
+    `arn:${stack.partition}:rds:${where}:${stack.account}:${resource}`;
+  const rds = (resource: string) => rdsIn(region, resource);
+  const snapshotReads = [region, plan.primaryRegion].flatMap((r) => [
+    rdsIn(r, 'snapshot:*'),
+    rdsIn(r, 'db:*'),
+  ]);
   const replicas = plan.tiers.flatMap((t) =>
     t.resources.flatMap((r) => ('rds' in r && r.rds.replicaIdentifier ? [r.rds.replicaIdentifier] : [])),
   );
   const statements = [
     new iam.PolicyStatement({
-      sid: 'DescribeImagesInRecoveryRegion',
+      sid: 'DescribeImagesInBothRegions',
       actions: ['ec2:DescribeImages'],
       resources: ['*'],
-      conditions: { StringEquals: { 'aws:RequestedRegion': region } },
+      conditions: { StringEquals: { 'aws:RequestedRegion': [region, plan.primaryRegion] } },
     }),
     new iam.PolicyStatement({
-      sid: 'DescribeSnapshotsInRecoveryRegion',
+      sid: 'DescribeSnapshotsInBothRegions',
       actions: ['rds:DescribeDBSnapshots'],
       resources: snapshotReads,
     }),
@@ -162,13 +180,13 @@ function allowListRecoveryPoints(scope: Construct, role: iam.IRole, plan: Plan):
   acknowledge(policy, {
     id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
     reason:
-      'ec2:DescribeImages supports no resource-level permissions; limited to the recovery region by aws:RequestedRegion.',
+      "ec2:DescribeImages supports no resource-level permissions; limited to the plan's two regions by aws:RequestedRegion.",
   });
   for (const arn of snapshotReads)
     acknowledge(policy, {
       id: `AwsSolutions::AwsSolutions-IAM5[Resource::${nagResource(policy, arn)}]`,
       reason:
-        "Listing snapshots to find the app's recovery points (filtered by tag in code); read-only, in the recovery region only.",
+        "Listing snapshots to find the app's recovery points (filtered by tag in code); read-only, in the plan's two regions.",
     });
 }
 

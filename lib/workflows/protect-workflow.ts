@@ -9,6 +9,8 @@ import { dbSnapshotPrefix } from '../../lambdas/recovery-points/recovery-point-n
 import { allowEc2Describe, allowRdsDescribe } from '../iam/failover-grants';
 import { arnsFor, grant } from '../iam/grant';
 import { planDatabases, planInstances } from '../iam/plan-resources';
+import { allowReverseProtection } from '../iam/reverse-protection-grants';
+import { allowArtifacts } from '../iam/shared-grants';
 import { lambdaTask } from '../lambda-task';
 import type { PendulumCore } from '../pendulum-core';
 import type { TaskFunction } from '../task-function';
@@ -21,8 +23,11 @@ export interface ProtectWorkflowProps {
 
 /**
  * Makes recovery points: for each tier of the plan in order (or only the tiers given as
- * `{ "tiers": [...] }`), captures every source resource in the primary region, copies the captures
- * into the recovery region and prunes old points. The execution name is the protection run: every
+ * `{ "tiers": [...] }`), captures every source resource where production runs, copies the
+ * captures into the other region and prunes old points. The lease decides which way from the
+ * app's status: the primary estate into the recovery region, or, while failed over, the recovered
+ * estate kept in the recovery region and copied to the primary (reverse protection); while a
+ * failover or failback is moving production, the run is skipped. The execution name is the protection run: every
  * capture is keyed by it, so a retry or a re-run of the same execution makes nothing twice.
  *
  * One run per tier at a time: the run first takes a lease on its tiers in the state table (before
@@ -45,8 +50,16 @@ export class ProtectWorkflow extends Construct {
       handlerModule: 'lambdas/handlers/protect-tier.ts',
     });
     new ProtectPermissions(this, 'Permissions', { plan, role: this.task.role });
+    allowReverseProtection(this.task.role, plan);
+    // Reverse protection reads the failover outcome's inventory (what runs in the recovery region).
+    allowArtifacts(this.task.role, core.bucket, ['GetObject']);
 
-    const tierRun = { 'tier.$': '$.tier', 'protectRun.$': '$.protectRun', 'startedAt.$': '$.startedAt' };
+    const tierRun = {
+      'tier.$': '$.tier',
+      'protectRun.$': '$.protectRun',
+      'startedAt.$': '$.startedAt',
+      'active.$': '$.active',
+    };
     const protectTier = lambdaTask(this, 'ProtectTier', this.task, {
       comment: 'Captures, copies and prunes one tier as far as it can now; says whether it is done.',
       payload: sfn.TaskInput.fromObject(tierRun),
@@ -78,6 +91,8 @@ export class ProtectWorkflow extends Construct {
         'tier.$': '$$.Map.Item.Value',
         'protectRun.$': '$$.Execution.Name',
         'startedAt.$': '$$.Execution.StartTime',
+        // Which way to protect, decided once by the lease from the app's status.
+        'active.$': '$.lease.active',
       },
       resultPath: '$.results',
     });

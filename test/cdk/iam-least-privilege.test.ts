@@ -94,12 +94,17 @@ describe.each(PLANS)('the task policies synthesized for %s', (_name, makePlan) =
     expect(outside).toEqual([]);
   });
 
-  it("delete DB snapshots only under protect's and failback-sync's prefixes, never a final one", () => {
+  it("delete DB snapshots only under protect's (forward and reverse) and failback-sync's prefixes, never a final one", () => {
     const deletes = statements.filter((s) => asList(s.Action).includes('rds:DeleteDBSnapshot'));
     const resources = deletes.flatMap((s) => asList(s.Resource).map((r) => r.split(':').slice(5).join(':')));
     expect(resources).toContain('snapshot:pendulum-shop-fb-*');
+    expect(resources).toContain('snapshot:pendulum-shop-rv-*');
     for (const resource of resources)
-      expect(['snapshot:pendulum-shop-fb-*', 'snapshot:pendulum-shop-rp-*']).toContain(resource);
+      expect([
+        'snapshot:pendulum-shop-fb-*',
+        'snapshot:pendulum-shop-rp-*',
+        'snapshot:pendulum-shop-rv-*',
+      ]).toContain(resource);
   });
 
   it('pass roles to EC2 only the roles the plan names, and to Scheduler only the retirement scheduler role', () => {

@@ -183,6 +183,63 @@ describe('what no Pendulum role may do', () => {
     }
   });
 
+  it('reverse protection images only the recovered estate in the recovery region, never the stale primary, and deletes only reverse points', async () => {
+    const reversePoint = (InstanceId: string | undefined) => ({
+      InstanceId,
+      Name: 'pendulum-shop-rv-x',
+      TagSpecifications: ['image', 'snapshot'].map((ResourceType) => ({
+        ResourceType,
+        Tags: tags({ [TAG.app]: plan.app, [TAG.kind]: 'reverse-point' }),
+      })),
+    });
+    // The recovered instance (tagged by failover) may be imaged as a reverse point, in the recovery region
+    expect(
+      await allowed(
+        'protect-tier',
+        'EC2',
+        'CreateImage',
+        reversePoint(made[`recovered@${RECOVERY}`]),
+        RECOVERY,
+      ),
+    ).toBe(true);
+    // Never an instance of the primary region as a reverse point, nor an unrelated one
+    expect(await whoMay('EC2', 'CreateImage', reversePoint(made[`recovered@${PRIMARY}`]), PRIMARY)).toEqual(
+      [],
+    );
+    expect(await whoMay('EC2', 'CreateImage', reversePoint(made[`unrelated@${RECOVERY}`]), RECOVERY)).toEqual(
+      [],
+    );
+    // DB snapshots: of the recovered database, named as protect's reverse points; never of the stale primary
+    const snapshot = (DBInstanceIdentifier: string, DBSnapshotIdentifier: string) => ({
+      DBInstanceIdentifier,
+      DBSnapshotIdentifier,
+      Tags: tags({ [TAG.app]: plan.app, [TAG.kind]: 'reverse-point' }),
+    });
+    const rv = 'pendulum-shop-rv-shop-db-pf-1a2b3c4d-20260101t000000z-abcdef';
+    expect(
+      await allowed('protect-tier', 'RDS', 'CreateDBSnapshot', snapshot('shop-db-pf-1a2b3c4d', rv), RECOVERY),
+    ).toBe(true);
+    expect(await whoMay('RDS', 'CreateDBSnapshot', snapshot('shop-db', rv), PRIMARY)).toEqual([]);
+    expect(
+      await allowed('protect-tier', 'RDS', 'CreateDBSnapshot', snapshot('billing-db', rv), RECOVERY),
+    ).toBe(false);
+    // Only protect deletes a reverse DB snapshot, in either region; never a failback sync snapshot
+    for (const region of [PRIMARY, RECOVERY]) {
+      expect(await whoMay('RDS', 'DeleteDBSnapshot', { DBSnapshotIdentifier: rv }, region)).toEqual([
+        'lambdas/handlers/protect-tier.ts',
+      ]);
+      expect(
+        await allowed(
+          'protect-tier',
+          'RDS',
+          'DeleteDBSnapshot',
+          { DBSnapshotIdentifier: 'pendulum-shop-fb-1a2b3c4d-shop-db' },
+          region,
+        ),
+      ).toBe(false);
+    }
+  });
+
   it("a drill cannot terminate a live failover's recovery instance, only its own", async () => {
     const live = { InstanceIds: [made[`recovered@${RECOVERY}`]] };
     const drill = { InstanceIds: [made[`drill@${RECOVERY}`]] };

@@ -91,6 +91,7 @@ describe('protect-tier against moto', () => {
     expect(result).toEqual({
       tier: 'app',
       protectRun: 'run-1',
+      direction: 'forward',
       captured: 3,
       reused: 0,
       pruned: 0,

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { listAmiRecoveryPoints } from '../../lambdas/recovery-points/ami-recovery-points';
 import { listDbRecoveryPoints } from '../../lambdas/recovery-points/db-recovery-points';
 import { type AwsClients, addClientPlugin, createAwsClients } from '../../lambdas/runtime/aws-clients';
-import { StateTable } from '../../lambdas/state/state-table';
+import { appKey, StateTable } from '../../lambdas/state/state-table';
 import { synthesizeTemplate } from '../../lib/synthesize-template';
 import { useLocalAws } from '../../local/aws-environment';
 import { deployLocalStack, type LocalStack } from '../../local/local-stack';
@@ -90,6 +90,8 @@ describe('the protect workflow in the synthesized template', () => {
         'tier.$': '$$.Map.Item.Value',
         'protectRun.$': '$$.Execution.Name',
         'startedAt.$': '$$.Execution.StartTime',
+        // Which way to protect, as the lease decided it from the app's status.
+        'active.$': '$.lease.active',
       },
     });
     // An explicit poll loop: Choice → Wait (as long as the task says) → check → Choice.
@@ -244,6 +246,37 @@ describe('the protect workflow run locally against moto', () => {
       reason: 'skipped: run protect-running in progress (tier data)',
     });
     expect(await lease('data')).toMatchObject({ runId: 'protect-running' });
+  });
+
+  it('holds while a failback moves production: nothing made, no lease taken, a skip record saying why', async () => {
+    // Prepare: a failback is in progress (its sync builds on the newest reverse points).
+    await state.put({
+      ...appKey('shop'),
+      app: 'shop',
+      status: 'FAILING_BACK',
+      activeRegion: RECOVERY,
+      updatedAt: new Date().toISOString(),
+    });
+
+    // Act
+    const run = await stack.run('protect', {}, { executionName: 'protect-during-failback' });
+
+    // Assess
+    expect(run.status, `${run.error}: ${run.cause}`).toBe('SUCCEEDED');
+    expect(run.output).toEqual({
+      taken: false,
+      tiers: ['data', 'app'],
+      skipped: 'skipped: the app is FAILING_BACK',
+    });
+    expect(run.taskInvocations.map((t) => t.stateName)).toEqual(['TakeProtectLease']);
+    expect(await dbSnapshots(PRIMARY)).toEqual([]);
+    expect(await dbSnapshots(RECOVERY)).toEqual([]);
+    expect(await lease('data')).toBeUndefined();
+    expect(await state.getRun('shop', 'protect-during-failback')).toMatchObject({
+      workflow: 'protect',
+      status: 'SKIPPED',
+      reason: 'skipped: the app is FAILING_BACK',
+    });
   });
 
   it('takes all of its tiers or none: a run of every tier skipped for a busy app tier leaves the data tier free', async () => {

@@ -311,7 +311,7 @@ describe('RPO monitoring', () => {
     });
   });
 
-  it('lets the task only list recovery points in the recovery region', () => {
+  it("lets the task only read the app's status and list recovery points in the plan's two regions", () => {
     // Prepare + Act
     const { template: t, triggers, stack } = template(samplePlan());
 
@@ -322,6 +322,8 @@ describe('RPO monitoring', () => {
       .flatMap((p) => p.Properties.PolicyDocument.Statement as Record<string, unknown>[]);
     const actions = statements.flatMap((s) => [s.Action].flat()).sort();
     expect(actions).toEqual([
+      // Which points protect production now: forward ones, or the reverse ones while failed over.
+      'dynamodb:GetItem',
       'ec2:DescribeImages',
       'logs:CreateLogStream',
       'logs:PutLogEvents',
@@ -330,7 +332,7 @@ describe('RPO monitoring', () => {
       'xray:PutTraceSegments',
     ]);
     expect(statements.find((s) => s.Action === 'ec2:DescribeImages')?.Condition).toEqual({
-      StringEquals: { 'aws:RequestedRegion': 'us-west-2' },
+      StringEquals: { 'aws:RequestedRegion': ['us-west-2', 'us-east-1'] },
     });
     expect(
       ([statements.find((s) => s.Action === 'rds:DescribeDBSnapshots')?.Resource].flat() as unknown[]).map(
@@ -339,6 +341,8 @@ describe('RPO monitoring', () => {
     ).toEqual([
       `arn:<AWS::Partition>:rds:us-west-2:${ACCOUNT}:snapshot:*`,
       `arn:<AWS::Partition>:rds:us-west-2:${ACCOUNT}:db:*`,
+      `arn:<AWS::Partition>:rds:us-east-1:${ACCOUNT}:snapshot:*`,
+      `arn:<AWS::Partition>:rds:us-east-1:${ACCOUNT}:db:*`,
     ]);
   });
 

@@ -1,6 +1,7 @@
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { makeProtectTierHandler } from '../../lambdas/handlers/protect-tier';
-import { makePublishRpoAgeHandler } from '../../lambdas/handlers/publish-rpo-age';
+import { makePublishRpoAgeHandler, measuredPoints } from '../../lambdas/handlers/publish-rpo-age';
 import { parsePlanObject } from '../../lambdas/plan/parse-plan';
 import type { PlanInput } from '../../lambdas/plan/plan-schema';
 import { MISSING_AGE_SECONDS } from '../../lambdas/rpo/dr-metric-names';
@@ -9,10 +10,29 @@ import { stackNameFor } from '../../lib/pendulum-app';
 import { synthesizeTemplate } from '../../lib/synthesize-template';
 import { iamLedger } from '../../local/iam/iam-enforcer';
 import { runScheduleTarget } from '../../local/scheduled-target';
+import { lambdaFunctions } from '../../local/synthesized-app';
 import { createEstate, estatePlan, RECOVERY } from '../recovery-points/estate';
 import { localAwsForTests } from '../support/local-aws';
 
 const T0 = '2026-03-01T12:00:00.000Z';
+
+/** The state table publish-rpo-age reads the app's status from (no item: the app runs in the primary). */
+async function createStateTable(clients: AwsClients, TableName: string): Promise<void> {
+  await clients.dynamo().send(
+    new CreateTableCommand({
+      TableName,
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+}
 const minutesAfter = (minutes: number) => new Date(Date.parse(T0) + minutes * 60_000);
 
 interface EmfDocument {
@@ -25,6 +45,18 @@ interface EmfDocument {
   };
   [key: string]: unknown;
 }
+
+describe('which points publish-rpo-age measures', () => {
+  const regions = { primaryRegion: 'us-east-1', recoveryRegion: 'us-west-2' };
+
+  it('measures forward points in the recovery region, and the reverse copies in the primary while production is in the recovery region', () => {
+    // Act, Assess
+    expect(measuredPoints('PRIMARY_ACTIVE', regions)).toEqual({ direction: 'forward', region: 'us-west-2' });
+    expect(measuredPoints('FAILING_OVER', regions)).toEqual({ direction: 'forward', region: 'us-west-2' });
+    for (const status of ['FAILED_OVER', 'FAILBACK_FAILED', 'FAILING_BACK'] as const)
+      expect(measuredPoints(status, regions)).toEqual({ direction: 'reverse', region: 'us-east-1' });
+  });
+});
 
 describe('publish-rpo-age against moto', () => {
   const aws = localAwsForTests(RECOVERY);
@@ -49,6 +81,7 @@ describe('publish-rpo-age against moto', () => {
     // test/support/quiet-powertools.ts turns metrics off for every test; these tests read them.
     process.env.POWERTOOLS_METRICS_DISABLED = 'false';
     usePlan(estatePlan());
+    await createStateTable(clients, 'pendulum-shop-state');
     await createEstate(clients);
     emitted = [];
     // Keep the EMF documents (one JSON line each) and let everything else through.
@@ -87,13 +120,18 @@ describe('publish-rpo-age against moto', () => {
     if (!plan.ok) throw new Error('estate plan is invalid');
     const template = synthesizeTemplate(plan.plan);
     await protect('data', 'run-1', minutesAfter(0));
+    const resolve = { region: RECOVERY, stackName: stackNameFor(plan.plan), accountId: '123456789012' };
+    const fn = lambdaFunctions(template, resolve).find(
+      (f) => f.handlerModule === 'lambdas/handlers/publish-rpo-age.ts',
+    );
+    await createStateTable(clients, String(fn?.environment.STATE_TABLE_NAME));
     iamLedger.clear();
 
     // Act: what EventBridge Scheduler does every period
     const run = await runScheduleTarget({
       template,
       schedule: 'RpoMonitoringSchedule',
-      resolve: { region: RECOVERY, stackName: stackNameFor(plan.plan), accountId: '123456789012' },
+      resolve,
     });
 
     // Assess
@@ -113,6 +151,8 @@ describe('publish-rpo-age against moto', () => {
     expect(result).toEqual({
       app: 'shop',
       at: T0,
+      direction: 'forward',
+      region: RECOVERY,
       tiers: [
         {
           tier: 'data',

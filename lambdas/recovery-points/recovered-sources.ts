@@ -1,0 +1,120 @@
+/**
+ * The resources a tier protects while the app runs in the recovery region (reverse protection):
+ * what the failover recovered for the tier (its inventory: source → recovered id) that still runs
+ * there, and instances people added to a tag-selected role since. Never the stale primary. One
+ * bulk describe of the recovered instances, one per tag selector, one of the recovered databases.
+ */
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { RDSClient } from '@aws-sdk/client-rds';
+import { describeDbInstances } from '../failover/rds-recovery';
+import type { Tier } from '../plan/plan-schema';
+import { TAG } from './recovery-point';
+import {
+  describeInstances,
+  FILTER_VALUES_MAX,
+  type LiveInstance,
+  type ProtectedSource,
+  type ResolvedSources,
+} from './resolve-protected-sources';
+
+/** One line of the failover outcome's inventory (see record-failover). */
+export interface RecoveredResource {
+  readonly kind: 'ec2' | 'rds';
+  readonly tier: string;
+  readonly role: string;
+  /** The primary-region resource it was recovered from. */
+  readonly source: string;
+  /** Its id (instance) or identifier (database) in the recovery region. */
+  readonly recovered: string;
+}
+
+/** Instances Pendulum made for something else than production: a failback's or a drill's. */
+function notProduction(instance: LiveInstance): boolean {
+  return instance.tags[TAG.failback] !== undefined || instance.tags[TAG.drill] !== undefined;
+}
+
+export async function resolveRecoveredSources(
+  recovery: { ec2: EC2Client; rds: RDSClient },
+  tier: Tier,
+  inventory: readonly RecoveredResource[],
+): Promise<ResolvedSources> {
+  const mine = inventory.filter((r) => r.tier === tier.name);
+  const sources: ProtectedSource[] = [];
+  const missing: string[] = [];
+  const unsupported: string[] = [];
+  const seen = new Set<string>();
+  const add = (source: ProtectedSource) => {
+    if (seen.has(`${source.kind}:${source.id}`)) return;
+    seen.add(`${source.kind}:${source.id}`);
+    sources.push(source);
+  };
+
+  const recoveredInstances = mine.filter((r) => r.kind === 'ec2');
+  const live = new Map<string, LiveInstance>();
+  const ids = recoveredInstances.map((r) => r.recovered);
+  for (let i = 0; i < ids.length; i += FILTER_VALUES_MAX)
+    for (const instance of await describeInstances(recovery.ec2, [
+      { Name: 'instance-id', Values: ids.slice(i, i + FILTER_VALUES_MAX) },
+    ]))
+      live.set(instance.id, instance);
+  const originOf = new Map(recoveredInstances.map((r) => [r.recovered, r.source]));
+  for (const r of recoveredInstances) {
+    const instance = live.get(r.recovered);
+    if (!instance || notProduction(instance)) {
+      missing.push(`${r.recovered} (recovered from ${r.source})`);
+      continue;
+    }
+    add({
+      kind: 'ec2',
+      id: r.recovered,
+      role: r.role,
+      tier: tier.name,
+      sourceType: instance.type,
+      origin: r.source,
+    });
+  }
+
+  for (const resource of tier.resources) {
+    if ('aurora' in resource) unsupported.push(resource.aurora.clusterIdentifier);
+    if (!('ec2' in resource) || !resource.ec2.tag) continue;
+    const { role, tag } = resource.ec2;
+    const tagged = await describeInstances(recovery.ec2, [{ Name: `tag:${tag.key}`, Values: [tag.value] }]);
+    for (const instance of tagged.sort((a, b) => a.id.localeCompare(b.id))) {
+      if (notProduction(instance)) continue;
+      const origin = originOf.get(instance.id);
+      add({
+        kind: 'ec2',
+        id: instance.id,
+        role,
+        tier: tier.name,
+        sourceType: instance.type,
+        ...(origin ? { origin } : {}),
+      });
+    }
+  }
+
+  const recoveredDbs = mine.filter((r) => r.kind === 'rds');
+  const dbs =
+    recoveredDbs.length > 0
+      ? await describeDbInstances(
+          recovery.rds,
+          recoveredDbs.map((r) => r.recovered),
+        )
+      : new Map();
+  for (const r of recoveredDbs) {
+    const db = dbs.get(r.recovered);
+    if (!db) {
+      missing.push(`${r.recovered} (recovered from ${r.source})`);
+      continue;
+    }
+    add({
+      kind: 'rds',
+      id: r.recovered,
+      role: r.role,
+      tier: tier.name,
+      sourceType: db.DBInstanceClass,
+      origin: r.source,
+    });
+  }
+  return { sources, missing, unsupported };
+}
