@@ -12,6 +12,10 @@
  *   GetMetricStatistics of it that moto answers empty is answered, for a replica moto knows, with a
  *   zero-lag datapoint per whole minute of the window (moto replicates at once). Datapoints a test
  *   put itself are left as they are.
+ * - A DB parameter group newly associated with a DB instance (ModifyDBInstance with
+ *   DBParameterGroupName) is applied only after a reboot: DescribeDBInstances shows it
+ *   `pending-reboot` until RebootDBInstance (RDS User Guide, "Associating a DB parameter group with a
+ *   DB instance"); moto shows every group `in-sync` at once.
  */
 import { CreateTagsCommand, DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
@@ -71,12 +75,55 @@ async function replicaLag(
   return points;
 }
 
+/** `region|db`: instances whose parameter group waits for a reboot. */
+const pendingReboot = new Set<string>();
+
+type DbList = {
+  DBInstances?: { DBInstanceIdentifier?: string; DBParameterGroups?: { ParameterApplyStatus?: string }[] }[];
+};
+
+function parameterGroupApply(
+  this: SdkClient,
+  send: (this: SdkClient, command: SdkCommand, ...rest: unknown[]) => unknown,
+  command: SdkCommand,
+  rest: unknown[],
+): Promise<unknown> | undefined {
+  const name = command.constructor.name;
+  const input = command.input as { DBInstanceIdentifier?: string; DBParameterGroupName?: string };
+  if (name === 'ModifyDBInstanceCommand' && input.DBParameterGroupName)
+    return (send.call(this, command, ...rest) as Promise<unknown>).then(async (out) => {
+      pendingReboot.add(`${await clientRegion(this)}|${input.DBInstanceIdentifier}`);
+      return out;
+    });
+  if (name === 'RebootDBInstanceCommand')
+    return (send.call(this, command, ...rest) as Promise<unknown>).then(async (out) => {
+      pendingReboot.delete(`${await clientRegion(this)}|${input.DBInstanceIdentifier}`);
+      return out;
+    });
+  if (name === 'DescribeDBInstancesCommand' && pendingReboot.size > 0)
+    return (send.call(this, command, ...rest) as Promise<DbList>).then(async (out) => {
+      const region = await clientRegion(this);
+      for (const db of out.DBInstances ?? [])
+        if (pendingReboot.has(`${region}|${db.DBInstanceIdentifier}`))
+          for (const group of db.DBParameterGroups ?? []) group.ParameterApplyStatus = 'pending-reboot';
+      return out;
+    });
+  return undefined;
+}
+
+/** Forgets what the adapters remember between calls (a fresh moto). */
+export function resetMotoGapAdapters(): void {
+  pendingReboot.clear();
+}
+
 /** Wraps the SDK's `send` once, so every client gets the adapters. */
 export function installMotoGapAdapters(): void {
   wrapSdkSend(
     'moto-gaps',
     (send) =>
       function (this: SdkClient, command: SdkCommand, ...rest: unknown[]) {
+        const applying = parameterGroupApply.call(this, send, command, rest);
+        if (applying) return applying;
         if (command.constructor.name === 'GetMetricStatisticsCommand') {
           const query = command.input as MetricQuery;
           if (query.Namespace !== 'AWS/RDS' || query.MetricName !== 'ReplicaLag')

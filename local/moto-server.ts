@@ -8,8 +8,10 @@
  * without running hooks (SIGKILL, an unhandled signal) — by a watchdog thread inside the Python process
  * that exits as soon as its stdin pipe from us reaches EOF.
  */
+
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { resetMotoGapAdapters } from './moto-gaps';
 import { REPO_ROOT, venvPython } from './repo-root';
 
 export interface MotoServer {
@@ -228,6 +230,7 @@ export async function startMotoServer(opts: StartMotoServerOptions = {}): Promis
       const response = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
       const body = await response.text();
       if (!response.ok) throw new Error(`moto reset failed: HTTP ${response.status} ${body.slice(0, 300)}`);
+      resetMotoGapAdapters();
     },
   };
 }

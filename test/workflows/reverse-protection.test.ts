@@ -257,7 +257,8 @@ describe('protection while failed over (reverse protection)', () => {
 
     // Assess: the sync reported, per resource, the reverse point its copy built on
     expect(failback.status, `${failback.error}: ${failback.cause}`).toBe('SUCCEEDED');
-    const syncs = failback.taskInvocations.filter((t) => t.stateName === 'SyncHome');
+    // The final sync (after the write freeze) is the last to write the inventory: databases included.
+    const syncs = failback.taskInvocations.filter((t) => t.stateName === 'FinalSync');
     const lastSync = syncs[syncs.length - 1]?.output as {
       inventoryKey: string;
       leftToCopy: { incremental: number; full: number };
