@@ -11,6 +11,7 @@ import {
   CreateDBSnapshotCommand,
   type DBInstance,
   type DBSnapshot,
+  DeleteDBInstanceCommand,
   DeleteDBSnapshotCommand,
   DescribeDBSnapshotsCommand,
   type RDSClient,
@@ -27,6 +28,7 @@ import {
   FAILBACK_KIND,
   FAILBACK_TAG,
   failbackTags,
+  finalSnapshotIdentifier,
   homeDbIdentifier,
   homeSnapshotIdentifier,
   staleDbIdentifier,
@@ -223,13 +225,44 @@ export async function advanceHomeDatabases(hc: HomeContext, final?: FinalSync): 
     let extra: Partial<HomeInventoryEntry> = want.strategy === 'snapshot' ? { snapshotId } : {};
     if (location.home) {
       const homeTags = tagMap(location.home.TagList);
-      if (final && homeTags[FAILBACK_TAG.finalSync] !== token)
+      if (final && homeTags[FAILBACK_TAG.finalSync] !== token) {
+        const superseded = location.home;
+        const supersededId = superseded.DBInstanceIdentifier ?? '';
+        // Restored after a freeze that was undone (an earlier attempt stopped before its data
+        // cutover): it never served and misses the writes since. Under its own name it is set aside
+        // with a final snapshot and restored again; once renamed to the plan's identifier it is not
+        // this task's to delete.
+        if (supersededId !== homeId)
+          return {
+            entry: databaseEntry(want, superseded, run, { ...extra, state: 'failed' }),
+            createdNow: false,
+            reused: false,
+            problem: `home database ${supersededId} was restored before this write freeze and misses the writes since; retire it (a final snapshot is kept) and run failback again`,
+          };
+        if (superseded.DBInstanceStatus !== 'deleting') {
+          try {
+            await target.send(
+              new DeleteDBInstanceCommand({
+                DBInstanceIdentifier: homeId,
+                FinalDBSnapshotIdentifier: finalSnapshotIdentifier(
+                  run.app,
+                  suffix,
+                  `${homeId}-${homeTags[FAILBACK_TAG.finalSync] ?? 'presync'}`,
+                ),
+                // It never served: its final snapshot is all worth keeping.
+                DeleteAutomatedBackups: true,
+              }),
+            );
+          } catch (error) {
+            if (!isBusy(error)) throw error;
+          }
+        }
         return {
-          entry: databaseEntry(want, location.home, run, { ...extra, state: 'failed' }),
+          entry: databaseEntry(want, undefined, run, { ...extra, state: 'setting-aside-superseded' }),
           createdNow: false,
           reused: false,
-          problem: `home database ${location.home.DBInstanceIdentifier} was restored before this write freeze and misses the writes since; delete it (a final snapshot is kept) and run failback again`,
         };
+      }
       const syncPointAt = homeTags[FAILBACK_TAG.syncPoint];
       return {
         entry: databaseEntry(want, location.home, run, { ...extra, ...(syncPointAt ? { syncPointAt } : {}) }),

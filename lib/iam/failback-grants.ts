@@ -221,6 +221,23 @@ export function allowSyncHome(role: iam.IRole, plan: Plan): void {
       'Home databases are named <identifier>-fb-<episode>; they take the subnet group of the stale primary, known at run time.',
   });
   grant(role, {
+    sid: 'SetAsideSupersededHome',
+    actions: ['rds:DeleteDBInstance', 'rds:CreateDBSnapshot'],
+    resources: newHome,
+    conditions: { StringLike: { [`aws:ResourceTag/${TAG.failback}`]: '*' } },
+    reason:
+      'A home database restored before a write freeze that was undone: only <identifier>-fb-<episode>, which failback made and tagged; a final snapshot is always kept (next statement).',
+  });
+  grant(role, {
+    sid: 'KeepFinalOfSupersededHome',
+    actions: ['rds:CreateDBSnapshot', 'rds:AddTagsToResource'],
+    resources:
+      planDatabases(plan).identifiers.length > 0
+        ? [arns.rds(home, 'snapshot', `${finalSnapshotPrefix(plan.app)}*`)]
+        : [],
+    reason: 'Final snapshots by their name prefix; no Pendulum role may delete one.',
+  });
+  grant(role, {
     sid: 'RestoreFromSyncSnapshots',
     actions: ['rds:RestoreDBInstanceFromDBSnapshot'],
     resources: [syncSnapshots[0] as string],
