@@ -9,7 +9,8 @@ import type { ShiftPosition, ShiftRecord } from './staged-dns';
 export interface ZoneShift {
   readonly id: string;
   readonly name: string;
-  readonly records: ShiftRecord[];
+  /** Rewritten once, at the data cutover, with the home database endpoints (see shift-dns). */
+  records: ShiftRecord[];
 }
 
 export interface DnsShiftState {

@@ -11,13 +11,16 @@
  */
 import { z } from 'zod';
 import { runArtifactKey } from '../artifacts/artifact-store';
+import { managedRecordKey } from '../dns/record-key';
 import { moveDnsShift } from '../failback/apply-dns-shift';
 import { type DnsShiftState, readDnsShift } from '../failback/dns-shift-state';
-import { planZoneFailback } from '../failback/failback-dns';
-import { FAILBACK_ARTIFACTS, failbackRunSchema } from '../failback/failback-run';
+import { placeholderTargets, planZoneFailback } from '../failback/failback-dns';
+import { FAILBACK_ARTIFACTS, type FailbackRun, failbackRunSchema } from '../failback/failback-run';
 import { readZones } from '../failback/gather-failback-state';
 import { type HomeResourceEntry, homeTargets } from '../failback/home-targets';
+import type { RecordTargets } from '../failover/record-targets';
 import { freezeModeOf } from '../plan/failback-freeze';
+import type { Plan } from '../plan/plan-schema';
 import { logger } from '../runtime/observability';
 import { type TaskContext, type TaskDeps, taskContext } from '../runtime/task-context';
 import { InvalidInputError, ReconcileConflictError, ValidationFailedError } from '../runtime/task-errors';
@@ -49,7 +52,11 @@ async function planShift(ctx: TaskContext, run: z.infer<typeof failbackRunSchema
       zonePlan: zone.plan,
       zoneName: zone.name,
       targetRegion: run.targetRegion,
-      targets: homeTargets(home.resources, zone.plan.private),
+      targets: withPendingDatabases(
+        homeTargets(home.resources, zone.plan.private),
+        ctx.plan,
+        run.targetRegion,
+      ),
       base: zone.base,
       cutover: zone.cutover,
       now: zone.now,
@@ -73,6 +80,42 @@ async function planShift(ctx: TaskContext, run: z.infer<typeof failbackRunSchema
   };
 }
 
+/**
+ * A shift planned before the final sync (a maintenance freeze moves first) cannot know the endpoint
+ * of a home database restored after the freeze: it stands as a placeholder until the data cutover.
+ */
+function withPendingDatabases(targets: RecordTargets, plan: Plan, region: string): RecordTargets {
+  const pending = placeholderTargets([], planDatabaseIds(plan), region).databaseEndpoints;
+  return { ...targets, databaseEndpoints: { ...pending, ...targets.databaseEndpoints } };
+}
+
+function planDatabaseIds(plan: Plan): string[] {
+  return plan.tiers.flatMap((t) => t.resources.flatMap((r) => ('rds' in r ? [r.rds.identifier] : [])));
+}
+
+/** At the data cutover: the database records take the finalised home endpoints. */
+async function pointDataRecordsHome(ctx: TaskContext, run: FailbackRun, state: DnsShiftState): Promise<void> {
+  const home = await ctx.artifacts.getJson<{ resources: HomeResourceEntry[] }>(
+    runArtifactKey(run.app, run.runId, FAILBACK_ARTIFACTS.homeInventory),
+  );
+  const endpoints = homeTargets(home.resources, false).databaseEndpoints;
+  for (const zone of state.zones) {
+    const planned = ctx.plan.dns.zones.find(
+      (z) => z.name.replace(/\.$/, '') === zone.name.replace(/\.$/, ''),
+    );
+    zone.records = zone.records.map((record) => {
+      const managed = planned?.records.find((r) => (managedRecordKey(r) as string) === record.key);
+      if (!managed || !('database' in managed.target)) return record;
+      const endpoint = endpoints[managed.target.database];
+      if (!endpoint)
+        throw new ValidationFailedError(
+          `no home endpoint for ${managed.target.database} yet: the data records cannot move home; DNS was not moved`,
+        );
+      return { ...record, desired: { ...record.desired, ResourceRecords: [{ Value: endpoint }] } };
+    });
+  }
+}
+
 export function makeShiftDnsHandler(deps: TaskDeps = {}) {
   return async (event: unknown) => {
     const { run, step, move } = parseTaskInput(eventSchema, event, 'shift-dns');
@@ -84,6 +127,7 @@ export function makeShiftDnsHandler(deps: TaskDeps = {}) {
     const state = (await readDnsShift(ctx.artifacts, run.app, run.failbackId)) ?? (await planShift(ctx, run));
     const route53 = ctx.clients.route53();
     const at = `(run ${run.runId})`;
+    if (move === 'data') await pointDataRecordsHome(ctx, run, state);
     if (move === 'data' || move === 'maintenance') {
       const moved =
         move === 'data'

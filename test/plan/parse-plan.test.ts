@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { freezeModeOf, isStatefulRecord } from '../../lambdas/plan/failback-freeze';
 import { parsePlanObject, parsePlanText } from '../../lambdas/plan/parse-plan';
 import { formatPlanPath } from '../../lambdas/plan/plan-references';
 import type { PlanInput } from '../../lambdas/plan/plan-schema';
@@ -63,6 +64,36 @@ describe('the protection plan', () => {
 
   // Each row: a kind of mistake, how to make it, and the path and message we expect.
   const badPlans: [string, (plan: PlanInput & Record<string, unknown>) => void, string, RegExp][] = [
+    [
+      'a database record marked stateless',
+      (p) => ((p.dns?.zones?.[0]?.records?.[1] as { stateful?: boolean }).stateful = false),
+      'dns.zones[0].records[1].stateful',
+      /moves once, for all clients, at the data cutover/,
+    ],
+    [
+      'a hook freeze without a preFailback hook',
+      (p) => (p.failback = { freeze: 'hook' }),
+      'failback.freeze',
+      /expected a preFailback hook/,
+    ],
+    [
+      'a maintenance freeze without its target',
+      (p) => (p.failback = { freeze: 'maintenance' }),
+      'failback.maintenance',
+      /expected the maintenance target/,
+    ],
+    [
+      'a maintenance target without a value for a stateless record type',
+      (p) => (p.failback = { freeze: 'maintenance', maintenance: { CNAME: 'maintenance.example.com' } }),
+      'dns.zones[0].records[0].type',
+      /expected failback\.maintenance\.A/,
+    ],
+    [
+      'an unknown freeze',
+      (p) => (p.failback = { freeze: 'pause' as 'none' }),
+      'failback.freeze',
+      /hook|readOnly/,
+    ],
     ['missing app', (p) => delete (p as Partial<PlanInput>).app, 'app', /required/],
     ['app with capitals', (p) => (p.app = 'Shop'), 'app', /lower-case name/],
     ['unknown region', (p) => (p.primaryRegion = 'mars-1'), 'primaryRegion', /AWS region/],
@@ -298,5 +329,37 @@ describe('the protection plan', () => {
       expect(result.ok).toBe(false);
       if (!result.ok) expect(result.problems[0]?.message).toMatch(/empty/);
     }
+  });
+});
+
+describe('the write freeze a plan gets', () => {
+  const planWith = (mutate: (p: PlanInput) => void) => {
+    const plan = structuredClone(validPlan());
+    mutate(plan);
+    const result = parsePlanObject(plan);
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    return result.plan;
+  };
+  it('is readOnly for a plan with databases, hook once it has a preFailback hook, none without data', () => {
+    expect(freezeModeOf(planWith(() => {}))).toBe('readOnly');
+    const hook = { lambda: { functionArn: 'arn:aws:lambda:us-west-2:123456789012:function:freeze' } };
+    expect(freezeModeOf(planWith((p) => (p.hooks = { preFailback: [hook] })))).toBe('hook');
+    expect(
+      freezeModeOf(
+        planWith((p) => {
+          p.tiers = [p.tiers[1] as PlanInput['tiers'][number]];
+          p.dns = { zones: [] };
+        }),
+      ),
+    ).toBe('none');
+    expect(freezeModeOf(planWith((p) => (p.failback = { freeze: 'none' })))).toBe('none');
+  });
+
+  it('a database record is stateful; another only when the plan says so', () => {
+    const plan = planWith(() => {});
+    const [www, db] = plan.dns.zones[0]?.records ?? [];
+    expect(isStatefulRecord(db as never)).toBe(true);
+    expect(isStatefulRecord(www as never)).toBe(false);
+    expect(isStatefulRecord({ ...(www as object), stateful: true } as never)).toBe(true);
   });
 });

@@ -290,6 +290,54 @@ describe('failback write freeze', () => {
     });
   });
 
+  it('maintenance: the stateless records point at the maintenance target while the final sync runs, the data record at the recovery database', async () => {
+    await deploy((p) => {
+      p.failback = {
+        ...(p.failback ?? {}),
+        freeze: 'maintenance',
+        maintenance: { A: ['192.0.2.80'], CNAME: 'maintenance.shop-cdn.example.net' },
+      };
+    });
+    const recoveryEndpoint = (await recoveryDb()).Endpoint?.Address;
+    let atFinalSync: Record<string, string[]> = {};
+    const values = async () => {
+      const zone = await listZoneRecords(clients().route53(), estate.zoneId);
+      return Object.fromEntries(
+        ['www', 'static', 'db'].map((n) => [
+          n,
+          zone
+            .filter((r) => r.Name === `${n}.${ZONE}.`)
+            .flatMap((r) => (r.ResourceRecords ?? []).map((v) => String(v.Value))),
+        ]),
+      );
+    };
+
+    const result = await stack.run(
+      'failback',
+      {},
+      {
+        taskOverrides: {
+          FinalSync: async (payload, call) => {
+            if (Object.keys(atFinalSync).length === 0) atFinalSync = await values();
+            return call.invokeOriginal?.(payload);
+          },
+        },
+      },
+    );
+
+    expect(result.status, result.cause).toBe('SUCCEEDED');
+    expect(atFinalSync).toEqual({
+      www: ['192.0.2.80'],
+      static: ['maintenance.shop-cdn.example.net'],
+      db: [recoveryEndpoint],
+    });
+    const after = await values();
+    expect(after.www).not.toContain('192.0.2.80');
+    expect(after.static).toEqual(['static-east.shop-cdn.example.net']);
+    const shift = await readDnsShift(artifacts(), 'shop', await failbackId());
+    expect(shift?.history.map((h) => h.kind)).toEqual(['maintenance', 'data', 'shift', 'shift']);
+  });
+
   it('freeze none: the report names the window of writes at risk, from the final sync to the data cutover', async () => {
     await deploy((p) => {
       p.failback = { ...(p.failback ?? {}), freeze: 'none' };
