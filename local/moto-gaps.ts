@@ -10,8 +10,9 @@
  * - ReplicaLag: RDS publishes AWS/RDS ReplicaLag for every read replica once a minute (RDS User
  *   Guide, "Amazon CloudWatch metrics for Amazon RDS"); moto publishes no RDS metrics. A
  *   GetMetricStatistics of it that moto answers empty is answered, for a replica moto knows, with a
- *   zero-lag datapoint per whole minute of the window (moto replicates at once). Datapoints a test
- *   put itself are left as they are.
+ *   zero-lag datapoint per whole minute of the window (moto replicates at once). Instant AWS
+ *   (statuses final at once) publishes at once too: one datapoint at the end of the window.
+ *   Datapoints a test put itself are left as they are.
  * - A DB parameter group newly associated with a DB instance (ModifyDBInstance with
  *   DBParameterGroupName) is applied only after a reboot: DescribeDBInstances shows it
  *   `pending-reboot` until RebootDBInstance (RDS User Guide, "Associating a DB parameter group with a
@@ -20,6 +21,7 @@
 import { CreateTagsCommand, DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import { asHarness } from './harness-calls';
+import { localAwsMode } from './realistic-aws/realistic-aws';
 import { clientRegion, type SdkClient, type SdkCommand, wrapSdkSend } from './sdk-send';
 
 type TagSpecification = { ResourceType?: string; Tags?: { Key?: string; Value?: string }[] };
@@ -63,6 +65,7 @@ async function replicaLag(
     .send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }))
     .catch(() => ({ DBInstances: [] }));
   if (!DBInstances[0]?.ReadReplicaSourceDBInstanceIdentifier) return [];
+  if (localAwsMode() === 'instant') return [{ Timestamp: query.EndTime, Maximum: 0 }];
   const minute = 60_000;
   const points: { Timestamp: Date; Maximum: number }[] = [];
   // A minute's datapoint is published once the minute is over.

@@ -5,7 +5,9 @@
  * recovery region write again. Synthesized workflows, real handlers, moto, IAM enforced.
  */
 
+import { DescribeSubnetsCommand } from '@aws-sdk/client-ec2';
 import {
+  CreateDBSubnetGroupCommand,
   type DBInstance,
   DescribeDBInstancesCommand,
   DescribeDBParameterGroupsCommand,
@@ -25,6 +27,7 @@ import { listZoneRecords } from '../../lambdas/route53/hosted-zone';
 import { createAwsClients } from '../../lambdas/runtime/aws-clients';
 import { StateTable } from '../../lambdas/state/state-table';
 import { deployLocalStack, type LocalStack } from '../../local/local-stack';
+import { useInstantAws, useRealisticAws } from '../../local/realistic-aws/realistic-aws';
 import { startWebhookReceiver, type WebhookReceiver } from '../hooks/webhook-receiver';
 import { healthEndpointForTests } from '../support/health-endpoint';
 import { localAwsForTests } from '../support/local-aws';
@@ -288,6 +291,51 @@ describe('failback write freeze', () => {
         ['unfreezeWrites', 'us-west-2'],
       ]);
     });
+  });
+
+  it('replica: the home replica is promoted only on a zero ReplicaLag measured after the freeze', {
+    timeout: 300_000,
+  }, async () => {
+    await deploy((p) => {
+      const data = p.tiers[0]?.resources[0] as { rds: { failbackSync?: string } };
+      data.rds.failbackSync = 'replica';
+    });
+    // moto resolves a cross-region replica's subnet group in the source region (AWS: in its own),
+    // so the group the replica is asked to use must exist in us-west-2 too for moto to accept it.
+    const { Subnets = [] } = await clients()
+      .ec2('us-west-2')
+      .send(new DescribeSubnetsCommand({ Filters: [{ Name: 'tag:Name', Values: ['shop-recovery-*'] }] }));
+    await clients()
+      .rds('us-west-2')
+      .send(
+        new CreateDBSubnetGroupCommand({
+          DBSubnetGroupName: 'shop-primary-db',
+          DBSubnetGroupDescription: 'moto quirk: see above',
+          SubnetIds: Subnets.map((n) => n.SubnetId as string),
+        }),
+      );
+
+    // Realistic AWS: ReplicaLag arrives once a minute, for the minute before, as RDS publishes it
+    useRealisticAws({ seed: 12, faultRate: 0, throttling: false });
+    const result = await stack.run('failback', {}).finally(() => useInstantAws());
+
+    expect(result.status, result.cause).toBe('SUCCEEDED');
+    const freeze = await readWriteFreeze(artifacts(), 'shop', await failbackId());
+    const run = result.taskInvocations.find((t) => t.stateName === 'FinaliseHome')?.input as {
+      run: { runId: string };
+    };
+    const home = await artifacts().getJson<HomeInventory>(
+      runArtifactKey('shop', run.run.runId, 'home-inventory'),
+    );
+    const db = home.resources.find((r) => r.kind === 'rds');
+    expect(db).toMatchObject({ strategy: 'replica', promoted: true });
+    expect(Date.parse(String(db?.syncPointAt))).toBeGreaterThanOrEqual(Date.parse(String(freeze?.frozenAt)));
+    // The first finalise came before any reading after the freeze: it waited for the next one
+    const finalises = result.taskInvocations.filter((t) => t.stateName === 'FinaliseHome');
+    expect((finalises[0]?.output as { waiting: string[] }).waiting).toEqual([
+      expect.stringMatching(/no ReplicaLag reading since the write freeze/),
+    ]);
+    expect((await outcomeOf(run.run.runId)).rpo).toMatchObject({ seconds: 0, orderHeld: true });
   });
 
   it('maintenance: the stateless records point at the maintenance target while the final sync runs, the data record at the recovery database', async () => {
