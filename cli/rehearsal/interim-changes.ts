@@ -7,10 +7,11 @@
  * - EC2: one more web server started in the recovery region (tagged `pendulum-role=web`, so the
  *   plan's tag selector picks it up); failback must give it a counterpart at home.
  * - RDS: the recovery database took 45 days of writes, marked with a tag so the new primary can be
- *   traced back to it.
+ *   traced back to it; and someone created a reporting database there, with the app's tag, that
+ *   the plan does not know: reconciliation must name it and say what happens to it.
  */
 import { type Instance, RunInstancesCommand } from '@aws-sdk/client-ec2';
-import { AddTagsToResourceCommand } from '@aws-sdk/client-rds';
+import { AddTagsToResourceCommand, CreateDBInstanceCommand } from '@aws-sdk/client-rds';
 import {
   type Change,
   ChangeResourceRecordSetsCommand,
@@ -32,6 +33,8 @@ export interface InterimChangeSpec {
   readonly deleted: { readonly name: string; readonly type: string; readonly setIdentifier: string };
   readonly addedInstance: { readonly role: string; readonly name: string };
   readonly databaseTag: { readonly key: string; readonly value: string };
+  /** A database nobody told the plan about. */
+  readonly addedDatabase: { readonly identifier: string; readonly subnetGroup: string };
 }
 
 export function interimChangeSpec(zoneName: string): InterimChangeSpec {
@@ -44,6 +47,7 @@ export function interimChangeSpec(zoneName: string): InterimChangeSpec {
     deleted: { name: `canary.${zone}`, type: 'A', setIdentifier: 'canary-green' },
     addedInstance: { role: 'web', name: 'web-added-in-recovery' },
     databaseTag: { key: 'data', value: '45-days-of-orders' },
+    addedDatabase: { identifier: 'shop-reports', subnetGroup: 'shop-recovery-db' },
   };
 }
 
@@ -51,6 +55,7 @@ export function interimChangeSpec(zoneName: string): InterimChangeSpec {
 export interface AppliedInterimChanges {
   readonly spec: InterimChangeSpec;
   readonly addedInstanceId: string;
+  readonly addedDatabaseId: string;
   /** Recovery-region database identifier by the plan's identifier it stands in for. */
   readonly recoveryDatabases: Readonly<Record<string, string>>;
   /** One line per change, for people. */
@@ -149,9 +154,27 @@ export async function applyInterimChanges(
     recoveryDatabases[source] = db.DBInstanceIdentifier;
   }
 
+  // A reporting database someone made in the recovery region, with the app's tag.
+  await rds.send(
+    new CreateDBInstanceCommand({
+      DBInstanceIdentifier: spec.addedDatabase.identifier,
+      DBSubnetGroupName: spec.addedDatabase.subnetGroup,
+      Engine: 'postgres',
+      DBInstanceClass: 'db.t3.micro',
+      AllocatedStorage: 20,
+      MasterUsername: 'reports',
+      MasterUserPassword: 'rehearsal-only-password',
+      Tags: [
+        { Key: TAG.app, Value: plan.app },
+        { Key: 'Name', Value: spec.addedDatabase.identifier },
+      ],
+    }),
+  );
+
   return {
     spec,
     addedInstanceId: added.InstanceId,
+    addedDatabaseId: spec.addedDatabase.identifier,
     recoveryDatabases,
     summary: [
       `DNS: added ${spec.addedTxt.name} TXT ${spec.addedTxt.value}`,
@@ -163,6 +186,7 @@ export async function applyInterimChanges(
         ([source, id]) =>
           `RDS: ${id} (standing in for ${source}) took 45 days of writes (tag ${spec.databaseTag.key}=${spec.databaseTag.value})`,
       ),
+      `RDS: created ${spec.addedDatabase.identifier} in ${plan.recoveryRegion} (tag ${TAG.app}=${plan.app}), which the plan does not know`,
     ],
   };
 }

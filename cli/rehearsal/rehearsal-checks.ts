@@ -12,6 +12,7 @@ import type { ResourceRecordSet } from '@aws-sdk/client-route-53';
 import { normaliseDnsName } from '../../lambdas/dns/dns-name';
 import { recordKey } from '../../lambdas/dns/record-key';
 import { FAILBACK_TAG } from '../../lambdas/failback/home-names';
+import { isStatefulRecord } from '../../lambdas/plan/failback-freeze';
 import type { ManagedRecord, Plan } from '../../lambdas/plan/plan-schema';
 import { TAG } from '../../lambdas/recovery-points/recovery-point';
 import { listZoneRecords, resolveZone } from '../../lambdas/route53/hosted-zone';
@@ -142,12 +143,15 @@ export interface ObservedStep {
   /** Every managed record was at that weight (one pair per record, or all plain at 100). */
   readonly consistent: boolean;
   readonly detail: string;
+  /** The stateful (data) records as they stood: their values and whether each was one plain record. */
+  readonly dataRecords: { readonly label: string; readonly values: string[]; readonly plain: boolean }[];
 }
 
 /** Reads where the staged shift stands now, from the zone. */
 export async function observeStep(clients: AwsClients, plan: Plan): Promise<ObservedStep> {
   const zones = await readZones(clients, plan);
   const weights: number[] = [];
+  const dataRecords: ObservedStep['dataRecords'] = [];
   let plain = 0;
   let managed = 0;
   for (const zone of zones) {
@@ -156,6 +160,12 @@ export async function observeStep(clients: AwsClients, plan: Plan): Promise<Obse
       if (record.setIdentifier) continue;
       managed++;
       const sets = recordsFor(zone.records, record);
+      if (isStatefulRecord(record))
+        dataRecords.push({
+          label: `${normaliseDnsName(record.name).replace(/\.$/, '')} ${record.type}`,
+          values: sets.flatMap(valuesOf),
+          plain: sets.length === 1 && !sets[0]?.SetIdentifier,
+        });
       const home = sets.find(
         (r) => r.SetIdentifier?.startsWith('pendulum-') && r.SetIdentifier.endsWith('-home'),
       );
@@ -168,11 +178,12 @@ export async function observeStep(clients: AwsClients, plan: Plan): Promise<Obse
   }
   const distinct = [...new Set(weights)];
   if (weights.length === 0 && plain === managed)
-    return { homeWeight: 100, consistent: true, detail: `${plain} plain record(s)` };
+    return { homeWeight: 100, consistent: true, detail: `${plain} plain record(s)`, dataRecords };
   return {
     homeWeight: distinct.length === 1 ? (distinct[0] ?? null) : null,
     consistent: distinct.length === 1 && weights.length === managed - plain && weights.length > 0,
-    detail: `${weights.length} weighted pair(s) at ${list(distinct.map(String))} % home, ${plain} plain`,
+    detail: `${weights.length} weighted pair(s) at ${list(distinct.map(String))} % home, ${plain} plain (${dataRecords.length} data record(s), moved at the data cutover)`,
+    dataRecords,
   };
 }
 

@@ -32,6 +32,7 @@ import { executionName } from '../workflow-client';
 import { type HealthServer, startHealthServer } from './health-server';
 import { type AppliedInterimChanges, applyInterimChanges, interimChangeSpec } from './interim-changes';
 import { formatModeled, type ModeledRto, modeledMs, modeledRto } from './modeled-time';
+import { noLostWriteChecks, reverseProtectionChecks } from './no-lost-write-checks';
 import {
   type BeforeFailback,
   type BeforeFailover,
@@ -43,6 +44,7 @@ import {
   observeBeforeFailback,
   observeBeforeFailover,
   observeStep,
+  plannedDatabases,
   protectChecks,
 } from './rehearsal-checks';
 import { RehearsalOutput, silentOutput } from './rehearsal-output';
@@ -380,14 +382,28 @@ export async function runRehearsal(options: RehearsalOptions = {}): Promise<Rehe
       // The story's 45 days pass on the virtual clock too.
       if (realistic) virtualClock().advance(INTERIM_DAYS * 86_400_000);
       for (const change of interim.summary) say.note(change);
+      // Protection follows the app: the scheduled protect of those days captures the recovery region.
+      await runWorkflow('protect', {});
+      const stale = need(beforeFailover, 'the estate');
+      const results = await reverseProtectionChecks(clients(), plan, [
+        ...Object.values(stale.primaryByRole)
+          .flat()
+          .map((i) => i.InstanceId ?? ''),
+        ...plannedDatabases(plan),
+      ]);
+      checks.push(...results);
+      say.checksLine(results);
     });
 
     await phase('reconcile', async () => {
       beforeFailback = await observeBeforeFailback(clients(), plan);
+      // The reporting database someone made during the failover is not in the plan: without a
+      // preference reconciliation stops on it; the operator keeps the current state (left in place).
       const dry = await runWorkflow('failback', {
         dryRun: true,
         strategy: 'staged',
         steps: plan.failback.steps,
+        prefer: 'current',
       });
       const summary = dry.result.output as ReconcileResult;
       reconciliation = {
@@ -410,7 +426,8 @@ export async function runRehearsal(options: RehearsalOptions = {}): Promise<Rehe
     });
 
     await phase('failback', async () => {
-      const input = { strategy: 'staged', steps: plan.failback.steps };
+      // The reporting database made during the failover stays where it is: prefer the current state.
+      const input = { strategy: 'staged', steps: plan.failback.steps, prefer: 'current' };
       finished.failback = await runWorkflow('failback', input, {
         // The health gate of each staged step: see what Route 53 holds at that moment, then run it.
         CheckStepHealth: async (payload, call) => {
@@ -462,6 +479,15 @@ export async function runRehearsal(options: RehearsalOptions = {}): Promise<Rehe
         ...(finished.failover ? { failoverRunId: finished.failover.runId } : {}),
         ...(finished.failback ? { failbackRunId: finished.failback.runId } : {}),
       });
+      const noLostWrite = await noLostWriteChecks({
+        clients: clients(),
+        plan,
+        artifacts: need(artifacts, 'the artifact bucket'),
+        observedSteps,
+        ...(finished.failback ? { failbackRunId: finished.failback.runId } : {}),
+        ...(interim ? { interim } : {}),
+      });
+      results.push(...noLostWrite);
       checks.push(...results, ...iamResults);
       say.checksLine([...results, ...iamResults]);
       say.line();

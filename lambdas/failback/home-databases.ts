@@ -349,7 +349,11 @@ export async function advanceHomeDatabases(hc: HomeContext, final?: FinalSync): 
             new CreateDBSnapshotCommand({
               DBSnapshotIdentifier: snapshotId,
               DBInstanceIdentifier: want.recoveryId,
-              Tags: snapshotTags,
+              // The snapshot holds every write up to at least the moment it was asked for.
+              Tags: [
+                ...snapshotTags,
+                { Key: FAILBACK_TAG.syncPoint, Value: (hc.now?.() ?? new Date()).toISOString() },
+              ],
             }),
           );
           intermediate = DBSnapshot;
@@ -372,7 +376,17 @@ export async function advanceHomeDatabases(hc: HomeContext, final?: FinalSync): 
           new CopyDBSnapshotCommand({
             SourceDBSnapshotIdentifier: intermediate.DBSnapshotArn ?? snapshotId,
             TargetDBSnapshotIdentifier: snapshotId,
-            Tags: snapshotTags,
+            Tags: [
+              ...snapshotTags,
+              ...(tagMap(intermediate.TagList)[FAILBACK_TAG.syncPoint]
+                ? [
+                    {
+                      Key: FAILBACK_TAG.syncPoint,
+                      Value: tagMap(intermediate.TagList)[FAILBACK_TAG.syncPoint],
+                    },
+                  ]
+                : []),
+            ],
             CopyTags: false,
           }),
         );
@@ -383,13 +397,17 @@ export async function advanceHomeDatabases(hc: HomeContext, final?: FinalSync): 
       }
     }
     if (!copy) return waiting('copying');
-    // The home copy holds every write up to the moment the recovery-region snapshot was taken.
-    const syncPointAt = (
-      copy.OriginalSnapshotCreateTime ??
-      intermediate?.SnapshotCreateTime ??
-      copy.SnapshotCreateTime ??
-      new Date()
-    ).toISOString();
+    // The home copy holds every write up to the moment the recovery-region snapshot was asked for
+    // (recorded by this task's clock, the one the freeze was recorded by), else when AWS says it was taken.
+    const syncPointAt =
+      tagMap(copy.TagList)[FAILBACK_TAG.syncPoint] ??
+      tagMap(intermediate?.TagList)[FAILBACK_TAG.syncPoint] ??
+      (
+        copy.OriginalSnapshotCreateTime ??
+        intermediate?.SnapshotCreateTime ??
+        copy.SnapshotCreateTime ??
+        new Date()
+      ).toISOString();
     const copyState = snapshotState(copy);
     if (copyState === 'failed') return fail(`copy ${snapshotId} in ${run.targetRegion} failed`);
     if (copyState === 'pending') return waiting('copying');
