@@ -4,8 +4,10 @@
  * for "what it does"; the region and the manual fallback always come from here. States not listed
  * get a generic entry (see `genericStep`), so a new state never breaks the runbook.
  */
+
 import { recoveryCapSeconds } from '../../lambdas/failover/recovery-cap';
 import { formatDuration } from '../../lambdas/plan/duration';
+import { freezeModeOf } from '../../lambdas/plan/failback-freeze';
 import type { Plan } from '../../lambdas/plan/plan-schema';
 import { type RunbookContext, zoneIdExpression } from './runbook-context';
 
@@ -626,6 +628,84 @@ export const STEP_CATALOGUE: Readonly<Record<string, StepInfo>> = {
     touches: 'none',
     fallback: () => 'Fix the new primary and start the failback again: it resumes from what exists.',
   },
+  FreezeWritesHooks: {
+    does: 'Asks the preFailback hooks to stop writes in the recovery region (phase freezeWrites); each must answer {"writesFrozen": true}, or the failback stops before the final sync.',
+    touches: 'hooks',
+    gate: (ctx) => `hooks: ${hookList(ctx.plan, 'preFailback')}`,
+    fallback: (ctx) =>
+      `Stop the application's writes in ${ctx.recovery} yourself (maintenance mode, read-only users) and confirm before the final sync.`,
+  },
+  ShiftDnsMaintenance: {
+    does: 'Points the stateless records at the maintenance target while the final sync runs (failback.freeze: maintenance); the data records stay on the recovery database.',
+    touches: 'route53',
+    fallback: (ctx) =>
+      dnsFallback(ctx, ctx.recovery, `Maintenance page for ${ctx.app} during the final sync`),
+  },
+  ConfirmMaintenanceDns: {
+    does: 'Waits until Route 53 reports the maintenance records INSYNC.',
+    touches: 'route53',
+    fallback: () => code(['aws route53 get-change --id <ChangeInfo.Id>   # until Status is INSYNC']),
+  },
+  FreezeWrites: {
+    does: 'Records when writes stopped in the recovery region; with failback.freeze readOnly it first gives each recovery database a read-only copy of its parameter group and reboots it to apply it. Called in a loop until the freeze holds.',
+    touches: 'recovery',
+    gate: (ctx) =>
+      `failback.freeze ${freezeModeOf(ctx.plan)}; within failback.syncCap ${ctx.plan.failback.syncCap}`,
+    fallback: (ctx) =>
+      code([
+        `aws rds copy-db-parameter-group --region ${ctx.recovery} --source-db-parameter-group-identifier <its group> --target-db-parameter-group-identifier pendulum-${ctx.app}-frozen-manual --target-db-parameter-group-description "write freeze"`,
+        `aws rds modify-db-parameter-group --region ${ctx.recovery} --db-parameter-group-name pendulum-${ctx.app}-frozen-manual --parameters ParameterName=default_transaction_read_only,ParameterValue=1,ApplyMethod=immediate   # read_only for MySQL/MariaDB`,
+        `aws rds modify-db-instance --region ${ctx.recovery} --db-instance-identifier <recovery database> --db-parameter-group-name pendulum-${ctx.app}-frozen-manual --apply-immediately`,
+        `aws rds reboot-db-instance --region ${ctx.recovery} --db-instance-identifier <recovery database>`,
+      ]),
+  },
+  'WritesFrozen?': {
+    does: 'Starts the final sync once the freeze holds, else waits and checks again.',
+    touches: 'none',
+    fallback: () => 'Nothing to do by hand.',
+  },
+  WaitForFreeze: {
+    does: 'Waits before checking the freeze again (a parameter group is applied by a reboot).',
+    touches: 'none',
+    fallback: () => 'Nothing to do by hand.',
+  },
+  FinalSync: {
+    does: 'After the freeze: takes the final snapshot of each snapshot-synced recovery database, copies it home (incremental on top of the newest reverse point) and restores the home database from it. Called in a loop until ready.',
+    touches: 'both',
+    gate: (ctx) => `only after the freeze held; within failback.syncCap ${ctx.plan.failback.syncCap}`,
+    fallback: (ctx) =>
+      code([
+        `aws rds create-db-snapshot --region ${ctx.recovery} --db-instance-identifier <recovery database> --db-snapshot-identifier <name>   # after writes stopped`,
+        `aws rds copy-db-snapshot --region ${ctx.primary} --source-region ${ctx.recovery} --source-db-snapshot-identifier <snapshot arn> --target-db-snapshot-identifier <name>`,
+        `aws rds restore-db-instance-from-db-snapshot --region ${ctx.primary} --db-instance-identifier <source>-home --db-snapshot-identifier <name>`,
+      ]),
+  },
+  'FinalSynced?': {
+    does: 'Finalises the home databases once the final sync is ready, else waits and syncs again.',
+    touches: 'none',
+    fallback: () => 'Nothing to do by hand.',
+  },
+  WaitForFinalSync: {
+    does: 'Waits before checking the final sync again (30 s at first, up to 5 min as the wait grows).',
+    touches: 'none',
+    fallback: () => 'Nothing to do by hand.',
+  },
+  ShiftDnsData: {
+    does: 'The data cutover: points every data record (a database CNAME, or a record the plan marks stateful) at the home database, once, for every client; never as a weighted pair.',
+    touches: 'route53',
+    fallback: (ctx) => dnsFallback(ctx, ctx.primary, `Data cutover of ${ctx.app} to ${ctx.primary}`),
+  },
+  ConfirmDataDns: {
+    does: 'Waits until Route 53 reports the data records INSYNC.',
+    touches: 'route53',
+    fallback: () => code(['aws route53 get-change --id <ChangeInfo.Id>   # until Status is INSYNC']),
+  },
+  UnfreezeWritesHooksHome: {
+    does: 'Tells the preFailback hooks that writes may resume, in the primary region (phase unfreezeWrites), now that the data is home.',
+    touches: 'hooks',
+    gate: (ctx) => `hooks: ${hookList(ctx.plan, 'preFailback')}`,
+    fallback: (ctx) => `Let the application write again in ${ctx.primary}.`,
+  },
   FinaliseHome: {
     does: "Promotes the home replicas, sets the stale primary databases aside and gives the home databases the plan's identifiers.",
     touches: 'primary',
@@ -849,9 +929,39 @@ export const STEP_CATALOGUE: Readonly<Record<string, StepInfo>> = {
       'Retire the remaining copies by hand (see RetireRecoveryCopies) or run the failback again.',
   },
   RollBackDns: {
-    does: 'Puts DNS back to the last step whose health gate passed, or to the records as they were before the shift.',
+    does: 'Puts the stateless records back to the last step whose health gate passed, or as they were before the shift (ending a maintenance freeze); data records that moved home stay home.',
     touches: 'route53',
     fallback: (ctx) => dnsFallback(ctx, ctx.recovery, `Manual rollback of ${ctx.app}'s failback`),
+  },
+  UnfreezeWrites: {
+    does: 'After a failure: lets the recovery region write again if the data records had not moved home (readOnly: each recovery database gets its own parameter group back); once they moved, the recovery databases stay frozen. Called in a loop until done.',
+    touches: 'recovery',
+    fallback: (ctx) =>
+      code([
+        `aws rds modify-db-instance --region ${ctx.recovery} --db-instance-identifier <recovery database> --db-parameter-group-name <its own group> --apply-immediately`,
+        `aws rds reboot-db-instance --region ${ctx.recovery} --db-instance-identifier <recovery database>`,
+      ]),
+  },
+  'WritesResumed?': {
+    does: 'Records the failure once the freeze is undone, else waits and checks again.',
+    touches: 'none',
+    fallback: () => 'Nothing to do by hand.',
+  },
+  WaitForUnfreeze: {
+    does: 'Waits before checking the undone freeze again (a parameter group is applied by a reboot).',
+    touches: 'none',
+    fallback: () => 'Nothing to do by hand.',
+  },
+  'TellHooksWritesResume?': {
+    does: 'Tells the preFailback hooks where writes resume, when the freeze was theirs.',
+    touches: 'none',
+    fallback: () => 'Nothing to do by hand.',
+  },
+  UnfreezeWritesHooks: {
+    does: 'Tells the preFailback hooks that writes may resume (phase unfreezeWrites) in the region that holds the data.',
+    touches: 'hooks',
+    gate: (ctx) => `hooks: ${hookList(ctx.plan, 'preFailback')}`,
+    fallback: () => 'Let the application write again where the data records point.',
   },
   RecordFailbackFailure: {
     does: 'Records FAILBACK_FAILED with the error; nothing is deleted, production stays in the recovery region, and a re-run resumes.',

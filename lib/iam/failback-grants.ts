@@ -230,7 +230,7 @@ export function allowSyncHome(role: iam.IRole, plan: Plan): void {
   });
   grant(role, {
     sid: 'KeepFinalOfSupersededHome',
-    actions: ['rds:CreateDBSnapshot', 'rds:AddTagsToResource'],
+    actions: ['rds:CreateDBSnapshot'],
     resources:
       planDatabases(plan).identifiers.length > 0
         ? [arns.rds(home, 'snapshot', `${finalSnapshotPrefix(plan.app)}*`)]

@@ -138,6 +138,51 @@ describe('what no Pendulum role may do', () => {
     ]);
   });
 
+  it("the write freeze changes only Pendulum's frozen parameter groups, and only the recovery databases", async () => {
+    // A shared group of the estate: no role may change it or delete it
+    const shared = { DBParameterGroupName: 'shop-postgres-shared', Parameters: [] };
+    expect(await whoMay('RDS', 'ModifyDBParameterGroup', shared, RECOVERY)).toEqual([]);
+    expect(await whoMay('RDS', 'DeleteDBParameterGroup', shared, RECOVERY)).toEqual([]);
+    // Its read-only copy: made and changed by the freeze, deleted by the unfreeze
+    const frozen = {
+      DBParameterGroupName: 'pendulum-shop-frozen-1a2b3c4d-shop-db-pf-1a2b3c4d',
+      Parameters: [],
+    };
+    expect(await whoMay('RDS', 'ModifyDBParameterGroup', frozen, RECOVERY)).toEqual([
+      'lambdas/handlers/freeze-writes.ts',
+    ]);
+    expect(await whoMay('RDS', 'DeleteDBParameterGroup', frozen, RECOVERY)).toEqual([
+      'lambdas/handlers/unfreeze-writes.ts',
+    ]);
+    expect(await whoMay('RDS', 'ModifyDBParameterGroup', frozen, PRIMARY)).toEqual([]);
+    // Only a recovery database takes the frozen group; another database of the account does not
+    const freezeOther = {
+      DBInstanceIdentifier: 'billing-db',
+      DBParameterGroupName: frozen.DBParameterGroupName,
+    };
+    expect(await allowed('freeze-writes', 'RDS', 'ModifyDBInstance', freezeOther, RECOVERY)).toBe(false);
+    expect(
+      await allowed(
+        'freeze-writes',
+        'RDS',
+        'RebootDBInstance',
+        { DBInstanceIdentifier: 'billing-db' },
+        RECOVERY,
+      ),
+    ).toBe(false);
+    const freezeCopy = {
+      DBInstanceIdentifier: 'shop-db-pf-1a2b3c4d',
+      DBParameterGroupName: frozen.DBParameterGroupName,
+    };
+    expect(await allowed('freeze-writes', 'RDS', 'ModifyDBInstance', freezeCopy, RECOVERY)).toBe(true);
+    // The freeze cannot hand a recovery database some other group
+    const otherGroup = {
+      DBInstanceIdentifier: 'shop-db-pf-1a2b3c4d',
+      DBParameterGroupName: 'shop-postgres-shared',
+    };
+    expect(await allowed('freeze-writes', 'RDS', 'ModifyDBInstance', otherGroup, RECOVERY)).toBe(false);
+  });
+
   it('no role deletes a final snapshot or a final AMI, in either region', async () => {
     for (const region of [PRIMARY, RECOVERY]) {
       const snapshot = { DBSnapshotIdentifier: 'pendulum-shop-final-1a2b3c4d-shop-db' };
