@@ -209,6 +209,9 @@ async function recordTimelines(
   const visibleAt = now + fixedMs(AWS_TIMINGS.ec2.visibilityDelay);
   if (service === 'EC2' && operation === 'RunInstances') {
     for (const instance of (output.Instances as Json[] | undefined) ?? []) {
+      // A retried launch with the same ClientToken answers with the instance it already made: its
+      // timeline stands (restarting it would hide an instance describes have already shown).
+      if (timelines.get(region, String(instance.InstanceId))) continue;
       timelines.set(region, String(instance.InstanceId), {
         kind: 'instance',
         startedAt: now,

@@ -99,6 +99,35 @@ describe('the realistic local AWS', () => {
     expect(seen).toEqual(['InvalidInstanceID.NotFound', 'pending', 'running']);
   });
 
+  it('a launch retried with its ClientToken answers with the same instance, still visible', async () => {
+    // Prepare
+    useRealisticAws({ seed: 5, latency: false, throttling: false });
+    const ec2 = new EC2Client({ region: 'us-west-2' });
+    const { Images = [] } = await ec2.send(new DescribeImagesCommand({}));
+    const launch = () =>
+      ec2.send(
+        new RunInstancesCommand({
+          ImageId: Images[0]?.ImageId,
+          MinCount: 1,
+          MaxCount: 1,
+          InstanceType: 't3.micro',
+          ClientToken: 'retried-launch-1',
+        }),
+      );
+
+    // Act: the first launch becomes visible; the retry (after an ambiguous failure) comes later
+    const seen = await asTask(async () => {
+      const first = String((await launch()).Instances?.[0]?.InstanceId);
+      await sleep(10_000);
+      const second = String((await launch()).Instances?.[0]?.InstanceId);
+      const { Reservations = [] } = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [first] }));
+      return { same: first === second, state: Reservations[0]?.Instances?.[0]?.State?.Name };
+    });
+
+    // Assess: one instance, and the retry did not hide it again
+    expect(seen).toEqual({ same: true, state: 'pending' });
+  });
+
   it('keeps a DB snapshot creating for minutes and refuses a restore from it until it is available', async () => {
     // Prepare
     useRealisticAws({ seed: 5, latency: false, throttling: false });
