@@ -11,7 +11,7 @@ import { FAILBACK_ARTIFACTS, failbackRunSchema } from '../failback/failback-run'
 import type { HomeResourceEntry } from '../failback/home-targets';
 import type { Reconciliation } from '../failback/reconciliation';
 import { retirementIsScheduled } from '../failback/scheduled-retirement';
-import { readWriteFreeze } from '../failback/write-freeze';
+import { type WriteFreeze, writeFreezeKey } from '../failback/write-freeze';
 import { summarizeHooks } from '../hooks/hook-warnings';
 import { notify, warningLines, withWarnings } from '../notify/notify';
 import { formatDuration } from '../plan/duration';
@@ -46,7 +46,8 @@ export function makeRecordFailbackHandler(deps: TaskDeps = {}) {
         })[];
       }>(runArtifactKey(run.app, run.runId, FAILBACK_ARTIFACTS.homeInventory)),
       readDnsShift(ctx.artifacts, run.app, run.failbackId),
-      readWriteFreeze(ctx.artifacts, run.app, run.failbackId),
+      // FreezeWrites always records the freeze (mode none included) before anything reaches here.
+      ctx.artifacts.getJson<WriteFreeze>(writeFreezeKey(run.app, run.failbackId)),
     ]);
     const rpo = failbackRpo({
       mode: freeze?.mode ?? freezeModeOf(ctx.plan),

@@ -40,8 +40,7 @@ export const STORAGE_NEEDS: Record<string, StorageNeeds> = {
   'shift-dns': { table: ['GetItem'], bucket: READ_IF_EXISTS },
   // Reads the DNS shift if it exists: a failback that failed before DNS moved has none.
   'roll-back-dns': { table: [], bucket: READ_IF_EXISTS },
-  // Reads the write freeze if it exists (none before a freeze was ever asked for).
-  'record-failback': { table: ['UpdateItem'], bucket: READ_IF_EXISTS },
+  'record-failback': { table: ['UpdateItem'], bucket: ['GetObject', 'PutObject'] },
   'freeze-writes': { table: [], bucket: READ_IF_EXISTS },
   'unfreeze-writes': { table: [], bucket: READ_IF_EXISTS },
   'record-failback-failure': { table: ['UpdateItem'], bucket: ['PutObject'] },
