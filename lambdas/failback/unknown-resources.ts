@@ -119,9 +119,15 @@ export function resolveUnknown(input: UnknownInput): UnknownResult {
           outcome: 'conflict',
           reason: `${why}; stops the failback until prefer "failback" or "current" leaves it in place`,
         };
-  const foreign = (tags: Readonly<Record<string, string>>) => {
+  /** Another Pendulum app's resource: listed, and left to that app. */
+  const ofAnotherApp = <B extends object>(base: B, tags: Readonly<Record<string, string>>) => {
     const app = tags[TAG.app];
-    return app !== undefined && app !== plan.app ? app : undefined;
+    if (app === undefined || app === plan.app) return undefined;
+    return {
+      ...base,
+      outcome: 'leave in place' as const,
+      reason: `belongs to the Pendulum app ${app}, which brings it home or not`,
+    };
   };
   const pendulumOwn = (tags: Readonly<Record<string, string>>) =>
     tags[TAG.failback] !== undefined || tags[TAG.drill] !== undefined;
@@ -136,13 +142,9 @@ export function resolveUnknown(input: UnknownInput): UnknownResult {
       found,
       ...(instance.launchedAt ? { createdAt: instance.launchedAt } : {}),
     };
-    const other = foreign(instance.tags);
-    if (other) {
-      unknown.push({
-        ...base,
-        outcome: 'leave in place',
-        reason: `belongs to the Pendulum app ${other}, which brings it home or not`,
-      });
+    const elsewhere = ofAnotherApp(base, instance.tags);
+    if (elsewhere) {
+      unknown.push(elsewhere);
       continue;
     }
     const inferred = inferInstanceRole(instance, ec2Roles, input.roleImages);
@@ -181,13 +183,9 @@ export function resolveUnknown(input: UnknownInput): UnknownResult {
       found,
       ...(db.createdAt ? { createdAt: db.createdAt } : {}),
     };
-    const other = foreign(db.tags);
-    if (other) {
-      unknown.push({
-        ...base,
-        outcome: 'leave in place',
-        reason: `belongs to the Pendulum app ${other}, which brings it home or not`,
-      });
+    const elsewhere = ofAnotherApp(base, db.tags);
+    if (elsewhere) {
+      unknown.push(elsewhere);
       continue;
     }
     const replicaOf = db.replicaOf?.split(':').pop();

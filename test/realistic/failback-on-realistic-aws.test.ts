@@ -1,10 +1,3 @@
-/**
- * Failback on the realistic local AWS: bringing a large database home (a snapshot in the recovery
- * region, its cross-region copy, a restore at home) takes hours, longer than any tier's RTO, and a
- * soak of weeks outlasts the execution itself. Failback waits on caps of its own, and hands a soak
- * that long to a scheduled retirement.
- */
-import { DescribeInstancesCommand, type Instance } from '@aws-sdk/client-ec2';
 import { DescribeDBInstancesCommand, DescribeDBSnapshotsCommand } from '@aws-sdk/client-rds';
 import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -21,6 +14,7 @@ import type { WorkflowEvent, WorkflowRunResult } from '../../local/local-workflo
 import { useInstantAws, useRealisticAws } from '../../local/realistic-aws/realistic-aws';
 import { resetVirtualClock, virtualClock } from '../../local/virtual-clock';
 import { healthEndpointForTests } from '../support/health-endpoint';
+import { live as liveInstances } from '../support/live-instances';
 import { localAwsForTests } from '../support/local-aws';
 import { samplePlanWith } from '../support/sample-plan';
 import { deployScheduleGroups } from '../support/schedule-groups';
@@ -47,19 +41,8 @@ const entered = (result: WorkflowRunResult) =>
     .filter((e) => e.type === 'StateEntered')
     .map((e) => (e as { state?: { name: string } }).state?.name);
 
-async function live(region: string): Promise<Instance[]> {
-  const { Reservations = [] } = await clients()
-    .ec2(region)
-    .send(
-      new DescribeInstancesCommand({
-        Filters: [
-          { Name: `tag:${TAG.app}`, Values: ['shop'] },
-          { Name: 'instance-state-name', Values: ['pending', 'running'] },
-        ],
-      }),
-    );
-  return Reservations.flatMap((r) => r.Instances ?? []);
-}
+/** The app's instances that run in a region. */
+const live = (region: string) => liveInstances(region, [{ Name: `tag:${TAG.app}`, Values: ['shop'] }]);
 
 describe('failback on the realistic local AWS', { timeout: 300_000 }, () => {
   let plan: Plan;

@@ -3,12 +3,7 @@
  * the plan's roles, shows in the reconciliation report with what failback does with it. Synthesized
  * workflow, real handlers, moto.
  */
-import {
-  DescribeImagesCommand,
-  DescribeInstancesCommand,
-  type Instance,
-  RunInstancesCommand,
-} from '@aws-sdk/client-ec2';
+import { DescribeImagesCommand, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { CreateDBInstanceCommand, DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -21,6 +16,7 @@ import { createAwsClients } from '../../lambdas/runtime/aws-clients';
 import { StateTable } from '../../lambdas/state/state-table';
 import { deployLocalStack, type LocalStack } from '../../local/local-stack';
 import { healthEndpointForTests } from '../support/health-endpoint';
+import { live, tag } from '../support/live-instances';
 import { localAwsForTests } from '../support/local-aws';
 import { samplePlanWith } from '../support/sample-plan';
 
@@ -28,19 +24,6 @@ const aws = localAwsForTests('us-west-2');
 const health = healthEndpointForTests();
 const clients = () => createAwsClients();
 const RECOVERY = 'us-west-2';
-
-async function live(region: string, filters: { Name: string; Values: string[] }[] = []): Promise<Instance[]> {
-  const { Reservations = [] } = await clients()
-    .ec2(region)
-    .send(
-      new DescribeInstancesCommand({
-        Filters: [...filters, { Name: 'instance-state-name', Values: ['pending', 'running'] }],
-      }),
-    );
-  return Reservations.flatMap((r) => r.Instances ?? []);
-}
-
-const tag = (i: Instance, key: string) => i.Tags?.find((t) => t.Key === key)?.Value;
 
 async function launch(
   imageId: string | undefined,

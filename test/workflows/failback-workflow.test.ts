@@ -3,13 +3,7 @@
  * and failback brings it home carrying every interim change. Synthesized workflows, real handlers,
  * moto.
  */
-import {
-  DescribeImagesCommand,
-  DescribeInstancesCommand,
-  type Instance,
-  RunInstancesCommand,
-  TerminateInstancesCommand,
-} from '@aws-sdk/client-ec2';
+import { DescribeImagesCommand, RunInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import {
   AddTagsToResourceCommand,
   DescribeDBInstancesCommand,
@@ -32,6 +26,7 @@ import { createAwsClients } from '../../lambdas/runtime/aws-clients';
 import { StateTable } from '../../lambdas/state/state-table';
 import { deployLocalStack, type LocalStack } from '../../local/local-stack';
 import { healthEndpointForTests } from '../support/health-endpoint';
+import { live, tag } from '../support/live-instances';
 import { localAwsForTests } from '../support/local-aws';
 import { samplePlanWith } from '../support/sample-plan';
 
@@ -39,19 +34,6 @@ const aws = localAwsForTests('us-west-2');
 const health = healthEndpointForTests();
 const clients = () => createAwsClients();
 const ZONE = 'shop.example.com';
-
-async function live(region: string, filters: { Name: string; Values: string[] }[] = []): Promise<Instance[]> {
-  const { Reservations = [] } = await clients()
-    .ec2(region)
-    .send(
-      new DescribeInstancesCommand({
-        Filters: [...filters, { Name: 'instance-state-name', Values: ['pending', 'running'] }],
-      }),
-    );
-  return Reservations.flatMap((r) => r.Instances ?? []);
-}
-
-const tag = (i: Instance, key: string) => i.Tags?.find((t) => t.Key === key)?.Value;
 
 async function changeZone(zoneId: string, changes: Change[]) {
   await clients()

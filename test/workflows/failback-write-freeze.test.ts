@@ -204,17 +204,23 @@ describe('failback write freeze', () => {
   });
 
   describe('hook', () => {
-    it('asks the preFailback hooks to freeze, starts the final sync only on their answer, and tells them where writes resume', async () => {
-      // Prepare: the hook freezes when asked and says so
+    /** A plan whose one preFailback webhook answers `{"writesFrozen": true}` to freezeWrites, or never says so. */
+    async function deployWithFreezeHook(hook: { answers: boolean }) {
       await deploy((p, secretArn) => {
         p.hooks = {
           preFailback: [{ webhook: { url: `${receiver.origin}/app-writes`, secretArn, retries: 0 } }],
         };
       });
+      if (!hook.answers) return;
       receiver.respond((request) => {
         const { phase } = JSON.parse(request.body) as { phase: string };
         return { status: 200, body: phase === 'freezeWrites' ? '{"writesFrozen":true}' : '{}' };
       });
+    }
+
+    it('asks the preFailback hooks to freeze, starts the final sync only on their answer, and tells them where writes resume', async () => {
+      // Prepare: the hook freezes when asked and says so
+      await deployWithFreezeHook({ answers: true });
 
       // Act
       const result = await stack.run('failback', {});
@@ -243,11 +249,7 @@ describe('failback write freeze', () => {
     });
 
     it('no answer, no failback: a hook that does not say writes are frozen stops it before the final sync', async () => {
-      await deploy((p, secretArn) => {
-        p.hooks = {
-          preFailback: [{ webhook: { url: `${receiver.origin}/app-writes`, secretArn, retries: 0 } }],
-        };
-      });
+      await deployWithFreezeHook({ answers: false });
       const zoneBefore = await listZoneRecords(clients().route53(), estate.zoneId);
 
       const result = await stack.run('failback', {});
@@ -260,15 +262,7 @@ describe('failback write freeze', () => {
     });
 
     it('a failure after the freeze tells the hooks that writes resume in the recovery region', async () => {
-      await deploy((p, secretArn) => {
-        p.hooks = {
-          preFailback: [{ webhook: { url: `${receiver.origin}/app-writes`, secretArn, retries: 0 } }],
-        };
-      });
-      receiver.respond((request) => {
-        const { phase } = JSON.parse(request.body) as { phase: string };
-        return { status: 200, body: phase === 'freezeWrites' ? '{"writesFrozen":true}' : '{}' };
-      });
+      await deployWithFreezeHook({ answers: true });
 
       const result = await stack.run(
         'failback',

@@ -4,7 +4,7 @@
  * them at T only if the app is still home from that failback. Synthesized workflows, real
  * handlers under IAM enforcement, moto.
  */
-import { DescribeImagesCommand, DescribeInstancesCommand, type Instance } from '@aws-sdk/client-ec2';
+import { DescribeImagesCommand } from '@aws-sdk/client-ec2';
 import { DescribeDBSnapshotsCommand } from '@aws-sdk/client-rds';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import {
@@ -25,6 +25,7 @@ import { deployLocalStack, type LocalStack } from '../../local/local-stack';
 import type { WorkflowRunResult } from '../../local/local-workflow-runner';
 import { stateMachines } from '../../local/synthesized-app';
 import { healthEndpointForTests } from '../support/health-endpoint';
+import { live as liveInstances } from '../support/live-instances';
 import { localAwsForTests } from '../support/local-aws';
 import { samplePlanWith } from '../support/sample-plan';
 import { deployScheduleGroups } from '../support/schedule-groups';
@@ -34,19 +35,8 @@ const health = healthEndpointForTests();
 const clients = () => createAwsClients();
 const ACCOUNT = '123456789012';
 
-async function live(region: string): Promise<Instance[]> {
-  const { Reservations = [] } = await clients()
-    .ec2(region)
-    .send(
-      new DescribeInstancesCommand({
-        Filters: [
-          { Name: `tag:${TAG.app}`, Values: ['shop'] },
-          { Name: 'instance-state-name', Values: ['pending', 'running'] },
-        ],
-      }),
-    );
-  return Reservations.flatMap((r) => r.Instances ?? []);
-}
+/** The app's instances that run in a region. */
+const live = (region: string) => liveInstances(region, [{ Name: `tag:${TAG.app}`, Values: ['shop'] }]);
 
 const entered = (result: WorkflowRunResult) =>
   result.events
