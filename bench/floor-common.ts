@@ -229,6 +229,8 @@ export async function moveDns(
   zoneIds: Record<string, string>,
   region: string,
   values: RecordValues,
+  /** The moves in order, each the records it carries (a failback: its data records, then the rest). */
+  moves: readonly ((record: ManagedRecord) => boolean)[] = [() => true],
 ): Promise<number> {
   let sent = 0;
   for (const zone of plan.dns.zones) {
@@ -237,25 +239,27 @@ export async function moveDns(
     const current = new Map(
       (await listZone(route53, zoneId)).map((r) => [`${fqdn(r.Name ?? '')}|${r.Type}`, r] as const),
     );
-    const upserts: ResourceRecordSet[] = [];
-    for (const record of zone.records) {
-      const wanted = valuesOf(record, region, values);
-      if (wanted.length === 0) throw new Error(`floor: no value for ${record.name} in ${region}`);
-      const now = current.get(`${fqdn(record.name)}|${record.type}`);
-      const have = (now?.ResourceRecords ?? []).map((v) => v.Value ?? '').sort();
-      if (now?.TTL === record.ttl && JSON.stringify(have) === JSON.stringify(wanted)) continue;
-      upserts.push({
-        Name: fqdn(record.name),
-        Type: record.type,
-        TTL: record.ttl,
-        ResourceRecords: wanted.map((Value) => ({ Value })),
-      });
-    }
-    for (const batch of packUpserts(upserts)) {
-      await route53.send(
-        new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: batch } }),
-      );
-      sent++;
+    for (const only of moves) {
+      const upserts: ResourceRecordSet[] = [];
+      for (const record of zone.records.filter(only)) {
+        const wanted = valuesOf(record, region, values);
+        if (wanted.length === 0) throw new Error(`floor: no value for ${record.name} in ${region}`);
+        const now = current.get(`${fqdn(record.name)}|${record.type}`);
+        const have = (now?.ResourceRecords ?? []).map((v) => v.Value ?? '').sort();
+        if (now?.TTL === record.ttl && JSON.stringify(have) === JSON.stringify(wanted)) continue;
+        upserts.push({
+          Name: fqdn(record.name),
+          Type: record.type,
+          TTL: record.ttl,
+          ResourceRecords: wanted.map((Value) => ({ Value })),
+        });
+      }
+      for (const batch of packUpserts(upserts)) {
+        await route53.send(
+          new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: batch } }),
+        );
+        sent++;
+      }
     }
   }
   return sent;

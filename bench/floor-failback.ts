@@ -11,7 +11,10 @@
  *   RestoreDBInstanceFromDBSnapshot (primary); one bulk describe after each step to see it done.
  * - The home database takes the plan's identifier (protection and the plan refer to it) while the
  *   stale one still exists: two ModifyDBInstance renames per database, one bulk describe.
- * - DNS: one ListResourceRecordSets pass and one ChangeResourceRecordSets per zone.
+ * - DNS: per zone one ListResourceRecordSets pass and one ChangeResourceRecordSets for the data
+ *   records (database endpoints), then one for the rest: no tool may move a database's record in
+ *   the same change as records whose clients would then write to it before the data cutover, and
+ *   the data records must not wait for a staged shift (one writable database at every moment).
  * - Retire the stale primary: a final CreateImage per instance, one bulk DescribeImages, one
  *   TerminateInstances per 1,000; DeleteDBInstance with a final snapshot per database.
  * - Retire the recovery copies: their images from the first step are their final AMIs; one
@@ -33,6 +36,7 @@ import {
   type RDSClient,
   RestoreDBInstanceFromDBSnapshotCommand,
 } from '@aws-sdk/client-rds';
+import { isStatefulRecord } from '../lambdas/plan/failback-freeze';
 import type { Plan } from '../lambdas/plan/plan-schema';
 import type { AwsClients } from '../lambdas/runtime/aws-clients';
 import { mapWithConcurrency } from '../lambdas/runtime/bounded-all';
@@ -287,10 +291,11 @@ export async function floorFailback(
   for (const db of renamed)
     if (db.DBInstanceIdentifier && db.Endpoint?.Address)
       databases[db.DBInstanceIdentifier] = db.Endpoint.Address;
-  const changeBatches = await moveDns(clients.route53(), plan, { [estate.zoneName]: estate.zoneId }, home, {
-    roles,
-    databases,
-  });
+  const zones = { [estate.zoneName]: estate.zoneId };
+  const changeBatches = await moveDns(clients.route53(), plan, zones, home, { roles, databases }, [
+    isStatefulRecord,
+    (r) => !isStatefulRecord(r),
+  ]);
 
   // 6. Retire the stale primary, final AMIs and snapshots kept.
   const retire: ({ kind: 'ec2'; instance: Instance } | { kind: 'rds'; db: string })[] = [

@@ -82,7 +82,7 @@ export const x2 = (v: number) => (Number.isFinite(v) ? `${v.toFixed(2)}×` : 'n/
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)}`;
 
-/** Change batches the target allows: per zone one per 1,000 changes. */
+/** Change batches the target allows: per zone and DNS move one per 1,000 changes (failback: data records, then the rest). */
 export function expectedBatches(changesPerZone: readonly number[]): number {
   return changesPerZone.reduce((n, changes) => n + Math.max(1, Math.ceil(changes / 1000)), 0);
 }
@@ -179,7 +179,7 @@ export function evaluateTargets(runs: readonly RunRecord[]): TargetResult[] {
       targets.push({
         id: 'route53-change-batches',
         workflow,
-        description: `${workflow}: Route 53 change batches = zones × ⌈changes / 1,000⌉`,
+        description: `${workflow}: Route 53 change batches = zones × ⌈changes / 1,000⌉${workflow === 'failback' ? ' (data records, then the rest)' : ''}`,
         met: wrong.length === 0,
         value: good
           .map(

@@ -286,7 +286,17 @@ async function benchSize(
       n,
       workflow,
       resources,
-      ...(workflow === 'protect' ? {} : { dnsChangesPerZone }),
+      ...(workflow === 'protect'
+        ? {}
+        : {
+            // Failback moves the data records (one per database) at the data cutover, the rest after.
+            dnsChangesPerZone:
+              workflow === 'failback'
+                ? [estate.shape.databases, estate.shape.managedRecords - estate.shape.databases].filter(
+                    (c) => c > 0,
+                  )
+                : dnsChangesPerZone,
+          }),
       ...(p ? { pendulum: p } : {}),
       ...(floor ? { floor } : {}),
       ...(skipped.has(workflow) ? { skipped: skipped.get(workflow) } : {}),
