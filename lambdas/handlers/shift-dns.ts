@@ -11,6 +11,7 @@
  */
 import { z } from 'zod';
 import { runArtifactKey } from '../artifacts/artifact-store';
+import { normaliseDnsName } from '../dns/dns-name';
 import { managedRecordKey } from '../dns/record-key';
 import { moveDnsShift } from '../failback/apply-dns-shift';
 import { type DnsShiftState, readDnsShift } from '../failback/dns-shift-state';
@@ -100,11 +101,14 @@ async function pointDataRecordsHome(ctx: TaskContext, run: FailbackRun, state: D
   );
   const endpoints = homeTargets(home.resources, false).databaseEndpoints;
   for (const zone of state.zones) {
-    const planned = ctx.plan.dns.zones.find(
-      (z) => z.name.replace(/\.$/, '') === zone.name.replace(/\.$/, ''),
+    // A public and a private zone may share the name; a database record names the same endpoint in both.
+    const planned = ctx.plan.dns.zones.filter(
+      (z) => normaliseDnsName(z.name) === normaliseDnsName(zone.name),
     );
     zone.records = zone.records.map((record) => {
-      const managed = planned?.records.find((r) => (managedRecordKey(r) as string) === record.key);
+      const managed = planned
+        .flatMap((z) => z.records)
+        .find((r) => (managedRecordKey(r) as string) === record.key);
       if (!managed || !('database' in managed.target)) return record;
       const endpoint = endpoints[managed.target.database];
       if (!endpoint)

@@ -106,7 +106,8 @@ export function checkPlanReferences(plan: Plan): PlanProblem[] {
   const zoneIds = new Set<string>();
   plan.dns.zones.forEach((zone, z) => {
     const zoneName = normaliseDnsName(zone.name);
-    const zoneKey = zone.id ?? zoneName;
+    // A public and a private zone may share a name (split-horizon DNS): by name, they differ by privacy.
+    const zoneKey = zone.id ?? `${zoneName} (${zone.private ? 'private' : 'public'})`;
     if (zoneIds.has(zoneKey))
       problem(['dns', 'zones', z], `expected each hosted zone once; ${zoneKey} is listed twice`);
     zoneIds.add(zoneKey);

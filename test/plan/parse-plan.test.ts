@@ -332,6 +332,16 @@ describe('the protection plan', () => {
   });
 });
 
+describe('hosted zones', () => {
+  it('takes a public and a private zone of the same name as two zones, but not the same zone twice', () => {
+    const zone = { name: 'shop.example.com', records: [] };
+    expect(problemsOf((p) => (p.dns = { zones: [zone, { ...zone, private: true }] }))).toEqual([]);
+    expect(problemsOf((p) => (p.dns = { zones: [zone, zone] }))).toEqual([
+      'dns.zones[1]: expected each hosted zone once; shop.example.com (public) is listed twice',
+    ]);
+  });
+});
+
 describe('the write freeze a plan gets', () => {
   const planWith = (mutate: (p: PlanInput) => void) => {
     const plan = structuredClone(validPlan());
