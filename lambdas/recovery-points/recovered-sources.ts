@@ -13,8 +13,8 @@ import {
   describeInstances,
   FILTER_VALUES_MAX,
   type LiveInstance,
-  type ProtectedSource,
   type ResolvedSources,
+  sourceCollector,
 } from './resolve-protected-sources';
 
 /** One line of the failover outcome's inventory (see record-failover). */
@@ -39,15 +39,7 @@ export async function resolveRecoveredSources(
   inventory: readonly RecoveredResource[],
 ): Promise<ResolvedSources> {
   const mine = inventory.filter((r) => r.tier === tier.name);
-  const sources: ProtectedSource[] = [];
-  const missing: string[] = [];
-  const unsupported: string[] = [];
-  const seen = new Set<string>();
-  const add = (source: ProtectedSource) => {
-    if (seen.has(`${source.kind}:${source.id}`)) return;
-    seen.add(`${source.kind}:${source.id}`);
-    sources.push(source);
-  };
+  const { sources, missing, unsupported, add } = sourceCollector();
 
   const recoveredInstances = mine.filter((r) => r.kind === 'ec2');
   const live = new Map<string, LiveInstance>();

@@ -33,6 +33,25 @@ export interface ResolvedSources {
   readonly unsupported: string[];
 }
 
+/**
+ * What a tier's resolution collects: each source once (an instance picked by two selectors is
+ * captured once, for the first role that names it), and what is missing or unsupported.
+ */
+export function sourceCollector() {
+  const sources: ProtectedSource[] = [];
+  const seen = new Set<string>();
+  return {
+    sources,
+    missing: [] as string[],
+    unsupported: [] as string[],
+    add(source: ProtectedSource): void {
+      if (seen.has(`${source.kind}:${source.id}`)) return;
+      seen.add(`${source.kind}:${source.id}`);
+      sources.push(source);
+    },
+  };
+}
+
 /** Instances that can still be imaged; `shutting-down` and `terminated` ones cannot. */
 const LIVE_STATES = ['pending', 'running', 'stopping', 'stopped'];
 /** EC2 accepts at most 200 values per filter. */
@@ -79,16 +98,7 @@ export async function resolveProtectedSources(
   primary: { ec2: EC2Client; rds: RDSClient },
   tier: Tier,
 ): Promise<ResolvedSources> {
-  const sources: ProtectedSource[] = [];
-  const missing: string[] = [];
-  const unsupported: string[] = [];
-  const seen = new Set<string>();
-  const add = (source: ProtectedSource) => {
-    // An instance picked by two selectors is captured once, for the first role that names it.
-    if (seen.has(`${source.kind}:${source.id}`)) return;
-    seen.add(`${source.kind}:${source.id}`);
-    sources.push(source);
-  };
+  const { sources, missing, unsupported, add } = sourceCollector();
 
   for (const resource of tier.resources) {
     if ('ec2' in resource) {

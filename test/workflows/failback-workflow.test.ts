@@ -3,7 +3,7 @@
  * and failback brings it home carrying every interim change. Synthesized workflows, real handlers,
  * moto.
  */
-import { DescribeImagesCommand, RunInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
+import { DescribeImagesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import {
   AddTagsToResourceCommand,
   DescribeDBInstancesCommand,
@@ -26,7 +26,7 @@ import { createAwsClients } from '../../lambdas/runtime/aws-clients';
 import { StateTable } from '../../lambdas/state/state-table';
 import { deployLocalStack, type LocalStack } from '../../local/local-stack';
 import { healthEndpointForTests } from '../support/health-endpoint';
-import { live, tag } from '../support/live-instances';
+import { live, startWebInstance, tag } from '../support/live-instances';
 import { localAwsForTests } from '../support/local-aws';
 import { samplePlanWith } from '../support/sample-plan';
 
@@ -80,31 +80,7 @@ describe('the failback workflow', () => {
       { Action: 'DELETE', ResourceRecordSet: green as ResourceRecordSet },
     ]);
     // An instance added to the web role in the recovery region.
-    const [base] =
-      (
-        await clients()
-          .ec2('us-west-2')
-          .send(new DescribeImagesCommand({ Owners: ['amazon'], MaxResults: 5 }))
-      ).Images ?? [];
-    const { Instances = [] } = await clients()
-      .ec2('us-west-2')
-      .send(
-        new RunInstancesCommand({
-          ImageId: base?.ImageId,
-          MinCount: 1,
-          MaxCount: 1,
-          InstanceType: 't3.small',
-          TagSpecifications: [
-            {
-              ResourceType: 'instance',
-              Tags: [
-                { Key: 'pendulum-role', Value: 'web' },
-                { Key: 'Name', Value: 'web-added-in-recovery' },
-              ],
-            },
-          ],
-        }),
-      );
+    const addedInstance = await startWebInstance('us-west-2', 'web-added-in-recovery');
     // The database took 45 days of writes: mark the recovery copy so we can tell where home data came from.
     const recoveryDb = (
       await clients().rds('us-west-2').send(new DescribeDBInstancesCommand({}))
@@ -118,7 +94,7 @@ describe('the failback workflow', () => {
         }),
       );
     return {
-      addedInstance: Instances[0]?.InstanceId ?? '',
+      addedInstance,
       recoveryDb: recoveryDb?.DBInstanceIdentifier ?? '',
     };
   }

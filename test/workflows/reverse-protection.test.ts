@@ -4,7 +4,7 @@
  * them to the primary region, and never touches the stale primary. Synthesized workflows, real
  * handlers (IAM enforced), moto.
  */
-import { DescribeImagesCommand, type Image, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { DescribeImagesCommand, type Image } from '@aws-sdk/client-ec2';
 import { type DBSnapshot, DescribeDBSnapshotsCommand } from '@aws-sdk/client-rds';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createSampleEstate, type SampleEstate } from '../../examples/sample-estate';
@@ -17,6 +17,7 @@ import { StateTable } from '../../lambdas/state/state-table';
 import { deployLocalStack, type LocalStack } from '../../local/local-stack';
 import { runScheduleTarget } from '../../local/scheduled-target';
 import { healthEndpointForTests } from '../support/health-endpoint';
+import { startWebInstance } from '../support/live-instances';
 import { localAwsForTests } from '../support/local-aws';
 import { samplePlanWith } from '../support/sample-plan';
 
@@ -52,29 +53,7 @@ async function dbSnapshots(region: string): Promise<DBSnapshot[]> {
 type Tagged = Image | DBSnapshot;
 const tagsOf = (r: Tagged) => ('TagList' in r ? r.TagList : (r as Image).Tags);
 /** What people do during a failover: a web instance launched by hand, with the role's tag only. */
-async function addWebInstance(name: string): Promise<string> {
-  const ec2 = clients().ec2(RECOVERY);
-  const [base] =
-    (await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'], MaxResults: 5 }))).Images ?? [];
-  const { Instances = [] } = await ec2.send(
-    new RunInstancesCommand({
-      ImageId: base?.ImageId,
-      MinCount: 1,
-      MaxCount: 1,
-      InstanceType: 't3.small',
-      TagSpecifications: [
-        {
-          ResourceType: 'instance',
-          Tags: [
-            { Key: 'pendulum-role', Value: 'web' },
-            { Key: 'Name', Value: name },
-          ],
-        },
-      ],
-    }),
-  );
-  return Instances[0]?.InstanceId as string;
-}
+const addWebInstance = (name: string) => startWebInstance(RECOVERY, name);
 
 const reverse = <T extends Tagged>(items: T[]) =>
   items.filter((i) => tag(tagsOf(i), TAG.kind) === REVERSE_POINT_KIND);
