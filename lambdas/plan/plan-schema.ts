@@ -61,6 +61,22 @@ const weight = z.number().int().min(1).max(100);
 export const COPY_CAP_MIN_SECONDS = 3600;
 export const COPY_CAP_MAX_SECONDS = 7 * 86_400;
 
+/**
+ * A KMS key: its ARN, an alias ARN, or `alias/<name>` (in the region it is listed under). Aliases
+ * are resolved when a task starts, so a key can be rotated to a new one by moving its alias.
+ */
+export const kmsKeyRef = z
+  .string()
+  .regex(
+    /^(?:arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(?:key\/(?:mrk-)?[0-9a-f-]{32,36}|alias\/[\w/-]{1,250})|alias\/[\w/-]{1,250})$/,
+    'expected a KMS key ARN, an alias ARN or alias/<name>',
+  )
+  .refine((ref) => !/(^|:)alias\/aws\//.test(ref), {
+    message: 'expected a customer managed key: alias/aws/* names an AWS managed key, which Pendulum uses on its own',
+  });
+/** The key to encrypt with in each region, by region. */
+export const kmsKeys = z.record(region, kmsKeyRef);
+
 const tagSelector = z.strictObject({ key: z.string().regex(TAG_KEY_PATTERN), value: z.string().max(256) });
 
 export const ec2Resource = z.strictObject({
@@ -70,6 +86,8 @@ export const ec2Resource = z.strictObject({
       role: name,
       ids: z.array(instanceId).min(1).optional(),
       tag: tagSelector.optional(),
+      /** Keys for this role's volumes, by region, over `encryption.kmsKeys`. */
+      kmsKeys: kmsKeys.optional(),
     })
     .refine((v) => (v.ids === undefined) !== (v.tag === undefined), {
       message: 'expected exactly one of ids or tag',
@@ -85,6 +103,8 @@ export const rdsResource = z.strictObject({
     replicaIdentifier: dbIdentifier.optional(),
     /** How failback brings the data home. @default replica */
     failbackSync: z.enum(['replica', 'snapshot']).default('replica'),
+    /** Keys for this database, by region, over `encryption.kmsKeys`. */
+    kmsKeys: kmsKeys.optional(),
   }),
 });
 
@@ -94,6 +114,8 @@ export const auroraResource = z.strictObject({
     clusterIdentifier: dbIdentifier,
     role: name.optional(),
     globalClusterIdentifier: z.string().optional(),
+    /** Keys for this cluster, by region, over `encryption.kmsKeys`. */
+    kmsKeys: kmsKeys.optional(),
   }),
 });
 
@@ -409,6 +431,21 @@ export const drills = z
   })
   .default({ schedules: [], recordPrefix: 'drill' });
 
+/**
+ * How copies are encrypted. A copy is encrypted with the key of the region it lands in: the
+ * resource's own (`kmsKeys` on the resource), else the plan's, else, for a multi-Region key
+ * (`mrk-`) named for the other region, its replica of the same id. A source encrypted with an AWS
+ * managed key is copied under the AWS managed key of the other region. Encrypted never becomes
+ * unencrypted; an unencrypted source stays unencrypted unless `encryptUnencrypted` is set.
+ */
+export const encryption = z
+  .strictObject({
+    kmsKeys: kmsKeys.default({}),
+    /** Encrypt the copies of unencrypted sources with the region's key. @default false */
+    encryptUnencrypted: z.boolean().default(false),
+  })
+  .default({ kmsKeys: {}, encryptUnencrypted: false });
+
 export const notifications = z
   .strictObject({
     /** Use an existing topic instead of the one the stack creates. */
@@ -424,6 +461,7 @@ export const planSchema = z.strictObject({
   tiers: z.array(tier).min(1, 'a plan needs at least one tier'),
   placement: z.record(name, placement).default({}),
   dns: z.strictObject({ zones: z.array(hostedZone).default([]) }).default({ zones: [] }),
+  encryption,
   hooks,
   healthChecks: z.array(healthCheck).default([]),
   failback,
@@ -446,3 +484,5 @@ export type Hook = z.infer<typeof hook>;
 export type HealthCheck = z.infer<typeof healthCheck>;
 export type MaintenanceTarget = z.infer<typeof maintenanceTarget>;
 export type Placement = z.infer<typeof placement>;
+export type Encryption = z.infer<typeof encryption>;
+export type KmsKeys = z.infer<typeof kmsKeys>;

@@ -6,6 +6,7 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { Route53Client } from '@aws-sdk/client-route-53';
@@ -20,6 +21,7 @@ export interface AwsClients {
   ec2(region: string): EC2Client;
   rds(region: string): RDSClient;
   cloudWatch(region: string): CloudWatchClient;
+  kms(region: string): KMSClient;
   lambda(region: string): LambdaClient;
   secretsManager(region: string): SecretsManagerClient;
   route53(): Route53Client;
@@ -67,6 +69,7 @@ export function createAwsClients(): AwsClients {
     rds: (region) =>
       once(`rds:${region}`, () => instrument(new RDSClient({ region, ...CONTROL_PLANE_RETRIES }))),
     cloudWatch: (region) => once(`cw:${region}`, () => instrument(new CloudWatchClient({ region }))),
+    kms: (region) => once(`kms:${region}`, () => instrument(new KMSClient({ region }))),
     lambda: (region) => once(`lambda:${region}`, () => instrument(new LambdaClient({ region }))),
     secretsManager: (region) =>
       once(`secrets:${region}`, () => instrument(new SecretsManagerClient({ region }))),

@@ -41,6 +41,14 @@ export interface ResourceFacts {
   s3ObjectExists(bucket: string, key: string): Promise<boolean>;
   /** A KMS key's key policy: KMS allows a call only if the key policy allows it too. */
   keyPolicy(keyArn: string): Promise<unknown>;
+  /**
+   * A KMS key by ARN, id, alias or alias ARN in `region`: its ARN, the aliases it carries and
+   * whether AWS manages it; undefined when there is no such key.
+   */
+  kmsKey(
+    region: string,
+    keyId: string,
+  ): Promise<{ arn: string; aliases: string[]; awsManaged: boolean } | undefined>;
 }
 
 export interface OperationEnv {

@@ -23,6 +23,35 @@ export interface SdkCall {
   readonly region: string;
 }
 
+/**
+ * AWS authorizes a KMS action on the key an alias or id names, with the aliases the key carries
+ * (kms:ResourceAliases) and, for an alias in the request, kms:RequestAlias (KMS Developer Guide,
+ * "Using aliases to control access to KMS keys"). An AWS managed key's policy allows every principal
+ * of the account through its service, so no identity grant is checked; a key that does not exist is
+ * the service's own error, not an authorization one.
+ */
+async function keyRequest(
+  caller: Caller,
+  request: AuthorizationRequest,
+  callRegion: string,
+): Promise<AuthorizationRequest | undefined> {
+  const region = request.resource.startsWith('arn:') ? (request.resource.split(':')[3] ?? callRegion) : callRegion;
+  const key = await caller.facts.kmsKey(region, request.resource);
+  // A key of the template (the stack's own) is not in the local AWS: checked by its ARN as it is.
+  if (!key) return /:key\//.test(request.resource) ? request : undefined;
+  if (key.awsManaged) return undefined;
+  const alias = /(^|:)(alias\/.+)$/.exec(request.resource)?.[2];
+  return {
+    ...request,
+    resource: key.arn,
+    context: {
+      ...(request.context ?? {}),
+      ...(key.aliases.length > 0 ? { 'kms:ResourceAliases': key.aliases } : {}),
+      ...(alias ? { 'kms:RequestAlias': alias } : {}),
+    },
+  };
+}
+
 /** An operation the local IAM layer has no model of. */
 export class UnmodelledCallError extends Error {
   override readonly name = 'UnmodelledCallError';
@@ -41,7 +70,9 @@ export async function decideCall(
     facts: caller.facts,
   });
   const decided = [];
-  for (const request of requests) {
+  for (const asked of requests) {
+    const request = asked.action.startsWith('kms:') ? await keyRequest(caller, asked, call.region) : asked;
+    if (!request) continue;
     // KMS allows a call only if the key's own policy allows it too.
     const keyPolicy = request.action.startsWith('kms:')
       ? await caller.facts.keyPolicy(request.resource)

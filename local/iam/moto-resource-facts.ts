@@ -10,7 +10,7 @@ import {
   EC2Client,
 } from '@aws-sdk/client-ec2';
 import { GetInstanceProfileCommand, IAMClient } from '@aws-sdk/client-iam';
-import { GetKeyPolicyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { DescribeKeyCommand, GetKeyPolicyCommand, KMSClient, ListAliasesCommand } from '@aws-sdk/client-kms';
 import {
   DescribeDBInstancesCommand,
   DescribeDBSnapshotsCommand,
@@ -131,6 +131,23 @@ export function motoResourceFacts(template: TemplateFacts): ResourceFacts {
         return true;
       } catch {
         return false;
+      }
+    },
+
+    async kmsKey(region, keyId) {
+      const kms = new KMSClient({ region });
+      try {
+        const { KeyMetadata: key } = await kms.send(new DescribeKeyCommand({ KeyId: keyId }));
+        if (!key?.Arn) return undefined;
+        const { Aliases = [] } = await kms.send(new ListAliasesCommand({ KeyId: key.KeyId }));
+        return {
+          arn: key.Arn,
+          aliases: Aliases.flatMap((a) => (a.AliasName ? [a.AliasName] : [])),
+          awsManaged: key.KeyManager === 'AWS',
+        };
+      } catch (error) {
+        if ((error as { name?: string }).name === 'NotFoundException') return undefined;
+        throw error;
       }
     },
 

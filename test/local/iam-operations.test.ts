@@ -21,6 +21,7 @@ function facts(overrides: Partial<ResourceFacts> = {}): ResourceFacts {
     instanceProfile: async () => ({ exists: false }),
     topicKey: () => undefined,
     s3ObjectExists: async () => true,
+    kmsKey: async (_region, keyId) => ({ arn: keyId, aliases: [], awsManaged: false }),
     keyPolicy: async () => ({
       Version: '2012-10-17',
       Statement: [

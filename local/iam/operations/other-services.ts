@@ -189,7 +189,13 @@ const SCHEDULER: Record<string, OperationMapper> = {
 };
 
 /** By the SDK client's name without `Client`. */
+/** Keys are resolved (alias → key, with its aliases) where the request is decided (decide-call). */
+const KMS: Record<string, OperationMapper> = {
+  DescribeKey: async (input: { KeyId: string }) => [{ action: 'kms:DescribeKey', resource: input.KeyId }],
+};
+
 export const OTHER_OPERATIONS: Record<string, Record<string, OperationMapper>> = {
+  KMS,
   Route53: ROUTE53,
   DynamoDB: DYNAMODB,
   S3,
