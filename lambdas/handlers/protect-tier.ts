@@ -12,6 +12,8 @@
  */
 import { z } from 'zod';
 import { ArtifactStore } from '../artifacts/artifact-store';
+import { keyResolver } from '../encryption/key-resolver';
+import { resourceOfRole } from '../encryption/resource-of-role';
 import { formatDuration } from '../plan/duration';
 import {
   captureInstances,
@@ -119,6 +121,7 @@ export function makeProtectTierHandler(deps: { clients?: AwsClients; now?: () =>
       throw new InvalidInputError('reverse protection needs active.outcomeKey (the failover outcome)', {
         path: 'active.outcomeKey',
       });
+    const keys = keyResolver(plan, (region) => clients.kms(region));
     const ctx: CaptureContext = {
       app: plan.app,
       tier: tier.name,
@@ -129,6 +132,14 @@ export function makeProtectTierHandler(deps: { clients?: AwsClients; now?: () =>
       ...(input.active?.failoverId ? { failoverId: input.active.failoverId } : {}),
       noReboot: plan.protection.noReboot,
       now,
+      copyKey: (source, service, encryption) =>
+        keys.copyKey({
+          resource: resourceOfRole(tier, source.role),
+          service,
+          source: encryption,
+          sourceRegion: captureRegion,
+          destinationRegion: copyRegion,
+        }),
     };
 
     const active = { ec2: clients.ec2(captureRegion), rds: clients.rds(captureRegion) };

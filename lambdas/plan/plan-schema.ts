@@ -72,7 +72,8 @@ export const kmsKeyRef = z
     'expected a KMS key ARN, an alias ARN or alias/<name>',
   )
   .refine((ref) => !/(^|:)alias\/aws\//.test(ref), {
-    message: 'expected a customer managed key: alias/aws/* names an AWS managed key, which Pendulum uses on its own',
+    message:
+      'expected a customer managed key: alias/aws/* names an AWS managed key, which Pendulum uses on its own',
   });
 /** The key to encrypt with in each region, by region. */
 export const kmsKeys = z.record(region, kmsKeyRef);

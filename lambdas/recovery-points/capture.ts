@@ -6,6 +6,8 @@
  * further each time it is asked; what an earlier attempt made is found by its tags and reused.
  */
 
+import type { CopyKey, CopyService } from '../encryption/copy-key';
+import type { SourceEncryption } from '../encryption/key-resolver';
 import { REVERSE_POINT_KIND, TAG } from './recovery-point';
 import type { ProtectedSource } from './resolve-protected-sources';
 
@@ -28,6 +30,12 @@ export interface CaptureContext {
   readonly noReboot: boolean;
   /** Capture time for new points: it names them and becomes their `taken-at` tag. */
   readonly now: Date;
+  /** The key a source's copy in `copyRegion` is encrypted with, by the plan (see encryption/copy-key). */
+  readonly copyKey: (
+    source: ProtectedSource,
+    service: CopyService,
+    encryption: SourceEncryption,
+  ) => Promise<CopyKey>;
 }
 
 export type CaptureState = 'available' | 'pending' | 'failed';

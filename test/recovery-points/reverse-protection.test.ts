@@ -68,6 +68,7 @@ describe('reverse points', () => {
     copyRegion: 'us-east-1',
     failoverId: 'f-1',
     noReboot: true,
+    copyKey: async () => ({ encrypt: false }),
     now: at,
   };
 
