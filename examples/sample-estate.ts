@@ -35,6 +35,8 @@ export interface SampleEstateOptions {
   readonly extraRecords?: number;
   /** The database's allocated storage: on the realistic local AWS, copies and restores take longer with it. @default 20 */
   readonly databaseGiB?: number;
+  /** Encrypt the database with this customer managed key (its ARN, in the primary region). @default unencrypted */
+  readonly databaseKmsKeyId?: string;
 }
 
 export interface SampleEstate {
@@ -117,7 +119,12 @@ async function launch(
   return Instances.map((i) => i.InstanceId ?? '');
 }
 
-async function database(rds: RDSClient, subnetIds: string[], databaseGiB: number): Promise<string> {
+async function database(
+  rds: RDSClient,
+  subnetIds: string[],
+  databaseGiB: number,
+  kmsKeyId: string | undefined,
+): Promise<string> {
   await rds.send(
     new CreateDBSubnetGroupCommand({
       DBSubnetGroupName: 'shop-primary-db',
@@ -134,6 +141,7 @@ async function database(rds: RDSClient, subnetIds: string[], databaseGiB: number
       AllocatedStorage: databaseGiB,
       MasterUsername: 'shop',
       MasterUserPassword: 'rehearsal-only-password',
+      ...(kmsKeyId ? { StorageEncrypted: true, KmsKeyId: kmsKeyId } : {}),
       Tags: tags({ app: 'shop' }),
     }),
   );
@@ -194,6 +202,7 @@ export async function createSampleEstate(
     clients.rds(primaryRegion),
     [primary.publicSubnet, primary.privateSubnet],
     options.databaseGiB ?? 20,
+    options.databaseKmsKeyId,
   );
 
   const recovery = await network(clients.ec2(recoveryRegion), 'recovery', '10.20.0.0/16');

@@ -21,7 +21,7 @@ import { describeDbInstances, findDbInstance } from '../failover/rds-recovery';
 import { TAG, tagList, tagMap } from '../recovery-points/recovery-point';
 import { mapWithConcurrency } from '../runtime/bounded-all';
 import type { FailbackRun, HomeDatabase } from './failback-run';
-import type { AdvanceResult, HomeContext, Problem } from './home-instances';
+import { type AdvanceResult, type HomeContext, type Problem, UNENCRYPTED_ONLY } from './home-instances';
 import type { HomeInventoryEntry } from './home-inventory';
 import {
   errorName,
@@ -286,10 +286,16 @@ export async function advanceHomeDatabases(hc: HomeContext, final?: FinalSync): 
     const sourceStatus = source.DBInstanceStatus ?? '';
     if (BROKEN_DB.has(sourceStatus))
       return fail(`recovery database ${want.recoveryId} is ${sourceStatus} in ${run.sourceRegion}`);
-    if (source.StorageEncrypted)
-      return fail(
-        `recovery database ${want.recoveryId} is encrypted; bringing it to ${run.targetRegion} needs a KMS key there, which Pendulum does not support yet`,
-      );
+    const key = await (hc.copyKey ?? UNENCRYPTED_ONLY)(want, 'rds', {
+      encrypted: source.StorageEncrypted === true,
+      ...(source.KmsKeyId ? { kmsKeyId: source.KmsKeyId } : {}),
+    });
+    if (key.encrypt === 'refused')
+      return fail(`recovery database ${want.recoveryId} cannot come to ${run.targetRegion}: ${key.problem}`);
+    // The home copy is encrypted with the target region's key (a cross-region replica or snapshot
+    // copy of an encrypted source must name one: RDS API Reference, CreateDBInstanceReadReplica and
+    // CopyDBSnapshot, KmsKeyId).
+    const kmsKeyId = key.encrypt ? { KmsKeyId: key.keyId } : {};
     const placement = placementOf(location.stale ?? location.staleRenamed, source);
     const tags: Record<string, string> = {
       ...placement.userTags,
@@ -329,6 +335,7 @@ export async function advanceHomeDatabases(hc: HomeContext, final?: FinalSync): 
             PubliclyAccessible: placement.publiclyAccessible,
             CopyTagsToSnapshot: true,
             DeletionProtection: false,
+            ...kmsKeyId,
             Tags: tagList(tags),
           }),
         );
@@ -376,6 +383,7 @@ export async function advanceHomeDatabases(hc: HomeContext, final?: FinalSync): 
           new CopyDBSnapshotCommand({
             SourceDBSnapshotIdentifier: intermediate.DBSnapshotArn ?? snapshotId,
             TargetDBSnapshotIdentifier: snapshotId,
+            ...kmsKeyId,
             Tags: [
               ...snapshotTags,
               ...(tagMap(intermediate.TagList)[FAILBACK_TAG.syncPoint]

@@ -19,6 +19,8 @@ import {
   paginateDescribeImages,
   RunInstancesCommand,
 } from '@aws-sdk/client-ec2';
+import type { CopyKey, CopyService } from '../encryption/copy-key';
+import type { SourceEncryption } from '../encryption/key-resolver';
 import { describeInstancesById, findEpisodeInstances } from '../failover/ec2-recovery';
 import { deregisterImages, imageState } from '../recovery-points/ami-recovery-points';
 import { TAG, tagList, tagMap } from '../recovery-points/recovery-point';
@@ -54,6 +56,12 @@ export async function describeImagesNamed(
   return found;
 }
 
+/** Without a key chooser only unencrypted sources can come home. */
+export const UNENCRYPTED_ONLY: NonNullable<HomeContext['copyKey']> = async (_place, _service, encryption) =>
+  encryption.encrypted
+    ? { encrypt: 'refused', problem: 'encrypted, and no key was given for the home copy' }
+    : { encrypt: false };
+
 export interface HomeContext {
   readonly clients: AwsClients;
   readonly run: FailbackRun;
@@ -62,6 +70,15 @@ export interface HomeContext {
   readonly suffix: string;
   /** The clock for ages reported (what is left to copy). @default the current time */
   readonly now?: () => Date;
+  /**
+   * The key a home copy of a recovery resource (by tier and role) is encrypted with: the plan's
+   * key of the target region (see encryption/copy-key). @default unencrypted copies only
+   */
+  readonly copyKey?: (
+    place: { readonly tier: string; readonly role: string },
+    service: CopyService,
+    encryption: SourceEncryption,
+  ) => Promise<CopyKey>;
 }
 
 export interface Problem {

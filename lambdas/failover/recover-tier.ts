@@ -7,6 +7,7 @@ import type { DBInstance } from '@aws-sdk/client-rds';
 import { TAG } from '../recovery-points/recovery-point';
 import type { AwsClients } from '../runtime/aws-clients';
 import { mapWithConcurrency } from '../runtime/bounded-all';
+import { type ExpectedStorage, storageMismatch } from './database-storage-check';
 import { describeInstancesById, findEpisodeInstances, launchInstance } from './ec2-recovery';
 import { episodeSuffix } from './failover-run';
 import type { ResolvedPlacement } from './placement';
@@ -72,6 +73,10 @@ function fromDb(base: ResourceBase, db: DBInstance, created: boolean, seen: bool
     endpoint: db.Endpoint?.Address,
     port: db.Endpoint?.Port,
   };
+}
+
+function withStorage<T extends object>(base: T, storage: ExpectedStorage | undefined): T {
+  return storage ? { ...base, expectedStorage: storage } : base;
 }
 
 function ordinalsInRole(resources: readonly SelectedResource[]): Map<string, number> {
@@ -153,7 +158,7 @@ export async function recoverTier(
     }
     const identifier = episodeDbIdentifier(resource.source, suffix, request.dbMarker);
     const found = await findDbInstance(rds, identifier);
-    if (found) return fromDb(base, found, false, true);
+    if (found) return fromDb(withStorage(base, resource.point.storage), found, false, true);
     const placement = request.placements[resource.role];
     const db = await restoreDbFromSnapshot(rds, {
       identifier,
@@ -163,7 +168,7 @@ export async function recoverTier(
       securityGroupIds: placement?.securityGroupIds ?? [],
       tags: tagsFor(resource),
     });
-    return fromDb(base, db, true, false);
+    return fromDb(withStorage(base, resource.point.storage), db, true, false);
   });
 
   return [...recoveredDatabases, ...recoveredInstances];
@@ -204,10 +209,15 @@ export async function assessTier(
       return instance ? fromInstance(resource, instance, resource.created, true) : { ...resource, state };
     }
     const db = dbs.get(resource.recoveredId);
-    const { verdict, state } = databaseReadiness(db, {
+    const readiness = databaseReadiness(db, {
       seenBefore,
       promotedReplica: resource.promotedReplica === true,
     });
+    const mismatch =
+      db && readiness.verdict === 'ready' && resource.expectedStorage
+        ? storageMismatch(db, resource.expectedStorage)
+        : undefined;
+    const { verdict, state } = mismatch ? { verdict: 'broken' as const, state: mismatch } : readiness;
     if (verdict !== 'ready')
       (verdict === 'broken' ? broken : laggards).push({ id: resource.recoveredId, state });
     return db ? { ...fromDb(resource, db, resource.created, true), state } : { ...resource, state };

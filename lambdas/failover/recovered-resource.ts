@@ -1,3 +1,5 @@
+import type { ExpectedStorage } from './database-storage-check';
+
 /** One resource brought up from a recovery point, as recorded in a tier's inventory. */
 export interface RecoveredResource {
   readonly kind: 'ec2' | 'rds';
@@ -20,6 +22,8 @@ export interface RecoveredResource {
   readonly publicIp?: string;
   readonly endpoint?: string;
   readonly port?: number;
+  /** A restored database: what its recovery point says it must be (encryption, size). */
+  readonly expectedStorage?: ExpectedStorage;
 }
 
 /** A tag that marks what one episode (failover, failback or drill) created, and its id. */

@@ -13,6 +13,8 @@
  * region while failed over, or everything when there is none.
  */
 import { z } from 'zod';
+import { keyResolver } from '../encryption/key-resolver';
+import { resourceOfRole } from '../encryption/resource-of-role';
 import { assertWithinCap, nextPollSeconds } from '../failback/failback-caps';
 import { type FailbackRun, failbackRunSchema, type HomeDatabase } from '../failback/failback-run';
 import { advanceHomeDatabases, databaseEntry, type FinalSync } from '../failback/home-databases';
@@ -82,12 +84,25 @@ export function makeSyncHomeHandler(deps: TaskDeps = {}) {
 
     const previous = await ctx.artifacts.getJsonIfExists<HomeInventory>(inventoryKey);
     const startedAt = previous?.startedAt ?? ctx.now().toISOString();
+    const { plan } = ctx;
+    const keys = keyResolver(plan, (region) => ctx.clients.kms(region));
     const hc: HomeContext = {
       clients: ctx.clients,
       run,
       resources,
       suffix: episodeSuffix(run.failbackId),
       now: ctx.now,
+      copyKey: (place, service, encryption) =>
+        keys.copyKey({
+          resource: resourceOfRole(
+            plan.tiers.find((t) => t.name === place.tier) ?? { resources: [] },
+            place.role,
+          ),
+          service,
+          source: encryption,
+          sourceRegion: run.sourceRegion,
+          destinationRegion: run.targetRegion,
+        }),
     };
     const final = phase === 'final' ? await finalSyncAfterFreeze(ctx, run) : undefined;
     const none = { entries: [], created: 0, reused: 0, problems: [] };

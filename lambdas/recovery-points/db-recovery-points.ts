@@ -18,6 +18,7 @@ import {
   paginateDescribeDBSnapshots,
   type RDSClient,
 } from '@aws-sdk/client-rds';
+import { expectedStorageOf } from '../failover/database-storage-check';
 import type { Plan } from '../plan/plan-schema';
 import { mapWithConcurrency } from '../runtime/bounded-all';
 import {
@@ -89,12 +90,13 @@ async function describeSnapshot(rds: RDSClient, identifier: string): Promise<DBS
 }
 
 export function snapshotToRecoveryPoint(snapshot: DBSnapshot): RecoveryPoint | undefined {
-  return pointFromTags(
+  const point = pointFromTags(
     'db-snapshot',
     snapshot.DBSnapshotIdentifier,
     tagMap(snapshot.TagList),
     snapshotState(snapshot),
   );
+  return point && { ...point, storage: expectedStorageOf(snapshot) };
 }
 
 /** A database whose recovery point is its cross-region read replica. */
@@ -308,8 +310,12 @@ export async function captureDatabases(
     CONCURRENCY,
     async (p) => {
       const source = p.primary as DBSnapshot;
-      if (source.Encrypted) {
-        p.problem = `snapshot ${source.DBSnapshotIdentifier} of ${p.source.id} is encrypted; copying encrypted snapshots across regions needs a KMS key there, which Pendulum does not support yet`;
+      const key = await ctx.copyKey(p.source, 'rds', {
+        encrypted: source.Encrypted === true,
+        ...(source.KmsKeyId ? { kmsKeyId: source.KmsKeyId } : {}),
+      });
+      if (key.encrypt === 'refused') {
+        p.problem = `snapshot ${source.DBSnapshotIdentifier} of ${p.source.id} cannot be copied to ${ctx.copyRegion}: ${key.problem}`;
         return;
       }
       const target = source.DBSnapshotIdentifier as string;
@@ -318,6 +324,8 @@ export async function captureDatabases(
           new CopyDBSnapshotCommand({
             SourceDBSnapshotIdentifier: source.DBSnapshotArn ?? target,
             TargetDBSnapshotIdentifier: target,
+            // Cross-region copies of encrypted snapshots must name a key of the destination region.
+            ...(key.encrypt ? { KmsKeyId: key.keyId } : {}),
             // SDK v3 has no SourceRegion: it presigns for the region named in the source ARN.
             Tags: tagList(pendulumTags(tagMap(source.TagList))),
             CopyTags: false,

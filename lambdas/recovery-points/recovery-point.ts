@@ -3,6 +3,8 @@
  * failover can find and choose it without calling the (possibly unavailable) primary region.
  */
 
+import type { ExpectedStorage } from '../failover/database-storage-check';
+
 /** Tag keys Pendulum writes. Deterministic tags are how every task finds what an earlier attempt made. */
 export const TAG = {
   app: 'pendulum:app',
@@ -57,6 +59,8 @@ export interface RecoveryPoint {
   readonly state: 'available' | 'pending' | 'failed';
   /** Reverse points: the primary-region resource the source stands in for, when known. */
   readonly origin?: string;
+  /** DB snapshots: what a database restored from it must be (encryption, size). */
+  readonly storage?: ExpectedStorage;
 }
 
 export function tagList(tags: Record<string, string>): { Key: string; Value: string }[] {

@@ -26,6 +26,7 @@ import {
   allowRdsDescribe,
 } from './failover-grants';
 import { arnsFor, grant } from './grant';
+import { allowPlanKeys } from './kms-grants';
 import { planDatabases, planInstances, planPlacements } from './plan-resources';
 
 type Arns = ReturnType<typeof arnsFor>;
@@ -139,6 +140,11 @@ export function allowSyncHome(role: iam.IRole, plan: Plan): void {
   const { identifiers } = planDatabases(plan);
   allowEc2Describe(role, [home, recovery], ['ec2:DescribeInstances', 'ec2:DescribeImages']);
   allowRdsDescribe(role, [home, recovery], ['db', 'snapshot']);
+  // The plan's keys: home copies read the recovery databases under the recovery region's key and
+  // are written (and restored) under the primary's.
+  const dbKeys = identifiers.length > 0;
+  allowPlanKeys(role, plan, recovery, ['describe', ...(dbKeys ? (['rdsSource'] as const) : [])]);
+  allowPlanKeys(role, plan, home, ['describe', ...(dbKeys ? (['rdsTarget', 'rdsSource'] as const) : [])]);
 
   // Instances: an image in the recovery region, copied home, launched there.
   onAppInstances(role, plan, recovery, 'ImageRecoveryInstances', ['ec2:CreateImage'], { pendulumMade: true });

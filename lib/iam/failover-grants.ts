@@ -9,6 +9,7 @@ import type { Plan } from '../../lambdas/plan/plan-schema';
 import { TAG } from '../../lambdas/recovery-points/recovery-point';
 import { dbSnapshotPrefix } from '../../lambdas/recovery-points/recovery-point-names';
 import { arnsFor, grant } from './grant';
+import { allowPlanKeys } from './kms-grants';
 import { planDatabases, planPlacements } from './plan-resources';
 
 const EC2_LIST =
@@ -113,6 +114,8 @@ export function allowRecoverTier(role: iam.IRole, plan: Plan): void {
       'Tags are applied only by RunInstances to what it launches (ec2:CreateAction); no existing resource can be tagged.',
   });
   allowPassInstanceRoles(role, instanceRoles);
+  // Databases are restored under the key of their recovery-point snapshot (the plan's, there).
+  if (identifiers.length > 0) allowPlanKeys(role, plan, region, ['rdsSource']);
   if (identifiers.length > 0) {
     const newDbs = identifiers.flatMap((id) =>
       ['pf', 'dr'].map((marker) => arns.rds(region, 'db', episodeDbIdentifierPattern(id, marker))),

@@ -8,6 +8,7 @@ import { TAG } from '../../lambdas/recovery-points/recovery-point';
 import { dbSnapshotPrefix } from '../../lambdas/recovery-points/recovery-point-names';
 import { allowEc2Describe, allowRdsDescribe } from '../iam/failover-grants';
 import { arnsFor, grant } from '../iam/grant';
+import { allowPlanKeys } from '../iam/kms-grants';
 import { planDatabases, planInstances } from '../iam/plan-resources';
 import { allowReverseProtection } from '../iam/reverse-protection-grants';
 import { allowArtifacts } from '../iam/shared-grants';
@@ -281,5 +282,9 @@ class ProtectPermissions extends Construct {
     }
     // Points are listed for every database, replica-protected ones included.
     if (identifiers.length > 0) allowRdsDescribe(role, regions, ['snapshot']);
+    // The plan's keys: a forward copy reads under the primary's key and writes under the recovery
+    // region's; reverse protection (the same task, after a failover) the other way round.
+    const dbKeys = snapshotted.length > 0 ? (['rdsSource', 'rdsTarget'] as const) : [];
+    for (const region of regions) allowPlanKeys(role, plan, region, ['describe', ...dbKeys]);
   }
 }

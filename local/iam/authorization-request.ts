@@ -102,7 +102,12 @@ export function kmsUse(
   return actions.map((action) => ({
     action,
     resource: keyArn,
-    context: { 'kms:ViaService': viaService },
+    context: {
+      'kms:ViaService': viaService,
+      // A grant the service makes for the resource it creates (KMS Developer Guide, condition key
+      // kms:GrantIsForAWSResource).
+      ...(action === 'kms:CreateGrant' ? { 'kms:GrantIsForAWSResource': 'true' } : {}),
+    },
     implicit: 'KMS',
   }));
 }

@@ -33,6 +33,7 @@ import { StateTable } from '../../lambdas/state/state-table';
 import { localIamFor } from '../../local/iam/local-iam';
 import { deployLocalStack, type LocalStack } from '../../local/local-stack';
 import { lambdaFunctions } from '../../local/synthesized-app';
+import type { EstateKeys } from '../support/estate-keys';
 import { samplePlanWith } from '../support/sample-plan';
 
 export const PRIMARY = 'us-east-1';
@@ -92,14 +93,20 @@ export async function failedOverEstate(options: {
   readonly strategy: 'replica' | 'snapshot';
   readonly runId?: string;
   readonly failbackId?: string;
+  /** The database encrypted with a customer managed key in each region, named by the plan. */
+  readonly keys?: EstateKeys;
 }): Promise<FailedOverEstate> {
   const plan = samplePlanWith((p) => {
     p.healthChecks = [{ name: 'storefront', url: options.healthUrl }];
     const db = p.tiers[0]?.resources[0];
     if (db && 'rds' in db) db.rds.failbackSync = options.strategy;
+    if (options.keys) p.encryption = { kmsKeys: options.keys.planKeys, encryptUnencrypted: false };
   });
   const clients = createAwsClients();
-  const estate = await createSampleEstate(clients);
+  const estate = await createSampleEstate(
+    clients,
+    options.keys ? { databaseKmsKeyId: options.keys.arns[PRIMARY] } : {},
+  );
   // The primary database in a subnet group of its own, as a real one is (placement copies it).
   const east = clients.ec2(PRIMARY);
   await clients.rds(PRIMARY).send(
