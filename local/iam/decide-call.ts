@@ -35,7 +35,9 @@ async function keyRequest(
   request: AuthorizationRequest,
   callRegion: string,
 ): Promise<AuthorizationRequest | undefined> {
-  const region = request.resource.startsWith('arn:') ? (request.resource.split(':')[3] ?? callRegion) : callRegion;
+  const region = request.resource.startsWith('arn:')
+    ? (request.resource.split(':')[3] ?? callRegion)
+    : callRegion;
   const key = await caller.facts.kmsKey(region, request.resource);
   // A key of the template (the stack's own) is not in the local AWS: checked by its ARN as it is.
   if (!key) return /:key\//.test(request.resource) ? request : undefined;
