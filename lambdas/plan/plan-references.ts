@@ -162,6 +162,7 @@ export function checkPlanReferences(plan: Plan): PlanProblem[] {
   });
 
   problems.push(...checkFreeze(plan));
+  problems.push(...checkKeys(plan));
 
   const checkNames = new Set<string>();
   plan.healthChecks.forEach((check, i) => {
@@ -193,6 +194,39 @@ export function checkPlanReferences(plan: Plan): PlanProblem[] {
   });
   if (steps[steps.length - 1] !== 100) problem(['failback', 'steps'], 'expected the last step to be 100');
 
+  return problems;
+}
+
+/**
+ * Every key is named for one of the plan's two regions, and a key or alias ARN lies in the region
+ * it is listed under: KMS keys are regional, and a copy can only be encrypted with a key of the
+ * region it lands in.
+ */
+function checkKeys(plan: Plan): PlanProblem[] {
+  const problems: PlanProblem[] = [];
+  const regions = [plan.primaryRegion, plan.recoveryRegion];
+  const check = (keys: Record<string, string> | undefined, path: PlanPath) => {
+    for (const [region, ref] of Object.entries(keys ?? {})) {
+      if (!regions.includes(region))
+        problems.push({
+          path: [...path, region],
+          message: `expected a key for ${regions.join(' or ')}: the plan works in no other region`,
+        });
+      const arnRegion = /^arn:[^:]+:kms:([^:]+):/.exec(ref)?.[1];
+      if (arnRegion && arnRegion !== region)
+        problems.push({
+          path: [...path, region],
+          message: `expected a key in ${region}; ${ref} is in ${arnRegion} (KMS keys are regional)`,
+        });
+    }
+  };
+  check(plan.encryption.kmsKeys, ['encryption', 'kmsKeys']);
+  plan.tiers.forEach((tier, t) => {
+    tier.resources.forEach((resource, r) => {
+      const [kind, body] = Object.entries(resource)[0] as [string, { kmsKeys?: Record<string, string> }];
+      check(body.kmsKeys, ['tiers', t, 'resources', r, kind, 'kmsKeys']);
+    });
+  });
   return problems;
 }
 
