@@ -147,6 +147,8 @@ describe('protect-tier against moto', () => {
         protectRun: 'run-1',
         sourceType: 'db.t3.micro',
         state: 'available',
+        // What a database restored from it must be: unencrypted, at least 20 GiB.
+        storage: { allocatedStorageGiB: 20 },
       },
     ]);
     const { DBSnapshots = [] } = await clients
