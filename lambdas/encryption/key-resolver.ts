@@ -93,6 +93,8 @@ export function keyResolver(plan: Pick<Plan, 'encryption'>, kms: (region: string
   return {
     named,
     async copyKey(request) {
+      // An unencrypted source stays so unless asked: no key of the plan is needed, or read.
+      if (!request.source.encrypted && !plan.encryption.encryptUnencrypted) return { encrypt: false };
       let namedSource: NamedKey | undefined;
       let namedDestination: NamedKey | undefined;
       try {
