@@ -15,6 +15,7 @@ import {
   type EC2Client,
   RunInstancesCommand,
 } from '@aws-sdk/client-ec2';
+import { CreateAliasCommand, CreateKeyCommand, DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { CreateDBInstanceCommand, CreateDBSubnetGroupCommand, type RDSClient } from '@aws-sdk/client-rds';
 import {
   type Change,
@@ -37,9 +38,17 @@ export interface SampleEstateOptions {
   readonly databaseGiB?: number;
   /** Encrypt the database with this customer managed key (its ARN, in the primary region). @default unencrypted */
   readonly databaseKmsKeyId?: string;
+  /**
+   * Customer managed keys to create, by region, each carrying this alias (`alias/shop-data`), as a
+   * production estate has them; the database (and volumes) are then encrypted with the primary's.
+   * @default none
+   */
+  readonly kmsAliases?: Readonly<Record<string, string>>;
 }
 
 export interface SampleEstate {
+  /** The keys made for `kmsAliases`, key ARN by region. */
+  readonly kmsKeys: Readonly<Record<string, string>>;
   readonly zoneId: string;
   readonly zoneName: string;
   readonly instances: { readonly web: string[]; readonly api: string[] };
@@ -49,6 +58,23 @@ export interface SampleEstate {
     readonly subnets: string[];
     readonly securityGroups: string[];
   };
+}
+
+/** A customer managed key with `alias` in each region (an alias already there is reused). */
+async function estateKeys(aliases: Readonly<Record<string, string>>): Promise<Record<string, string>> {
+  const arns: Record<string, string> = {};
+  for (const [region, alias] of Object.entries(aliases)) {
+    const kms = new KMSClient({ region });
+    const existing = await kms.send(new DescribeKeyCommand({ KeyId: alias })).catch(() => undefined);
+    if (existing?.KeyMetadata?.Arn) {
+      arns[region] = existing.KeyMetadata.Arn;
+      continue;
+    }
+    const { KeyMetadata } = await kms.send(new CreateKeyCommand({ Description: `shop data in ${region}` }));
+    await kms.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: KeyMetadata?.KeyId }));
+    arns[region] = KeyMetadata?.Arn ?? '';
+  }
+  return arns;
 }
 
 const tags = (entries: Record<string, string>) =>
@@ -170,6 +196,8 @@ export async function createSampleEstate(
   const recoveryRegion = options.recoveryRegion ?? 'us-west-2';
   const zoneName = options.zoneName ?? 'shop.example.com';
   const ec2 = clients.ec2(primaryRegion);
+  const kmsKeys = await estateKeys(options.kmsAliases ?? {});
+  const dataKey = options.databaseKmsKeyId ?? kmsKeys[primaryRegion];
   const { Images = [] } = await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'], MaxResults: 5 }));
   const baseImage = Images[0]?.ImageId;
   if (!baseImage) throw new Error(`no base image in ${primaryRegion}`);
@@ -202,7 +230,7 @@ export async function createSampleEstate(
     clients.rds(primaryRegion),
     [primary.publicSubnet, primary.privateSubnet],
     options.databaseGiB ?? 20,
-    options.databaseKmsKeyId,
+    dataKey,
   );
 
   const recovery = await network(clients.ec2(recoveryRegion), 'recovery', '10.20.0.0/16');
@@ -251,6 +279,7 @@ export async function createSampleEstate(
   }
 
   return {
+    kmsKeys,
     zoneId,
     zoneName,
     instances: { web, api },

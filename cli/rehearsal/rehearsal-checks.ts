@@ -19,6 +19,7 @@ import { listZoneRecords, resolveZone } from '../../lambdas/route53/hosted-zone'
 import type { AwsClients } from '../../lambdas/runtime/aws-clients';
 import type { StateTable } from '../../lambdas/state/state-table';
 import { addressOf, databases, dbSnapshots, liveInstances, ownImages, tagOf } from './aws-reads';
+import { databaseKeyChecks } from './encryption-checks';
 import type { AppliedInterimChanges, InterimChangeSpec } from './interim-changes';
 
 export type CheckPhase = 'estate' | 'protect' | 'failover' | 'failback';
@@ -435,6 +436,19 @@ export async function failoverChecks(input: FailoverCheckInput): Promise<Check[]
       zones,
     ),
   );
+  checks.push(
+    ...(await databaseKeyChecks(
+      'failover',
+      clients,
+      plan,
+      region,
+      plannedDatabases(plan).map((identifier) => ({
+        identifier,
+        original: before.primaryDatabases.find((d) => d.DBInstanceIdentifier === identifier),
+        copy: dbs.find((d) => tagOf(d, TAG.source) === identifier && tagOf(d, TAG.failover) !== undefined),
+      })),
+    )),
+  );
   const protectedSources = [...primary.map((i) => i.InstanceId ?? ''), ...plannedDatabases(plan)];
   const rpo = (run?.rpoSeconds ?? {}) as Record<string, unknown>;
   const rpoMissing = protectedSources.filter((s) => typeof rpo[s] !== 'number');
@@ -590,6 +604,20 @@ export async function failbackChecks(input: FailbackCheckInput): Promise<Check[]
       ),
     );
   }
+
+  checks.push(
+    ...(await databaseKeyChecks(
+      'failback',
+      clients,
+      plan,
+      home,
+      plannedDatabases(plan).map((identifier) => ({
+        identifier,
+        original: beforeFailover.primaryDatabases.find((d) => d.DBInstanceIdentifier === identifier),
+        copy: homeDb(identifier),
+      })),
+    )),
+  );
 
   checks.push(
     ...managedRecordChecks('failback', plan, zones, home, {

@@ -29,6 +29,7 @@ import { renderChangeSet } from '../change-set';
 import type { Output } from '../output';
 import { causeMessage, StepTracker } from '../step-events';
 import { executionName } from '../workflow-client';
+import { estateKeyAliases } from './encryption-checks';
 import { type HealthServer, startHealthServer } from './health-server';
 import { type AppliedInterimChanges, applyInterimChanges, interimChangeSpec } from './interim-changes';
 import { formatModeled, type ModeledRto, modeledMs, modeledRto } from './modeled-time';
@@ -335,6 +336,7 @@ export async function runRehearsal(options: RehearsalOptions = {}): Promise<Rehe
         recoveryRegion: plan.recoveryRegion,
         ...(plan.dns.zones[0] ? { zoneName: plan.dns.zones[0].name } : {}),
         extraRecords: options.extraRecords ?? 300,
+        kmsAliases: estateKeyAliases(plan),
       });
       say.note(
         `sample estate: ${estate.instances.web.length} web + ${estate.instances.api.length} api instance(s) and ${estate.databaseEndpoint.split('.')[0]} in ${plan.primaryRegion}; zone ${estate.zoneName} ${took()}`,
