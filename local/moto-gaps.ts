@@ -13,6 +13,8 @@
  *   zero-lag datapoint per whole minute of the window (moto replicates at once). Instant AWS
  *   (statuses final at once) publishes at once too: one datapoint at the end of the window.
  *   Datapoints a test put itself are left as they are.
+ * - AMIs have one snapshot per volume of the instance, copies encrypted as CopyImage asks, and
+ *   instances launched from them get those volumes (ami-volumes.ts).
  * - A DB parameter group newly associated with a DB instance (ModifyDBInstance with
  *   DBParameterGroupName) is applied only after a reboot: DescribeDBInstances shows it
  *   `pending-reboot` until RebootDBInstance (RDS User Guide, "Associating a DB parameter group with a
@@ -20,6 +22,7 @@
  */
 import { CreateTagsCommand, DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
+import { amiVolumeCall, resetAmiVolumes } from './ami-volumes';
 import { asHarness } from './harness-calls';
 import { localAwsMode } from './realistic-aws/realistic-aws';
 import { clientRegion, type SdkClient, type SdkCommand, wrapSdkSend } from './sdk-send';
@@ -117,37 +120,40 @@ function parameterGroupApply(
 /** Forgets what the adapters remember between calls (a fresh moto). */
 export function resetMotoGapAdapters(): void {
   pendingReboot.clear();
+  resetAmiVolumes();
 }
 
 /** Wraps the SDK's `send` once, so every client gets the adapters. */
 export function installMotoGapAdapters(): void {
-  wrapSdkSend(
-    'moto-gaps',
-    (send) =>
-      function (this: SdkClient, command: SdkCommand, ...rest: unknown[]) {
-        const applying = parameterGroupApply.call(this, send, command, rest);
-        if (applying) return applying;
-        if (command.constructor.name === 'GetMetricStatisticsCommand') {
-          const query = command.input as MetricQuery;
-          if (query.Namespace !== 'AWS/RDS' || query.MetricName !== 'ReplicaLag')
-            return send.call(this, command, ...rest);
-          const result = send.call(this, command, ...rest) as Promise<{ Datapoints?: unknown[] }>;
-          return result.then(async (output) => {
-            if ((output.Datapoints ?? []).length > 0) return output;
-            const region = await clientRegion(this);
-            return { ...output, Datapoints: await asHarness(() => replicaLag(region, query)) };
-          });
-        }
-        const specs = command.input?.TagSpecifications as TagSpecification[] | undefined;
-        const forMoto = TAGGED_AS_MADE[command.constructor.name];
-        if (!forMoto || !specs?.length) return send.call(this, command, ...rest);
-        command.input = { ...command.input, TagSpecifications: forMoto(specs) };
-        const result = send.call(this, command, ...rest) as Promise<{ ImageId?: string }>;
+  wrapSdkSend('moto-gaps', (motoSend) => {
+    // AMIs with their real volumes underneath every other adapter (see ami-volumes.ts).
+    const send = function (this: SdkClient, command: SdkCommand, ...rest: unknown[]) {
+      return amiVolumeCall.call(this, motoSend, command, rest) ?? motoSend.call(this, command, ...rest);
+    };
+    return function (this: SdkClient, command: SdkCommand, ...rest: unknown[]) {
+      const applying = parameterGroupApply.call(this, send, command, rest);
+      if (applying) return applying;
+      if (command.constructor.name === 'GetMetricStatisticsCommand') {
+        const query = command.input as MetricQuery;
+        if (query.Namespace !== 'AWS/RDS' || query.MetricName !== 'ReplicaLag')
+          return send.call(this, command, ...rest);
+        const result = send.call(this, command, ...rest) as Promise<{ Datapoints?: unknown[] }>;
         return result.then(async (output) => {
+          if ((output.Datapoints ?? []).length > 0) return output;
           const region = await clientRegion(this);
-          if (output.ImageId) await asHarness(() => tagCopy(region, output.ImageId as string, specs));
-          return output;
+          return { ...output, Datapoints: await asHarness(() => replicaLag(region, query)) };
         });
-      },
-  );
+      }
+      const specs = command.input?.TagSpecifications as TagSpecification[] | undefined;
+      const forMoto = TAGGED_AS_MADE[command.constructor.name];
+      if (!forMoto || !specs?.length) return send.call(this, command, ...rest);
+      command.input = { ...command.input, TagSpecifications: forMoto(specs) };
+      const result = send.call(this, command, ...rest) as Promise<{ ImageId?: string }>;
+      return result.then(async (output) => {
+        const region = await clientRegion(this);
+        if (output.ImageId) await asHarness(() => tagCopy(region, output.ImageId as string, specs));
+        return output;
+      });
+    };
+  });
 }
