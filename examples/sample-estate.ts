@@ -36,7 +36,7 @@ export interface SampleEstateOptions {
   readonly extraRecords?: number;
   /** The database's allocated storage: on the realistic local AWS, copies and restores take longer with it. @default 20 */
   readonly databaseGiB?: number;
-  /** Encrypt the database with this customer managed key (its ARN, in the primary region). @default unencrypted */
+  /** Encrypt the database and the instances' volumes with this customer managed key (its ARN, in the primary region). @default unencrypted */
   readonly databaseKmsKeyId?: string;
   /**
    * Customer managed keys to create, by region, each carrying this alias (`alias/shop-data`), as a
@@ -127,12 +127,23 @@ async function launch(
   subnetId: string,
   groupId: string,
   keyName: string,
+  kmsKeyId: string | undefined,
 ): Promise<string[]> {
+  // Encrypted: a root volume and a data volume under the estate's key, as production has them.
+  const volumes = kmsKeyId
+    ? {
+        BlockDeviceMappings: [
+          { DeviceName: '/dev/sda1', Ebs: { VolumeSize: 8, Encrypted: true, KmsKeyId: kmsKeyId } },
+          { DeviceName: '/dev/sdf', Ebs: { VolumeSize: 20, Encrypted: true, KmsKeyId: kmsKeyId } },
+        ],
+      }
+    : {};
   const { Instances = [] } = await ec2.send(
     new RunInstancesCommand({
       ImageId: imageId,
       InstanceType: 't3.small',
       KeyName: keyName,
+      ...volumes,
       MinCount: count,
       MaxCount: count,
       SubnetId: subnetId,
@@ -216,6 +227,7 @@ export async function createSampleEstate(
     primary.publicSubnet,
     primary.webGroup,
     keyName,
+    dataKey,
   );
   const api = await launch(
     ec2,
@@ -225,6 +237,7 @@ export async function createSampleEstate(
     primary.privateSubnet,
     primary.apiGroup,
     keyName,
+    dataKey,
   );
   const databaseEndpoint = await database(
     clients.rds(primaryRegion),

@@ -13,7 +13,8 @@
  * - RunInstances makes the instance's volumes from the image's block device mappings: a volume of
  *   the snapshot's size, encryption and key per mapping (EC2 User Guide, "Block device mappings").
  *
- * The images Pendulum makes or copies are remembered here with their mappings (real moto snapshots
+ * moto also keeps no key on a snapshot of an encrypted volume: DescribeSnapshots answers the keys
+ * of the snapshots made here. The images Pendulum makes or copies are remembered here with their mappings (real moto snapshots
  * of the real volumes, made by the harness); DescribeImages answers them, and RunInstances from one
  * is given its mappings. Images moto makes by itself (its default AMIs) are left as moto has them.
  */
@@ -33,9 +34,22 @@ type Send = (this: SdkClient, command: SdkCommand, ...rest: unknown[]) => unknow
 
 /** `region|imageId` → the image's block device mappings. */
 const mappings = new Map<string, BlockDeviceMapping[]>();
+/**
+ * `region|snapshotId` → the key of a snapshot the harness made: moto keeps no key on a snapshot of
+ * an encrypted volume, nor marks a copy encrypted that CopySnapshot was asked to encrypt.
+ */
+const snapshotKeys = new Map<string, string>();
 
 export function resetAmiVolumes(): void {
   mappings.clear();
+  snapshotKeys.clear();
+}
+
+function remember(region: string, made: readonly BlockDeviceMapping[]): BlockDeviceMapping[] {
+  for (const m of made)
+    if (m.Ebs?.SnapshotId && m.Ebs.Encrypted && m.Ebs.KmsKeyId)
+      snapshotKeys.set(`${region}|${m.Ebs.SnapshotId}`, m.Ebs.KmsKeyId);
+  return [...made];
 }
 
 /** One snapshot per attached volume, as CreateImage makes them. */
@@ -70,7 +84,10 @@ async function imageVolumes(
       },
     });
   }
-  return out.sort((a, b) => (a.DeviceName ?? '').localeCompare(b.DeviceName ?? ''));
+  return remember(
+    region,
+    out.sort((a, b) => (a.DeviceName ?? '').localeCompare(b.DeviceName ?? '')),
+  );
 }
 
 /** The source's snapshots copied into `region`, encrypted as CopyImage asks. */
@@ -109,7 +126,7 @@ async function copiedVolumes(
       },
     });
   }
-  return out;
+  return remember(region, out);
 }
 
 /** The snapshots behind an image the harness knows (for the tags CreateImage and CopyImage apply). */
@@ -161,6 +178,19 @@ export function amiVolumeCall(
       for (const image of out.Images ?? []) {
         const known = mappings.get(`${where}|${image.ImageId}`);
         if (known) image.BlockDeviceMappings = structuredClone(known);
+      }
+      return out;
+    });
+  if (name === 'DescribeSnapshotsCommand' && snapshotKeys.size > 0)
+    return (
+      send.call(this, command, ...rest) as Promise<{
+        Snapshots?: { SnapshotId?: string; Encrypted?: boolean; KmsKeyId?: string }[];
+      }>
+    ).then(async (out) => {
+      const where = await region();
+      for (const snapshot of out.Snapshots ?? []) {
+        const key = snapshotKeys.get(`${where}|${snapshot.SnapshotId}`);
+        if (key) Object.assign(snapshot, { Encrypted: true, KmsKeyId: key });
       }
       return out;
     });

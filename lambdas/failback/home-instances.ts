@@ -20,10 +20,11 @@ import {
   RunInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import type { CopyKey, CopyService } from '../encryption/copy-key';
+import { copyImageEncryption, imageCopyKey, imageEncryptions } from '../encryption/image-encryption';
 import type { SourceEncryption } from '../encryption/key-resolver';
 import { describeInstancesById, findEpisodeInstances } from '../failover/ec2-recovery';
 import { deregisterImages, imageState } from '../recovery-points/ami-recovery-points';
-import { TAG, tagList, tagMap } from '../recovery-points/recovery-point';
+import { copyKeyTag, TAG, tagList, tagMap } from '../recovery-points/recovery-point';
 import { clientToken } from '../recovery-points/recovery-point-names';
 import type { AwsClients } from '../runtime/aws-clients';
 import { mapWithConcurrency } from '../runtime/bounded-all';
@@ -353,8 +354,20 @@ export async function advanceHomeInstances(hc: HomeContext): Promise<AdvanceResu
       (p) => !p.problem && p.intermediate && imageState(p.intermediate) === 'available',
     );
     const copied: Progress[] = [];
+    const encryptions = await imageEncryptions(
+      recovery,
+      toCopy.map((p) => p.intermediate as Image),
+    );
     await mapWithConcurrency(toCopy, CONCURRENCY, async (p) => {
       const source = p.intermediate as Image;
+      // Re-encrypted with the target region's key: keys are regional.
+      const key = await imageCopyKey(encryptions.get(source.ImageId ?? '') ?? [], (encryption) =>
+        (hc.copyKey ?? UNENCRYPTED_ONLY)(p.want, 'ebs', encryption),
+      );
+      if (key.encrypt === 'refused') {
+        p.problem = `image ${source.ImageId} of ${p.want.recoveryId} cannot be copied to ${run.targetRegion}: ${key.problem}`;
+        return;
+      }
       const { ImageId } = await target.send(
         new CopyImageCommand({
           SourceImageId: source.ImageId,
@@ -362,10 +375,11 @@ export async function advanceHomeInstances(hc: HomeContext): Promise<AdvanceResu
           Name: p.name,
           Description: source.Description,
           ClientToken: clientToken(run.app, run.failbackId, p.want.recoveryId, source.ImageId ?? ''),
+          ...copyImageEncryption(key),
           // Tagged as it is made: no Pendulum role may tag an existing image.
           TagSpecifications: ['image' as const, 'snapshot' as const].map((ResourceType) => ({
             ResourceType,
-            Tags: tagList(imageTags(p.want)),
+            Tags: tagList({ ...imageTags(p.want), ...copyKeyTag(key) }),
           })),
         }),
       );

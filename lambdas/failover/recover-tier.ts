@@ -10,6 +10,7 @@ import { mapWithConcurrency } from '../runtime/bounded-all';
 import { type ExpectedStorage, storageMismatch } from './database-storage-check';
 import { describeInstancesById, findEpisodeInstances, launchInstance } from './ec2-recovery';
 import { episodeSuffix } from './failover-run';
+import { describeInstanceVolumes, volumeMismatch } from './instance-volume-check';
 import type { ResolvedPlacement } from './placement';
 import {
   describeDbInstances,
@@ -125,8 +126,10 @@ export async function recoverTier(
       tier: resource.tier,
       pointId: resource.point.id,
     };
+    const volumes = resource.point.volumes ?? [];
+    const expecting = volumes.length > 0 ? { ...base, expectedVolumes: volumes } : base;
     const found = existing.get(resource.source);
-    if (found) return fromInstance(base, found, false, true);
+    if (found) return fromInstance(expecting, found, false, true);
     const placement = request.placements[resource.role];
     const nth = ordinals.get(resource.source) ?? 0;
     const subnets = placement?.subnetIds ?? [];
@@ -140,7 +143,7 @@ export async function recoverTier(
       tags: tagsFor(resource),
       clientToken: `${suffix}-${resource.source}`,
     });
-    return fromInstance(base, instance, true, false);
+    return fromInstance(expecting, instance, true, false);
   });
 
   const recoveredDatabases = await mapWithConcurrency(databases, limit, async (resource) => {
@@ -197,13 +200,33 @@ export async function assessTier(
       : new Map<string, Instance>(),
     dbIds.length ? describeDbInstances(clients.rds(region), dbIds) : new Map<string, DBInstance>(),
   ]);
+  // The volumes of running instances that have a promise to keep (one describe for all of them).
+  const toCheck = resources.filter(
+    (r) => r.kind === 'ec2' && r.expectedVolumes && instances.get(r.recoveredId)?.State?.Name === 'running',
+  );
+  const volumes =
+    toCheck.length > 0
+      ? await describeInstanceVolumes(
+          clients.ec2(region),
+          toCheck.map((r) => r.recoveredId),
+        )
+      : new Map();
   const laggards: { id: string; state: string }[] = [];
   const broken: { id: string; state: string }[] = [];
   const refreshed = resources.map((resource): RecoveredResource => {
     const seenBefore = resource.seen === true;
     if (resource.kind === 'ec2') {
       const instance = instances.get(resource.recoveredId);
-      const { verdict, state } = instanceReadiness(instance, seenBefore);
+      const readiness = instanceReadiness(instance, seenBefore);
+      const mismatch =
+        readiness.verdict === 'ready' && resource.expectedVolumes
+          ? volumeMismatch(
+              resource.recoveredId,
+              volumes.get(resource.recoveredId) ?? [],
+              resource.expectedVolumes,
+            )
+          : undefined;
+      const { verdict, state } = mismatch ? { verdict: 'broken' as const, state: mismatch } : readiness;
       if (verdict !== 'ready')
         (verdict === 'broken' ? broken : laggards).push({ id: resource.recoveredId, state });
       return instance ? fromInstance(resource, instance, resource.created, true) : { ...resource, state };

@@ -1,3 +1,4 @@
+import type { ExpectedVolume } from '../recovery-points/recovery-point';
 import type { ExpectedStorage } from './database-storage-check';
 
 /** One resource brought up from a recovery point, as recorded in a tier's inventory. */
@@ -24,6 +25,8 @@ export interface RecoveredResource {
   readonly port?: number;
   /** A restored database: what its recovery point says it must be (encryption, size). */
   readonly expectedStorage?: ExpectedStorage;
+  /** A launched instance: the volumes its recovery point promises (devices, sizes, keys). */
+  readonly expectedVolumes?: ExpectedVolume[];
 }
 
 /** A tag that marks what one episode (failover, failback or drill) created, and its id. */

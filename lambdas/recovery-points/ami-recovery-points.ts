@@ -17,6 +17,7 @@ import {
   type Image,
   paginateDescribeImages,
 } from '@aws-sdk/client-ec2';
+import { copyImageEncryption, imageCopyKey, imageEncryptions } from '../encryption/image-encryption';
 import { mapWithConcurrency } from '../runtime/bounded-all';
 import { logger } from '../runtime/observability';
 import {
@@ -30,7 +31,15 @@ import {
   pointKind,
   pointTags,
 } from './capture';
-import { pointFromTags, type RecoveryPoint, TAG, tagList, tagMap } from './recovery-point';
+import {
+  copyKeyTag,
+  expectedVolumesOf,
+  pointFromTags,
+  type RecoveryPoint,
+  TAG,
+  tagList,
+  tagMap,
+} from './recovery-point';
 import { amiName, clientToken } from './recovery-point-names';
 import type { ProtectedSource } from './resolve-protected-sources';
 
@@ -79,7 +88,9 @@ async function describeImagesWhere(
 }
 
 export function imageToRecoveryPoint(image: Image): RecoveryPoint | undefined {
-  return pointFromTags('ami', image.ImageId, tagMap(image.Tags), imageState(image));
+  const tags = tagMap(image.Tags);
+  const point = pointFromTags('ami', image.ImageId, tags, imageState(image));
+  return point && { ...point, volumes: expectedVolumesOf(image, tags[TAG.kmsKey]) };
 }
 
 /**
@@ -165,6 +176,8 @@ interface SourceProgress {
   copyId?: string;
   gone?: string;
   problem?: string;
+  /** The plan allows no key for its copy: the intermediate is removed, nothing is copied. */
+  refused?: boolean;
 }
 
 /**
@@ -263,11 +276,23 @@ export async function captureInstances(
         .filter((image) => !madeByAnotherRun(tagMap(image.Tags), ctx))
         .map((image) => [image.Name, image]),
     );
+    const encryptions = await imageEncryptions(
+      primary,
+      toCopy.flatMap((p) => (p.primary && !untagged.has(p.primary.Name) ? [p.primary] : [])),
+    );
     await mapWithConcurrency(toCopy, CONCURRENCY, async (p) => {
       const source = p.primary as Image;
-      const tags = tagList(pendulumTags(tagMap(source.Tags)));
       let copyId = untagged.get(source.Name)?.ImageId;
       if (!copyId) {
+        const key = await imageCopyKey(encryptions.get(source.ImageId ?? '') ?? [], (encryption) =>
+          ctx.copyKey(p.source, 'ebs', encryption),
+        );
+        if (key.encrypt === 'refused') {
+          p.problem = `image ${source.ImageId} of ${p.source.id} cannot be copied to ${ctx.copyRegion}: ${key.problem}`;
+          p.refused = true;
+          return;
+        }
+        const tags = tagList({ ...pendulumTags(tagMap(source.Tags)), ...copyKeyTag(key) });
         const { ImageId } = await recovery.send(
           new CopyImageCommand({
             SourceImageId: source.ImageId,
@@ -275,6 +300,8 @@ export async function captureInstances(
             Name: source.Name,
             Description: source.Description,
             ClientToken: clientToken(ctx.app, ctx.protectRun, p.source.id, source.ImageId ?? ''),
+            // Re-encrypted with the destination's key: keys are regional.
+            ...copyImageEncryption(key),
             // Tagged as it is made (image and snapshots): no Pendulum role may tag an existing image.
             TagSpecifications: ['image' as const, 'snapshot' as const].map((ResourceType) => ({
               ResourceType,
@@ -315,7 +342,9 @@ export async function captureInstances(
   );
   await deregisterImages(
     primary,
-    failedIntermediates.map((p) => p.primary as Image),
+    [...failedIntermediates, ...progress.filter((p) => p.refused && ctx.direction === 'forward')].map(
+      (p) => p.primary as Image,
+    ),
   );
   for (const p of failedIntermediates) p.problem = `image ${p.primary?.ImageId} of ${p.source.id} failed`;
 

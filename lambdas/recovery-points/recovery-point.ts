@@ -32,7 +32,49 @@ export const TAG = {
    * in for (from the failover's inventory); absent for one added during the failover.
    */
   origin: 'pendulum:origin',
+  /** On an AMI copy: the key its snapshots were encrypted with, as asked of CopyImage. */
+  kmsKey: 'pendulum:kms-key',
 } as const;
+
+/** The tag that records a copy's key (none for an unencrypted copy or the region's default key). */
+export function copyKeyTag(key: { encrypt: boolean | 'refused'; keyId?: string }): Record<string, string> {
+  return key.encrypt === true && key.keyId && !key.keyId.startsWith('alias/aws/')
+    ? { [TAG.kmsKey]: key.keyId }
+    : {};
+}
+
+/** One volume an instance launched from an AMI point must have. */
+export interface ExpectedVolume {
+  readonly device: string;
+  readonly sizeGiB?: number;
+  readonly encrypted: boolean;
+  /** The key it must be encrypted with, when the copy recorded one. */
+  readonly kmsKeyId?: string;
+}
+
+/** The volumes an image's mappings promise, under the key its copy recorded. */
+export function expectedVolumesOf(
+  image: {
+    BlockDeviceMappings?: {
+      DeviceName?: string;
+      Ebs?: { VolumeSize?: number; Encrypted?: boolean; SnapshotId?: string };
+    }[];
+  },
+  kmsKeyId: string | undefined,
+): ExpectedVolume[] {
+  return (image.BlockDeviceMappings ?? []).flatMap((m) =>
+    m.DeviceName && m.Ebs?.SnapshotId
+      ? [
+          {
+            device: m.DeviceName,
+            ...(m.Ebs.VolumeSize !== undefined ? { sizeGiB: m.Ebs.VolumeSize } : {}),
+            encrypted: m.Ebs.Encrypted === true,
+            ...(m.Ebs.Encrypted && kmsKeyId ? { kmsKeyId } : {}),
+          },
+        ]
+      : [],
+  );
+}
 
 /**
  * `pendulum:kind` of points made while the app runs in the recovery region (reverse protection):
@@ -61,6 +103,8 @@ export interface RecoveryPoint {
   readonly origin?: string;
   /** DB snapshots: what a database restored from it must be (encryption, size). */
   readonly storage?: ExpectedStorage;
+  /** AMIs: the volumes an instance launched from it must have. */
+  readonly volumes?: ExpectedVolume[];
 }
 
 export function tagList(tags: Record<string, string>): { Key: string; Value: string }[] {

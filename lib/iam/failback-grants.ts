@@ -139,12 +139,20 @@ export function allowSyncHome(role: iam.IRole, plan: Plan): void {
   const recovery = plan.recoveryRegion;
   const { identifiers } = planDatabases(plan);
   allowEc2Describe(role, [home, recovery], ['ec2:DescribeInstances', 'ec2:DescribeImages']);
+  // Which key each recovery image's snapshots are under (DescribeImages does not say).
+  allowEc2Describe(role, [recovery], ['ec2:DescribeSnapshots']);
   allowRdsDescribe(role, [home, recovery], ['db', 'snapshot']);
   // The plan's keys: home copies read the recovery databases under the recovery region's key and
   // are written (and restored) under the primary's.
+  // Images of the recovery instances are copied home under the primary's key and launched there.
   const dbKeys = identifiers.length > 0;
-  allowPlanKeys(role, plan, recovery, ['describe', ...(dbKeys ? (['rdsSource'] as const) : [])]);
-  allowPlanKeys(role, plan, home, ['describe', ...(dbKeys ? (['rdsTarget', 'rdsSource'] as const) : [])]);
+  allowPlanKeys(role, plan, recovery, ['describe', 'ebsSource', ...(dbKeys ? (['rdsSource'] as const) : [])]);
+  allowPlanKeys(role, plan, home, [
+    'describe',
+    'ebsTarget',
+    'ebsLaunch',
+    ...(dbKeys ? (['rdsTarget', 'rdsSource'] as const) : []),
+  ]);
 
   // Instances: an image in the recovery region, copied home, launched there.
   onAppInstances(role, plan, recovery, 'ImageRecoveryInstances', ['ec2:CreateImage'], { pendulumMade: true });

@@ -10,7 +10,7 @@ import { TAG } from '../../lambdas/recovery-points/recovery-point';
 import { dbSnapshotPrefix } from '../../lambdas/recovery-points/recovery-point-names';
 import { arnsFor, grant } from './grant';
 import { allowPlanKeys } from './kms-grants';
-import { planDatabases, planPlacements } from './plan-resources';
+import { planDatabases, planInstances, planPlacements } from './plan-resources';
 
 const EC2_LIST =
   'EC2 Describe* actions support no resource-level permissions; limited to the regions named by aws:RequestedRegion.';
@@ -114,8 +114,13 @@ export function allowRecoverTier(role: iam.IRole, plan: Plan): void {
       'Tags are applied only by RunInstances to what it launches (ec2:CreateAction); no existing resource can be tagged.',
   });
   allowPassInstanceRoles(role, instanceRoles);
-  // Databases are restored under the key of their recovery-point snapshot (the plan's, there).
-  if (identifiers.length > 0) allowPlanKeys(role, plan, region, ['rdsSource']);
+  // Databases are restored, and instances launched, under the keys of their recovery points (the
+  // plan's, there).
+  const launches = planInstances(plan);
+  allowPlanKeys(role, plan, region, [
+    ...(identifiers.length > 0 ? (['rdsSource'] as const) : []),
+    ...(launches.ids.length + launches.tags.length > 0 ? (['ebsLaunch'] as const) : []),
+  ]);
   if (identifiers.length > 0) {
     const newDbs = identifiers.flatMap((id) =>
       ['pf', 'dr'].map((marker) => arns.rds(region, 'db', episodeDbIdentifierPattern(id, marker))),
@@ -190,7 +195,8 @@ export function allowPassInstanceRoles(role: iam.IRole, instanceRoles: readonly 
 
 /** Readiness of what a tier launched. */
 export function allowCheckTier(role: iam.IRole, plan: Plan): void {
-  allowEc2Describe(role, [plan.recoveryRegion], ['ec2:DescribeInstances']);
+  // Volumes: a launched instance must have every volume its point promises (size, key).
+  allowEc2Describe(role, [plan.recoveryRegion], ['ec2:DescribeInstances', 'ec2:DescribeVolumes']);
   allowRdsDescribe(role, [plan.recoveryRegion], ['db']);
 }
 

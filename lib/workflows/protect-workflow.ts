@@ -199,7 +199,8 @@ class ProtectPermissions extends Construct {
     const { identifiers, snapshotted, replicas } = planDatabases(plan);
     const pointSnapshots = regions.map((r) => arns.rds(r, 'snapshot', `${dbSnapshotPrefix(plan.app)}*`));
 
-    allowEc2Describe(role, regions, ['ec2:DescribeImages', 'ec2:DescribeInstances']);
+    // Snapshots: which key an image's snapshots are under (DescribeImages does not say).
+    allowEc2Describe(role, regions, ['ec2:DescribeImages', 'ec2:DescribeInstances', 'ec2:DescribeSnapshots']);
     if (ids.length > 0 || tags.length > 0) {
       grant(role, {
         sid: 'MakeRecoveryPointImages',
@@ -285,6 +286,7 @@ class ProtectPermissions extends Construct {
     // The plan's keys: a forward copy reads under the primary's key and writes under the recovery
     // region's; reverse protection (the same task, after a failover) the other way round.
     const dbKeys = snapshotted.length > 0 ? (['rdsSource', 'rdsTarget'] as const) : [];
-    for (const region of regions) allowPlanKeys(role, plan, region, ['describe', ...dbKeys]);
+    const imageKeys = ids.length + tags.length > 0 ? (['ebsSource', 'ebsTarget'] as const) : [];
+    for (const region of regions) allowPlanKeys(role, plan, region, ['describe', ...dbKeys, ...imageKeys]);
   }
 }

@@ -6,6 +6,7 @@ import {
   CopyImageCommand,
   CreateImageCommand,
   DescribeImagesCommand,
+  DescribeSnapshotsCommand,
   DescribeVolumesCommand,
   EC2Client,
   RunInstancesCommand,
@@ -72,6 +73,17 @@ describe('AMIs with their volumes', () => {
       ['/dev/sda1', 12, true, westKey],
       ['/dev/sdf', 50, true, westKey],
     ]);
+    const snapshotOf = async (ec2: EC2Client, id?: string) => {
+      const image = (await ec2.send(new DescribeImagesCommand({ ImageIds: [id ?? ''] }))).Images?.[0];
+      const { Snapshots = [] } = await ec2.send(
+        new DescribeSnapshotsCommand({
+          SnapshotIds: [image?.BlockDeviceMappings?.[0]?.Ebs?.SnapshotId ?? ''],
+        }),
+      );
+      return [Snapshots[0]?.Encrypted, Snapshots[0]?.KmsKeyId];
+    };
+    expect(await snapshotOf(east, ImageId)).toEqual([true, eastKey]);
+    expect(await snapshotOf(west, copyId)).toEqual([true, westKey]);
     const { Volumes = [] } = await west.send(
       new DescribeVolumesCommand({
         Filters: [{ Name: 'attachment.instance-id', Values: [launched[0]?.InstanceId ?? ''] }],

@@ -1,8 +1,10 @@
 /**
- * A database encrypted with a customer managed key, through protect → failover → home again, every
- * task as its deployed role runs it (the KMS use AWS checks included): the recovery copy is under
- * the recovery region's key, the home copy under the primary's.
+ * An estate encrypted with customer managed keys (the database, and every instance's root and data
+ * volume), through protect → failover → home again, every task as its deployed role runs it (the
+ * KMS use AWS checks included): the recovery copies are under the recovery region's key, the home
+ * copies under the primary's, every volume present at its size.
  */
+import { DescribeInstancesCommand, DescribeVolumesCommand } from '@aws-sdk/client-ec2';
 import { DescribeDBInstancesCommand, DescribeDBSnapshotsCommand } from '@aws-sdk/client-rds';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeFinaliseHomeHandler } from '../../lambdas/handlers/finalise-home';
@@ -21,6 +23,22 @@ import {
 
 const aws = localAwsForTests(RECOVERY);
 const health = healthEndpointForTests();
+
+/** Each instance's volumes as `device size key`, sorted. */
+async function volumesOf(f: FailedOverEstate, region: string, instanceIds: readonly string[]) {
+  const { Volumes = [] } = await f
+    .clients()
+    .ec2(region)
+    .send(
+      new DescribeVolumesCommand({ Filters: [{ Name: 'attachment.instance-id', Values: [...instanceIds] }] }),
+    );
+  const byInstance = new Map<string, string[]>(instanceIds.map((id) => [id, []]));
+  for (const v of Volumes)
+    byInstance
+      .get(v.Attachments?.[0]?.InstanceId ?? '')
+      ?.push(`${v.Attachments?.[0]?.Device} ${v.Size} ${v.Encrypted ? v.KmsKeyId : 'unencrypted'}`);
+  return [...byInstance.values()].map((v) => v.sort());
+}
 
 async function database(f: FailedOverEstate, region: string, id: string) {
   const { DBInstances = [] } = await f
@@ -49,9 +67,13 @@ describe.each(['replica', 'snapshot'] as const)(
     afterEach(() => restore?.());
 
     it('is recovered under the recovery key and brought home under the primary key', async () => {
-      // Assess: the failover copy
+      // Assess: the failover copies
       const recovered = await database(f, RECOVERY, f.recoveryDb);
       expect(recovered).toMatchObject({ StorageEncrypted: true, KmsKeyId: keys.arns[RECOVERY] });
+      const recoveredInstances = f.inventory.filter((e) => e.kind === 'ec2').map((e) => e.recovered);
+      const live = recoveredInstances.filter((id) => id !== f.terminatedId);
+      for (const volumes of await volumesOf(f, RECOVERY, live))
+        expect(volumes).toEqual([`/dev/sda1 8 ${keys.arns[RECOVERY]}`, `/dev/sdf 20 ${keys.arns[RECOVERY]}`]);
 
       // Act: bring it home and make it the primary
       const sync = await syncThroughFreeze(f, { clients: f.clients() })({ run: f.run });
@@ -69,6 +91,21 @@ describe.each(['replica', 'snapshot'] as const)(
       expect(home.map((d) => d.DBInstanceIdentifier)).toEqual(['shop-db']);
       for (const db of home)
         expect(db).toMatchObject({ StorageEncrypted: true, KmsKeyId: keys.arns[PRIMARY] });
+      const { Reservations = [] } = await f
+        .clients()
+        .ec2(PRIMARY)
+        .send(
+          new DescribeInstancesCommand({
+            Filters: [{ Name: `tag:${TAG.failback}`, Values: [f.run.failbackId] }],
+          }),
+        );
+      const homeInstances = Reservations.flatMap((r) => r.Instances ?? []).map((i) => i.InstanceId ?? '');
+      // Every recovered instance but the terminated one comes home; the one added by hand has a root only.
+      expect(homeInstances.length).toBe(live.length + 1);
+      const homeVolumes = await volumesOf(f, PRIMARY, homeInstances);
+      expect(homeVolumes.filter((v) => v.length === 2)).toEqual(
+        live.map(() => [`/dev/sda1 8 ${keys.arns[PRIMARY]}`, `/dev/sdf 20 ${keys.arns[PRIMARY]}`]),
+      );
       if (strategy === 'snapshot') {
         const { DBSnapshots = [] } = await f.clients().rds(PRIMARY).send(new DescribeDBSnapshotsCommand({}));
         const copies = DBSnapshots.filter((s) => s.DBSnapshotIdentifier?.includes('-fb-'));
