@@ -226,6 +226,8 @@ interface DbProgress {
   worked: boolean;
   gone?: string;
   problem?: string;
+  /** The plan allows no key for its copy: nothing is copied, the intermediate is removed. */
+  refused?: boolean;
 }
 
 function ofRun(snapshots: readonly DBSnapshot[], ctx: CaptureContext): Map<string, DBSnapshot> {
@@ -316,6 +318,7 @@ export async function captureDatabases(
       });
       if (key.encrypt === 'refused') {
         p.problem = `snapshot ${source.DBSnapshotIdentifier} of ${p.source.id} cannot be copied to ${ctx.copyRegion}: ${key.problem}`;
+        p.refused = true;
         return;
       }
       const target = source.DBSnapshotIdentifier as string;
@@ -349,12 +352,15 @@ export async function captureDatabases(
     (p) =>
       p.primary &&
       ((ctx.direction === 'forward' && p.copy && snapshotState(p.copy) === 'available') ||
-        (!p.copy && snapshotState(p.primary) === 'failed')),
+        (!p.copy && snapshotState(p.primary) === 'failed') ||
+        // Never to be copied under this plan: no intermediate is left behind.
+        (ctx.direction === 'forward' && p.refused)),
   );
   await mapWithConcurrency(toDelete, CONCURRENCY, async (p) => {
     const intermediate = p.primary as DBSnapshot;
     p.worked = true;
-    if (!p.copy) p.problem = `snapshot ${intermediate.DBSnapshotIdentifier} of ${p.source.id} failed`;
+    if (!p.copy && !p.refused)
+      p.problem = `snapshot ${intermediate.DBSnapshotIdentifier} of ${p.source.id} failed`;
     try {
       await primary.send(
         new DeleteDBSnapshotCommand({ DBSnapshotIdentifier: intermediate.DBSnapshotIdentifier }),
