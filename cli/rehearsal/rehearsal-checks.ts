@@ -19,7 +19,7 @@ import { listZoneRecords, resolveZone } from '../../lambdas/route53/hosted-zone'
 import type { AwsClients } from '../../lambdas/runtime/aws-clients';
 import type { StateTable } from '../../lambdas/state/state-table';
 import { addressOf, databases, dbSnapshots, liveInstances, ownImages, tagOf } from './aws-reads';
-import { databaseKeyChecks } from './encryption-checks';
+import { databaseKeyChecks, instanceVolumeChecks, readVolumes, type VolumeShape } from './encryption-checks';
 import type { AppliedInterimChanges, InterimChangeSpec } from './interim-changes';
 
 export type CheckPhase = 'estate' | 'protect' | 'failover' | 'failback';
@@ -122,6 +122,8 @@ export interface BeforeFailback {
   readonly zones: ZoneRecords[];
   readonly recoveryByRole: Record<string, Instance[]>;
   readonly recoveryDatabases: DBInstance[];
+  /** The volumes of the instances running there, by instance id (they are retired by the end). */
+  readonly recoveryVolumes: Record<string, VolumeShape[]>;
 }
 
 export async function observeBeforeFailback(clients: AwsClients, plan: Plan): Promise<BeforeFailback> {
@@ -134,6 +136,11 @@ export async function observeBeforeFailback(clients: AwsClients, plan: Plan): Pr
     zones,
     recoveryByRole: byRole(plan, instances),
     recoveryDatabases: dbs.filter((db) => tagOf(db, TAG.failover) !== undefined),
+    recoveryVolumes: await readVolumes(
+      clients,
+      plan.recoveryRegion,
+      instances.flatMap((i) => (i.InstanceId ? [i.InstanceId] : [])),
+    ),
   };
 }
 
@@ -436,6 +443,25 @@ export async function failoverChecks(input: FailoverCheckInput): Promise<Check[]
       zones,
     ),
   );
+  const primaryById = new Map(primary.map((i) => [i.InstanceId, i]));
+  checks.push(
+    ...(await instanceVolumeChecks(
+      'failover',
+      clients,
+      plan,
+      region,
+      recovered.map((copy) => ({
+        copy,
+        original: primaryById.get(tagOf(copy, TAG.source)),
+        role: tagOf(copy, TAG.role),
+      })),
+      await readVolumes(
+        clients,
+        plan.primaryRegion,
+        [...primaryById.keys()].flatMap((id) => (id ? [id] : [])),
+      ),
+    )),
+  );
   checks.push(
     ...(await databaseKeyChecks(
       'failover',
@@ -605,6 +631,21 @@ export async function failbackChecks(input: FailbackCheckInput): Promise<Check[]
     );
   }
 
+  const awayById = new Map(awayBefore.map((i) => [i.InstanceId, i]));
+  checks.push(
+    ...(await instanceVolumeChecks(
+      'failback',
+      clients,
+      plan,
+      home,
+      broughtHome.map((copy) => ({
+        copy,
+        original: awayById.get(tagOf(copy, TAG.source)),
+        role: tagOf(copy, TAG.role),
+      })),
+      beforeFailback.recoveryVolumes,
+    )),
+  );
   checks.push(
     ...(await databaseKeyChecks(
       'failback',
