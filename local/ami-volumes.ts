@@ -22,6 +22,8 @@ import {
   type BlockDeviceMapping,
   CopySnapshotCommand,
   CreateSnapshotCommand,
+  DeleteSnapshotCommand,
+  DescribeImagesCommand,
   DescribeVolumesCommand,
   EC2Client,
   GetEbsDefaultKmsKeyIdCommand,
@@ -40,9 +42,45 @@ const mappings = new Map<string, BlockDeviceMapping[]>();
  */
 const snapshotKeys = new Map<string, string>();
 
+/**
+ * `region|imageId` → the one snapshot moto made for the image itself, which no mapping names now:
+ * deleted with the image (as the snapshots a deregistration's caller deletes would be), so the
+ * local AWS keeps no snapshots AWS would not have.
+ */
+const motoSnapshots = new Map<string, string>();
+
 export function resetAmiVolumes(): void {
   mappings.clear();
   snapshotKeys.clear();
+  motoSnapshots.clear();
+}
+
+/** moto's own snapshot of a new image (its one mapping), before the harness's replace it. */
+async function motoSnapshotOf(region: string, imageId: string): Promise<string | undefined> {
+  const { Images = [] } = await new EC2Client({ region }).send(
+    new DescribeImagesCommand({ ImageIds: [imageId] }),
+  );
+  return Images[0]?.BlockDeviceMappings?.[0]?.Ebs?.SnapshotId;
+}
+
+async function forgetImage(region: string, imageId: string): Promise<void> {
+  const snapshot = motoSnapshots.get(`${region}|${imageId}`);
+  motoSnapshots.delete(`${region}|${imageId}`);
+  if (snapshot)
+    await new EC2Client({ region })
+      .send(new DeleteSnapshotCommand({ SnapshotId: snapshot }))
+      .catch(() => undefined);
+}
+
+/** Remembers an image's mappings, and moto's own snapshot of it (which they replace). */
+async function adopt(
+  region: string,
+  imageId: string,
+  made: () => Promise<BlockDeviceMapping[]>,
+): Promise<void> {
+  const own = await motoSnapshotOf(region, imageId);
+  if (own) motoSnapshots.set(`${region}|${imageId}`, own);
+  mappings.set(`${region}|${imageId}`, await made());
 }
 
 function remember(region: string, made: readonly BlockDeviceMapping[]): BlockDeviceMapping[] {
@@ -151,10 +189,10 @@ export function amiVolumeCall(
   if (name === 'CreateImageCommand')
     return (send.call(this, command, ...rest) as Promise<{ ImageId?: string }>).then(async (out) => {
       const where = await region();
-      if (out.ImageId)
-        mappings.set(
-          `${where}|${out.ImageId}`,
-          await asHarness(() => imageVolumes(where, String(input.InstanceId), out.ImageId as string)),
+      const imageId = out.ImageId;
+      if (imageId)
+        await asHarness(() =>
+          adopt(where, imageId, () => imageVolumes(where, String(input.InstanceId), imageId)),
         );
       return out;
     });
@@ -163,10 +201,10 @@ export function amiVolumeCall(
       const where = await region();
       const sourceRegion = String(input.SourceRegion);
       const source = mappings.get(`${sourceRegion}|${String(input.SourceImageId)}`);
-      if (out.ImageId && source && !mappings.has(`${where}|${out.ImageId}`))
-        mappings.set(
-          `${where}|${out.ImageId}`,
-          await asHarness(() =>
+      const imageId = out.ImageId;
+      if (imageId && source && !mappings.has(`${where}|${imageId}`))
+        await asHarness(() =>
+          adopt(where, imageId, () =>
             copiedVolumes(where, source, sourceRegion, input as { Encrypted?: boolean; KmsKeyId?: string }),
           ),
         );
@@ -179,6 +217,12 @@ export function amiVolumeCall(
         const known = mappings.get(`${where}|${image.ImageId}`);
         if (known) image.BlockDeviceMappings = structuredClone(known);
       }
+      return out;
+    });
+  if (name === 'DeregisterImageCommand')
+    return (send.call(this, command, ...rest) as Promise<unknown>).then(async (out) => {
+      const where = await region();
+      await asHarness(() => forgetImage(where, String(input.ImageId)));
       return out;
     });
   if (name === 'DescribeSnapshotsCommand' && snapshotKeys.size > 0)

@@ -34,6 +34,9 @@ export interface KeyResolver {
   copyKey(request: CopyKeyRequest): Promise<CopyKey>;
 }
 
+/** The alias of each service's AWS managed key (KMS Developer Guide, "AWS managed keys"). */
+export const AWS_MANAGED_ALIAS: Record<CopyService, string> = { rds: 'alias/aws/rds', ebs: 'alias/aws/ebs' };
+
 const errorName = (error: unknown) => (error as { name?: string } | undefined)?.name ?? '';
 const isAccessDenied = (error: unknown) =>
   ['AccessDeniedException', 'AccessDenied', 'AccessDeniedError'].includes(errorName(error));
@@ -75,19 +78,25 @@ export function keyResolver(plan: Pick<Plan, 'encryption'>, kms: (region: string
     }
   };
 
-  /** A source key that is not one the plan names: AWS managed, or a key Pendulum may not use. */
-  const sourceFacts = async (region: string, keyId: string, namedArn?: string): Promise<KeyFacts> => {
+  /**
+   * A source key that is not one the plan names: AWS managed, or a key Pendulum may not use. The
+   * service's AWS managed key is looked up by its alias (`alias/aws/rds`, `alias/aws/ebs`), never
+   * the unknown key itself, which Pendulum is not allowed to read.
+   */
+  const sourceFacts = async (
+    region: string,
+    keyId: string,
+    service: CopyService,
+    namedArn?: string,
+  ): Promise<KeyFacts> => {
     if (namedArn && (keyId === namedArn || namedArn.endsWith(`/${keyId}`)))
       return { arn: namedArn, manager: 'CUSTOMER' };
-    try {
-      const { arn, manager } = await describe(region, keyId);
-      return { arn, manager };
-    } catch (error) {
-      // Not the plan's and not readable by Pendulum: a customer managed key it was not given.
-      if (isAccessDenied(error) || errorName(error) === 'NotFoundException')
-        return { arn: keyId, manager: 'CUSTOMER' };
+    const managed = await describe(region, AWS_MANAGED_ALIAS[service]).catch((error: unknown) => {
+      if (errorName(error) === 'NotFoundException') return undefined;
       throw error;
-    }
+    });
+    const isManaged = managed !== undefined && (keyId === managed.arn || managed.arn.endsWith(`/${keyId}`));
+    return { arn: isManaged && managed ? managed.arn : keyId, manager: isManaged ? 'AWS' : 'CUSTOMER' };
   };
 
   return {
@@ -110,7 +119,12 @@ export function keyResolver(plan: Pick<Plan, 'encryption'>, kms: (region: string
         return { encrypt: 'refused', problem: 'encrypted, but its key is not reported' };
       const sourceKey =
         request.source.encrypted && request.source.kmsKeyId
-          ? await sourceFacts(request.sourceRegion, request.source.kmsKeyId, namedSource?.arn)
+          ? await sourceFacts(
+              request.sourceRegion,
+              request.source.kmsKeyId,
+              request.service,
+              namedSource?.arn,
+            )
           : undefined;
       return copyKey({
         service: request.service,

@@ -26,7 +26,7 @@ import {
   allowRdsDescribe,
 } from './failover-grants';
 import { arnsFor, grant } from './grant';
-import { allowPlanKeys } from './kms-grants';
+import { allowAwsManagedKeyLookup, allowPlanKeys } from './kms-grants';
 import { planDatabases, planInstances, planPlacements } from './plan-resources';
 
 type Arns = ReturnType<typeof arnsFor>;
@@ -147,6 +147,7 @@ export function allowSyncHome(role: iam.IRole, plan: Plan): void {
   // Images of the recovery instances are copied home under the primary's key and launched there.
   const dbKeys = identifiers.length > 0;
   allowPlanKeys(role, plan, recovery, ['describe', 'ebsSource', ...(dbKeys ? (['rdsSource'] as const) : [])]);
+  allowAwsManagedKeyLookup(role, [recovery]);
   allowPlanKeys(role, plan, home, [
     'describe',
     'ebsTarget',

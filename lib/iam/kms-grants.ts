@@ -95,3 +95,22 @@ export function allowPlanKeys(role: iam.IRole, plan: Plan, region: string, uses:
       );
   }
 }
+
+const MANAGED_REASON =
+  "Which key is AWS managed is learnt by DescribeKey of the service's alias: only through that alias (kms:RequestAlias), metadata only, in the plan's regions.";
+
+/**
+ * DescribeKey of the AWS managed keys by their aliases, so a source encrypted under one is known
+ * for what it is without reading keys Pendulum is not given (the key policy of an AWS managed key
+ * lets the account's IAM policies allow DescribeKey).
+ */
+export function allowAwsManagedKeyLookup(role: iam.IRole, regions: readonly string[]): void {
+  const account = arnsFor(role).account;
+  grant(role, {
+    sid: 'DescribeAwsManagedKeys',
+    actions: ['kms:DescribeKey'],
+    resources: regions.map((region) => `arn:aws:kms:${region}:${account}:key/*`),
+    conditions: { StringEquals: { 'kms:RequestAlias': ['alias/aws/rds', 'alias/aws/ebs'] } },
+    reason: MANAGED_REASON,
+  });
+}

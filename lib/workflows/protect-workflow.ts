@@ -8,7 +8,7 @@ import { TAG } from '../../lambdas/recovery-points/recovery-point';
 import { dbSnapshotPrefix } from '../../lambdas/recovery-points/recovery-point-names';
 import { allowEc2Describe, allowRdsDescribe } from '../iam/failover-grants';
 import { arnsFor, grant } from '../iam/grant';
-import { allowPlanKeys } from '../iam/kms-grants';
+import { allowAwsManagedKeyLookup, allowPlanKeys } from '../iam/kms-grants';
 import { planDatabases, planInstances } from '../iam/plan-resources';
 import { allowReverseProtection } from '../iam/reverse-protection-grants';
 import { allowArtifacts } from '../iam/shared-grants';
@@ -288,5 +288,6 @@ class ProtectPermissions extends Construct {
     const dbKeys = snapshotted.length > 0 ? (['rdsSource', 'rdsTarget'] as const) : [];
     const imageKeys = ids.length + tags.length > 0 ? (['ebsSource', 'ebsTarget'] as const) : [];
     for (const region of regions) allowPlanKeys(role, plan, region, ['describe', ...dbKeys, ...imageKeys]);
+    if (dbKeys.length + imageKeys.length > 0) allowAwsManagedKeyLookup(role, regions);
   }
 }

@@ -26,9 +26,8 @@ export interface SdkCall {
 /**
  * AWS authorizes a KMS action on the key an alias or id names, with the aliases the key carries
  * (kms:ResourceAliases) and, for an alias in the request, kms:RequestAlias (KMS Developer Guide,
- * "Using aliases to control access to KMS keys"). An AWS managed key's policy allows every principal
- * of the account through its service, so no identity grant is checked; a key that does not exist is
- * the service's own error, not an authorization one.
+ * "Using aliases to control access to KMS keys"). A key that does not exist is the service's own
+ * error, not an authorization one.
  */
 async function keyRequest(
   caller: Caller,
@@ -41,7 +40,9 @@ async function keyRequest(
   const key = await caller.facts.kmsKey(region, request.resource);
   // A key of the template (the stack's own) is not in the local AWS: checked by its ARN as it is.
   if (!key) return /:key\//.test(request.resource) ? request : undefined;
-  if (key.awsManaged) return undefined;
+  // Through its service, an AWS managed key's policy allows every principal of the account; read
+  // directly (DescribeKey), it delegates to IAM like any key whose policy names the account.
+  if (key.awsManaged && request.context?.['kms:ViaService'] !== undefined) return undefined;
   const alias = /(^|:)(alias\/.+)$/.exec(request.resource)?.[2];
   return {
     ...request,

@@ -143,7 +143,9 @@ export function motoResourceFacts(template: TemplateFacts): ResourceFacts {
         return {
           arn: key.Arn,
           aliases: Aliases.flatMap((a) => (a.AliasName ? [a.AliasName] : [])),
-          awsManaged: key.KeyManager === 'AWS',
+          // moto makes the AWS managed keys (alias/aws/…) on first use, as customer keys.
+          awsManaged:
+            key.KeyManager === 'AWS' || Aliases.some((a) => a.AliasName?.startsWith('alias/aws/') === true),
         };
       } catch (error) {
         if ((error as { name?: string }).name === 'NotFoundException') return undefined;
