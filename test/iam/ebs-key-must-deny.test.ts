@@ -19,7 +19,6 @@ import type { Plan } from '../../lambdas/plan/plan-schema';
 import { stackNameFor } from '../../lib/pendulum-app';
 import { synthesizeTemplate } from '../../lib/synthesize-template';
 import { type LocalIam, localIamFor } from '../../local/iam/local-iam';
-import { installMotoGapAdapters } from '../../local/moto-gaps';
 import { localAwsForTests } from '../support/local-aws';
 import { samplePlanWith } from '../support/sample-plan';
 
@@ -48,7 +47,6 @@ describe("EBS: the instances' keys only, through EC2 only", () => {
       .map((d) => d.action);
 
   beforeAll(async () => {
-    installMotoGapAdapters();
     for (const name of ['web', 'data', 'payroll'])
       key[name] = await keyWithAlias(RECOVERY, `alias/shop-${name}`);
     await keyWithAlias(PRIMARY, 'alias/shop-web');
