@@ -44,13 +44,23 @@ export function planKeyFor(
   return (resource && keyIn(resourceKeys(resource), region)) ?? keyIn(plan.encryption.kmsKeys, region);
 }
 
-/** Every key reference the plan may use in `region` (plan-wide and per resource, MRK partners included). */
-export function planKeysIn(plan: Plan, region: string): string[] {
+/** What a resource is encrypted by: EBS (an instance's volumes) or RDS (a database or cluster). */
+export type KeyKind = 'ebs' | 'rds';
+
+const kindOf = (resource: PlanResource): KeyKind => ('ec2' in resource ? 'ebs' : 'rds');
+
+/**
+ * Every key reference the plan may use in `region` (plan-wide and per resource, MRK partners
+ * included); with `kind`, only the plan-wide key and those of resources of that kind, so an
+ * instance's own key is never usable through RDS, nor a database's through EC2.
+ */
+export function planKeysIn(plan: Plan, region: string, kind?: KeyKind): string[] {
   const refs = new Set<string>();
   const add = (ref: string | undefined) => ref && refs.add(ref);
   add(keyIn(plan.encryption.kmsKeys, region));
   for (const tier of plan.tiers)
-    for (const resource of tier.resources) add(keyIn(resourceKeys(resource), region));
+    for (const resource of tier.resources)
+      if (!kind || kindOf(resource) === kind) add(keyIn(resourceKeys(resource), region));
   return [...refs].sort();
 }
 

@@ -1,6 +1,7 @@
 /**
  * Whether the new primary is up: one describe per service for everything failback brings home,
- * refreshing states, addresses and endpoints in the inventory entries.
+ * refreshing states, addresses and endpoints in the inventory entries. A running instance is up
+ * only with every volume its image promises (size, key); otherwise it is broken.
  */
 import type { Instance } from '@aws-sdk/client-ec2';
 import type { DBInstance } from '@aws-sdk/client-rds';
@@ -10,6 +11,7 @@ import type { AwsClients } from '../runtime/aws-clients';
 import { BROKEN_DB } from './home-databases';
 import type { Problem } from './home-instances';
 import type { HomeInventoryEntry } from './home-inventory';
+import { homeVolumeMismatches } from './home-volume-check';
 
 /** Instance states a new primary never comes back from by itself. */
 const BROKEN_INSTANCE = new Set(['shutting-down', 'terminated', 'stopping', 'stopped']);
@@ -42,6 +44,12 @@ export async function assessHome(
       : new Map<string, Instance>(),
     dbIds.length > 0 ? describeDbInstances(clients.rds(region), dbIds) : new Map<string, DBInstance>(),
   ]);
+  const running = [...instances.values()].flatMap((i) =>
+    i.InstanceId && i.ImageId && i.State?.Name === 'running'
+      ? [{ instanceId: i.InstanceId, imageId: i.ImageId }]
+      : [],
+  );
+  const volumeMismatches = await homeVolumeMismatches(clients.ec2(region), running);
   const failed = new Set(problems.map((p) => p.id));
   const broken: Problem[] = [...problems];
   const laggards: Laggard[] = [];
@@ -59,11 +67,18 @@ export async function assessHome(
             publicIp: instance.PublicIpAddress,
           }
         : { ...entry, state: 'missing' };
+      const mismatch = volumeMismatches.get(entry.homeId);
       if (BROKEN_INSTANCE.has(next.state))
         broken.push({
           id: entry.homeId,
           state: next.state,
           reason: `home instance ${entry.homeId} is ${next.state}`,
+        });
+      else if (mismatch)
+        broken.push({
+          id: entry.homeId,
+          state: next.state,
+          reason: `home instance ${entry.homeId}: ${mismatch}`,
         });
       else if (next.state !== 'running') laggards.push({ id: entry.homeId, kind: 'ec2', state: next.state });
       return next;

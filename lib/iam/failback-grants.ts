@@ -141,6 +141,8 @@ export function allowSyncHome(role: iam.IRole, plan: Plan): void {
   allowEc2Describe(role, [home, recovery], ['ec2:DescribeInstances', 'ec2:DescribeImages']);
   // Which key each recovery image's snapshots are under (DescribeImages does not say).
   allowEc2Describe(role, [recovery], ['ec2:DescribeSnapshots']);
+  // Volumes: a home instance must have every volume its image promises (size, key).
+  allowEc2Describe(role, [home], ['ec2:DescribeVolumes']);
   allowRdsDescribe(role, [home, recovery], ['db', 'snapshot']);
   // The plan's keys: home copies read the recovery databases under the recovery region's key and
   // are written (and restored) under the primary's.

@@ -76,10 +76,11 @@ const sidOf = (use: KeyUse) => `Keys${use[0]?.toUpperCase()}${use.slice(1)}`;
 
 /** The plan's keys in `region` for `uses`; nothing when the plan names no key there. */
 export function allowPlanKeys(role: iam.IRole, plan: Plan, region: string, uses: readonly KeyUse[]): void {
-  const refs = planKeysIn(plan, region);
-  if (refs.length === 0) return;
   for (const use of uses) {
     const service = SERVICE[use];
+    // Through a service, only the keys of resources it encrypts (and the plan-wide one).
+    const refs = planKeysIn(plan, region, service === 'ec2' ? 'ebs' : service);
+    if (refs.length === 0) continue;
     const via = service ? { 'kms:ViaService': `${service}.${region}.amazonaws.com` } : undefined;
     const actions = ACTIONS[use];
     const others = actions.filter((a) => a !== 'kms:CreateGrant');

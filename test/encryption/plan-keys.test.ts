@@ -42,6 +42,9 @@ describe('the keys a plan names', () => {
     expect(planKeyFor(plan, undefined, 'us-west-2')).toBe(WEST_KEY);
     expect(planKeyFor(plan, db, 'us-east-1')).toBeUndefined();
     expect(planKeysIn(plan, 'us-west-2')).toEqual(['alias/shop-db', WEST_KEY]);
+    // By kind: a database's own key is not one EBS may use.
+    expect(planKeysIn(plan, 'us-west-2', 'rds')).toEqual(['alias/shop-db', WEST_KEY]);
+    expect(planKeysIn(plan, 'us-west-2', 'ebs')).toEqual([WEST_KEY]);
   });
 
   it('a multi-Region key named for one region is its replica of the same id in the other', () => {
