@@ -172,11 +172,11 @@ describe('failback on the realistic local AWS', { timeout: 300_000 }, () => {
     expect(entered(retired)).toContain('RetireRecoveryCopies');
     expect(await live('us-west-2')).toHaveLength(0);
     const { DBSnapshots = [] } = await clients().rds('us-west-2').send(new DescribeDBSnapshotsCommand({}));
-    expect(
-      DBSnapshots.filter((s) => s.DBSnapshotIdentifier?.startsWith('pendulum-shop-final-')).map(
-        (s) => s.Status,
-      ),
-    ).toEqual(['available']);
+    // RDS takes the final snapshot as part of the deletion; retirement confirms it exists. How far
+    // it has got when the run ends depends on how long the instances' final AMIs took.
+    const finals = DBSnapshots.filter((s) => s.DBSnapshotIdentifier?.startsWith('pendulum-shop-final-'));
+    expect(finals).toHaveLength(1);
+    expect(['creating', 'available']).toContain(finals[0]?.Status);
     expect(await state.getRun('shop', String(app.lastFailbackRunId))).toMatchObject({
       retirement: { status: 'RETIRED', retired: copies.length + 1 },
     });
