@@ -45,6 +45,17 @@ const ROUTE53: Record<string, OperationMapper> = {
     },
     { action: 'ec2:DescribeVpcs', resource: '*', implicit: 'VPC check' },
   ],
+  // Never called by Pendulum; modelled so tests can ask who may.
+  DisassociateVPCFromHostedZone: async (input: {
+    HostedZoneId: string;
+    VPC?: { VPCId?: string; VPCRegion?: string };
+  }) => [
+    {
+      action: 'route53:DisassociateVPCFromHostedZone',
+      resource: zoneArn(input.HostedZoneId),
+      context: { 'route53:VPCs': `VPCId=${input.VPC?.VPCId ?? ''},VPCRegion=${input.VPC?.VPCRegion ?? ''}` },
+    },
+  ],
   ChangeResourceRecordSets: async (input: {
     HostedZoneId: string;
     ChangeBatch?: { Changes?: { Action?: string; ResourceRecordSet?: { Name?: string; Type?: string } }[] };
