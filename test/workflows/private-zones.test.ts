@@ -164,6 +164,16 @@ describe('private hosted zones across failover and failback', () => {
     expect(await zoneVpcs(privateZoneId)).toEqual(both);
   });
 
+  it('a dry run lists the association a failover would make, and makes none', async () => {
+    const result = await stack.run('failover', { dryRun: true });
+
+    expect(result.status, result.cause).toBe('SUCCEEDED');
+    expect((result.output as { privateZoneAssociations: unknown[] }).privateZoneAssociations).toEqual([
+      { zone: `${PRIVATE}.`, id: privateZoneId, vpcId: recoveryVpc, region: 'us-west-2' },
+    ]);
+    expect(await zoneVpcs(privateZoneId)).toEqual([`${primaryVpc}@us-east-1`]);
+  });
+
   it('refuses a failback, before anything changes, when the home VPC no longer resolves the private zone', async () => {
     // Prepare: failed over; then someone removes the primary VPC's association
     const failover = await stack.run('failover', {});
