@@ -47,6 +47,7 @@ interface ChangeSet {
   dnsChanges?: DnsChange[];
   dnsChangeCount?: number;
   dnsSnapshot?: { zone?: string; records?: number; checksum?: string }[];
+  privateZoneAssociations?: { zone?: string; id?: string; vpcId?: string; region?: string }[];
   worstRpoSeconds?: number;
   [other: string]: unknown;
 }
@@ -235,6 +236,14 @@ export function renderChangeSet(workflow: string, value: unknown, out: Output): 
     ]);
     for (const line of table(['RECORD', 'TYPE', 'BEFORE', '', 'AFTER'], rows)) out.line(line);
     if (dnsCount > dns.length) out.line(`  … and ${dnsCount - dns.length} more (see --json)`);
+  }
+
+  const associations = set.privateZoneAssociations ?? [];
+  if (associations.length > 0) {
+    out.line();
+    out.line(`Private zone associations, made before DNS moves and kept (${associations.length}):`);
+    const rows = associations.map((a) => [`${a.zone ?? ''} (${a.id ?? ''})`, a.vpcId ?? '', a.region ?? '']);
+    for (const line of table(['PRIVATE ZONE', 'VPC', 'REGION'], rows)) out.line(line);
   }
 
   if (set.dnsSnapshot && set.dnsSnapshot.length > 0) {

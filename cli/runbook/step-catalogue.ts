@@ -370,6 +370,20 @@ export const STEP_CATALOGUE: Readonly<Record<string, StepInfo>> = {
     fallback: () =>
       'Fix the recovered application (see the health checks above) and start the failover again: it continues from what exists.',
   },
+  AssociatePrivateZones: {
+    does: "Associates each private hosted zone of the plan with the VPCs of the recovery placement's subnets that do not resolve it yet, and waits until Route 53 applied it; the association is kept for failback and never removed by Pendulum (the run outcome lists what Pendulum associated). Drills associate nothing and record what a failover would.",
+    touches: ['route53', 'recovery'],
+    fallback: (ctx) =>
+      code([
+        `aws ec2 describe-subnets --region ${ctx.recovery} --subnet-ids <placement subnets> --query 'Subnets[].VpcId'`,
+        ...ctx.plan.dns.zones
+          .filter((z) => z.private)
+          .flatMap((z) => [
+            `aws route53 get-hosted-zone --id ${zoneIdExpression(z)} --query VPCs   # already listed: nothing to do`,
+            `aws route53 associate-vpc-with-hosted-zone --hosted-zone-id ${zoneIdExpression(z)} --vpc VPCRegion=${ctx.recovery},VPCId=<vpc-id>`,
+          ]),
+      ]),
+  },
   CutOverDns: {
     does: "Points the plan's managed records at the recovered resources, one change batch per zone; every other record is left alone.",
     touches: 'route53',
@@ -551,6 +565,20 @@ export const STEP_CATALOGUE: Readonly<Record<string, StepInfo>> = {
     touches: 'hooks',
     gate: (ctx) => `pre-failback hooks: ${hookList(ctx.plan, 'preFailback')}`,
     fallback: (ctx) => hookFallback(ctx, 'preFailback', 'failback'),
+  },
+  CheckPrivateZones: {
+    does: 'Checks that each private hosted zone of the plan is still associated with a VPC of the home region, and with every home VPC it had when the failover started; refuses before anything is changed if not (Pendulum does not associate home VPCs itself).',
+    touches: ['route53'],
+    gate: (ctx) => `each private zone resolves in ${ctx.primary}`,
+    fallback: (ctx) =>
+      code(
+        ctx.plan.dns.zones
+          .filter((z) => z.private)
+          .flatMap((z) => [
+            `aws route53 get-hosted-zone --id ${zoneIdExpression(z)} --query VPCs   # a VPC in ${ctx.primary} must be listed`,
+            `aws route53 associate-vpc-with-hosted-zone --hosted-zone-id ${zoneIdExpression(z)} --vpc VPCRegion=${ctx.primary},VPCId=<home vpc-id>`,
+          ]),
+      ),
   },
   Reconcile: {
     does: "Works out what failback will do (resources to bring home, DNS decisions from a three-way merge of before-failover, failover and now, and what runs in the recovery region with the app's tag or in the placement's subnets without being in the inventory) and stops if a managed record was changed by hand, or such a resource cannot be brought home, and nobody said which version wins.",

@@ -7,6 +7,7 @@ import { cutOverDns } from '../failover/dns-cutover';
 import { takeDnsSnapshot } from '../failover/dns-snapshot';
 import { episodeSuffix, failoverRunSchema } from '../failover/failover-run';
 import { resolvePlacements } from '../failover/placement';
+import { associatePrivateZones } from '../failover/private-zone-associations';
 import { episodeDbIdentifier } from '../failover/rds-recovery';
 import type { RecordTargets } from '../failover/record-targets';
 import { selectRecoveryPoints } from '../failover/recovery-selection';
@@ -23,11 +24,19 @@ export function makePlanFailoverHandler(deps: TaskDeps = {}) {
     const { run } = parseTaskInput(eventSchema, event, 'plan-failover');
     const ctx = taskContext(deps);
     const route53 = ctx.clients.route53();
-    const [amis, dbs, snapshot, placements] = await Promise.all([
+    const [amis, dbs, snapshot, placements, zoneAssociations] = await Promise.all([
       listAmiRecoveryPoints(ctx.clients.ec2(run.targetRegion), run.app),
       listDbRecoveryPoints(ctx.clients.rds(run.targetRegion), run.app, ctx.plan),
       takeDnsSnapshot(route53, ctx.plan, ctx.now),
       resolvePlacements(ctx.clients.ec2(run.targetRegion), ctx.plan, run.targetRegion),
+      // Looks only: which recovery VPCs a failover would associate with each private zone.
+      associatePrivateZones(route53, ctx.clients.ec2(run.targetRegion), {
+        plan: ctx.plan,
+        region: run.targetRegion,
+        apply: false,
+        comment: 'dry run',
+        now: ctx.now,
+      }),
     ]);
     const selection = selectRecoveryPoints(ctx.plan, [...amis, ...dbs], {
       at: run.recoveryPoint === 'latest' ? 'latest' : new Date(run.recoveryPoint),
@@ -111,6 +120,9 @@ export function makePlanFailoverHandler(deps: TaskDeps = {}) {
       dnsSnapshot: snapshot.zones.map((z) => ({ zone: z.name, records: z.count, checksum: z.checksum })),
       resourceCount: resources.length,
       resources: resources.slice(0, LIST_LIMIT),
+      privateZoneAssociations: zoneAssociations.zones.flatMap((z) =>
+        z.wouldAssociate.map((vpcId) => ({ zone: z.zone, id: z.id, vpcId, region: zoneAssociations.region })),
+      ),
       dnsChangeCount: dnsChanges.length,
       dnsChanges: dnsChanges.slice(0, LIST_LIMIT),
       worstRpoSeconds: Math.max(0, ...resources.map((r) => r.rpoSeconds)),

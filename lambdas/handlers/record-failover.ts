@@ -8,6 +8,11 @@ import { z } from 'zod';
 import { runArtifactKey } from '../artifacts/artifact-store';
 import { episodeSnapshotKey } from '../failover/dns-snapshot';
 import { FAILOVER_ARTIFACTS, type FailoverRun, failoverRunSchema } from '../failover/failover-run';
+import {
+  associationLines,
+  episodeZoneAssociationsKey,
+  type PrivateZoneAssociations,
+} from '../failover/private-zone-associations';
 import type { RtoMiss } from '../failover/recovered-resource';
 import { measureRecovery } from '../failover/recovery-metrics';
 import type { RecoverySelection } from '../failover/recovery-selection';
@@ -61,6 +66,10 @@ export function makeRecordFailoverHandler(deps: TaskDeps = {}) {
         : [],
     );
     const resources = inventories.flatMap((i) => i.resources);
+    // Plans without private zones have no association record.
+    const zoneAssociationsKey = episodeZoneAssociationsKey(run.app, run.failoverId);
+    const zoneAssociations =
+      await ctx.artifacts.getJsonIfExists<PrivateZoneAssociations>(zoneAssociationsKey);
     const outcomeKey = runArtifactKey(run.app, run.runId, FAILOVER_ARTIFACTS.outcome);
     const targetsMet = metrics.tiers.every((t) => t.rtoMet && t.rpoMet);
     const status = run.drill ? (targetsMet ? 'DRILL_PASSED' : 'DRILL_MISSED_TARGETS') : 'FAILED_OVER';
@@ -87,7 +96,20 @@ export function makeRecordFailoverHandler(deps: TaskDeps = {}) {
       })),
       hooks,
       warnings,
+      ...(zoneAssociations
+        ? {
+            privateZoneAssociations: zoneAssociations.zones.map((z) => ({
+              zone: z.zone,
+              id: z.id,
+              region: zoneAssociations.region,
+              associatedByPendulum: z.associated.map((a) => a.vpcId),
+              alreadyAssociated: z.alreadyAssociated,
+              ...(z.wouldAssociate.length > 0 ? { wouldAssociate: z.wouldAssociate } : {}),
+            })),
+          }
+        : {}),
       keys: {
+        ...(zoneAssociations ? { privateZoneAssociations: zoneAssociationsKey } : {}),
         dnsSnapshot: episodeSnapshotKey(run.app, run.failoverId),
         dnsCutover: runArtifactKey(run.app, run.runId, FAILOVER_ARTIFACTS.dnsCutover),
         recoverySelection: runArtifactKey(run.app, run.runId, FAILOVER_ARTIFACTS.recoverySelection),
@@ -150,6 +172,7 @@ export function makeRecordFailoverHandler(deps: TaskDeps = {}) {
           `Tier ${t.tier}: RTO target ${formatDuration(t.rtoTargetSeconds)} ${t.rtoMet ? 'met' : 'MISSED'}, worst RPO ${formatDuration(t.worstRpoSeconds)} of ${formatDuration(t.rpoTargetSeconds)} ${t.rpoMet ? 'met' : 'MISSED'}.`,
           ...(t.rtoMissed ? [rtoMissLine(t.tier, t.rtoMissed)] : []),
         ]),
+        ...associationLines(zoneAssociations),
         ...warningLines(warnings),
         `Fail back with the failback workflow once ${run.sourceRegion} is healthy.`,
       ],

@@ -27,6 +27,7 @@ export const STORAGE_NEEDS: Record<string, StorageNeeds> = {
   'recover-tier': { table: [], bucket: READ_IF_EXISTS },
   'check-tier-ready': { table: [], bucket: ['GetObject', 'PutObject'] },
   'check-health': NONE,
+  'associate-private-zones': { table: ['UpdateItem'], bucket: READ_IF_EXISTS },
   'cut-over-dns': { table: ['UpdateItem'], bucket: READ_IF_EXISTS },
   'confirm-dns-sync': NONE,
   'record-failover': { table: ['PutItem', 'UpdateItem', 'DeleteItem'], bucket: READ_IF_EXISTS },
@@ -34,6 +35,8 @@ export const STORAGE_NEEDS: Record<string, StorageNeeds> = {
   'record-failover-failure': { table: ['PutItem', 'UpdateItem', 'DeleteItem'], bucket: READ_IF_EXISTS },
   'tear-down-drill': { table: ['UpdateItem'], bucket: [] },
   'check-failover-gates': { table: ['GetItem', 'PutItem'], bucket: [] },
+  // Reads the failover's record of private-zone associations if it exists (older failovers have none).
+  'check-private-zones': { table: [], bucket: READ_IF_EXISTS },
   'reconcile-failback': { table: ['GetItem'], bucket: READ_IF_EXISTS },
   'sync-home': { table: [], bucket: READ_IF_EXISTS },
   'finalise-home': { table: [], bucket: READ_IF_EXISTS },

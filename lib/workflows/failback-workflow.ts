@@ -3,6 +3,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { FAILBACK_EXECUTION_TIMEOUT_SECONDS } from '../../lambdas/failback/failback-caps';
 import { SCHEDULED_RETIREMENT_AFTER_SECONDS } from '../../lambdas/failback/scheduled-retirement';
+import { hasPrivateZones } from '../../lambdas/failover/private-zone-associations';
 import { durationSeconds } from '../../lambdas/plan/duration';
 import { freezeModeOf } from '../../lambdas/plan/failback-freeze';
 import { TASK_ERROR_NAMES as E } from '../../lambdas/runtime/task-errors';
@@ -17,6 +18,7 @@ import {
   allowUnfreezeWrites,
 } from '../iam/failback-grants';
 import { healthCheckAlarms } from '../iam/plan-resources';
+import { allowReadPrivateZones } from '../iam/private-zone-grants';
 import {
   allowDnsSyncCheck,
   allowPublish,
@@ -88,6 +90,17 @@ export class FailbackWorkflow extends Construct {
 
     const hooks = hookTasks(this, core, 'Failback');
     hooks.pre.addCatch(rejected, { errors: [E.hookVeto, E.hookFailed], resultPath: '$.rejection' });
+    // Private zones must still resolve at home before anything moves; checked, never associated here.
+    let checkZones: sfn.TaskStateBase | undefined;
+    if (hasPrivateZones(plan)) {
+      checkZones = lambdaTask(
+        this,
+        'CheckPrivateZones',
+        task('CheckPrivateZones', 'check-private-zones', (fn) => allowReadPrivateZones(fn.role, plan)),
+        { payload: sfn.TaskInput.fromObject(run), resultPath: '$.privateZones' },
+      );
+      checkZones.addCatch(rejected, { errors: [E.gateClosed], resultPath: '$.rejection' });
+    }
 
     const reconcile = lambdaTask(
       this,
@@ -454,7 +467,7 @@ export class FailbackWorkflow extends Construct {
       new sfn.Choice(this, 'TargetHealthy?')
         .when(sfn.Condition.booleanEquals('$.targetHealth.passed', false), targetUnhealthy)
         .otherwise(
-          hooks.pre
+          (checkZones ? checkZones.next(hooks.pre) : hooks.pre)
             .next(reconcile)
             .next(
               new sfn.Choice(this, 'FailbackDryRun?')

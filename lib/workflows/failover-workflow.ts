@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { hasPrivateZones } from '../../lambdas/failover/private-zone-associations';
 import { TASK_ERROR_NAMES as E } from '../../lambdas/runtime/task-errors';
 import {
   allowCheckTier,
@@ -10,6 +11,7 @@ import {
   allowTearDownDrill,
 } from '../iam/failover-grants';
 import { healthCheckAlarms } from '../iam/plan-resources';
+import { allowAssociatePrivateZones, allowReadPrivateZones } from '../iam/private-zone-grants';
 import {
   allowDnsSyncCheck,
   allowPublish,
@@ -64,6 +66,7 @@ export class FailoverWorkflow extends Construct {
       task('PlanFailover', 'plan-failover', (fn) => {
         allowReadCatalogue(fn.role, plan);
         allowRoute53Read(fn.role, plan);
+        allowReadPrivateZones(fn.role, plan, false);
       }),
       { payload: sfn.TaskInput.fromObject(run), resultPath: '$.plan' },
     );
@@ -167,6 +170,25 @@ export class FailoverWorkflow extends Construct {
       }),
       { payload: sfn.TaskInput.fromObject(run), resultPath: '$.cutover' },
     );
+    // Private zones answer only in their VPCs: the recovery VPCs first, then the records move.
+    let associateZones: sfn.TaskStateBase | undefined;
+    if (hasPrivateZones(plan)) {
+      associateZones = lambdaTask(
+        this,
+        'AssociatePrivateZones',
+        task('AssociatePrivateZones', 'associate-private-zones', (fn) => {
+          allowAssociatePrivateZones(fn.role, plan);
+          allowDnsSyncCheck(fn.role);
+        }),
+        { payload: sfn.TaskInput.fromObject(run), resultPath: '$.zoneAssociations' },
+      );
+      associateZones.addRetry({
+        errors: [E.notReady],
+        interval: Duration.seconds(10),
+        backoffRate: 1.5,
+        maxAttempts: 20,
+      });
+    }
     const confirmSync = lambdaTask(
       this,
       'ConfirmDnsSync',
@@ -201,7 +223,10 @@ export class FailoverWorkflow extends Construct {
         new sfn.Choice(this, 'RecoveryHealthy?')
           .when(
             sfn.Condition.booleanEquals('$.health.passed', true),
-            cutOver.next(confirmSync).next(hooks.post).next(record),
+            (associateZones ? associateZones.next(cutOver) : cutOver)
+              .next(confirmSync)
+              .next(hooks.post)
+              .next(record),
           )
           .otherwise(unhealthy),
       );

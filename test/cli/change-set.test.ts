@@ -50,3 +50,30 @@ describe("a failback dry run's change set", () => {
     expect(out.text()).toMatch(/either leaves unknown resources in place/);
   });
 });
+
+describe("a failover dry run's change set", () => {
+  it('lists the private zone associations the failover would make before DNS moves', () => {
+    // Prepare
+    const out = captured();
+
+    // Act
+    renderChangeSet(
+      'failover',
+      {
+        app: 'shop',
+        from: 'us-east-1',
+        to: 'us-west-2',
+        resources: [],
+        dnsChanges: [],
+        privateZoneAssociations: [
+          { zone: 'shop.internal.', id: 'Z0PRIVATE', vpcId: 'vpc-0recovery', region: 'us-west-2' },
+        ],
+      },
+      out,
+    );
+
+    // Assess
+    expect(out.text()).toMatch(/Private zone associations, made before DNS moves and kept \(1\):/);
+    expect(out.text()).toMatch(/shop\.internal\. \(Z0PRIVATE\)\s+vpc-0recovery\s+us-west-2/);
+  });
+});

@@ -26,7 +26,7 @@ import { type LocalIam, localIamFor } from '../../local/iam/local-iam';
 import { rolePolicies } from '../../local/iam/role-policies';
 import { lambdaFunctions } from '../../local/synthesized-app';
 import { localAwsForTests } from '../support/local-aws';
-import { samplePlan } from '../support/sample-plan';
+import { samplePlan, samplePlanWith } from '../support/sample-plan';
 
 const PRIMARY = 'us-east-1';
 const RECOVERY = 'us-west-2';
@@ -379,5 +379,48 @@ describe('what no Pendulum role may do', () => {
       'iam:PassRole',
     ]);
     expect(await whoMay('Scheduler', 'DeleteSchedule', schedule(), RECOVERY)).toEqual([]);
+  });
+});
+
+describe('what no Pendulum role may do to private hosted zones', () => {
+  const PRIVATE_ZONE = 'Z0PRIVATE0SHOP';
+  const plan = samplePlanWith((p) => {
+    p.dns?.zones?.push({
+      name: 'shop.internal',
+      id: PRIVATE_ZONE,
+      private: true,
+      records: [{ name: 'api.shop.internal', type: 'A', target: { role: 'api' } }],
+    });
+  });
+  const template = synthesizeTemplate(plan);
+  const iam = localIamFor(template, {
+    region: RECOVERY,
+    stackName: stackNameFor(plan),
+    accountId: '123456789012',
+  });
+  const handlers = [...new Set(lambdaFunctions(template).map((f) => f.handlerModule))];
+  const whoMay = async (operation: string, zone: string, region: string) => {
+    const input = { HostedZoneId: zone, VPC: { VPCId: 'vpc-0123456789abcdef0', VPCRegion: region } };
+    const may: string[] = [];
+    for (const handler of handlers) {
+      const decisions = await iam.decide(handler, {
+        service: 'Route53',
+        operation,
+        input,
+        region: 'us-east-1',
+      });
+      if (decisions.every((d) => d.allowed)) may.push(handler);
+    }
+    return may;
+  };
+
+  it("only the association task associates, only the plan's private zones, only with VPCs of the recovery region, and nothing disassociates", async () => {
+    expect(await whoMay('AssociateVPCWithHostedZone', PRIVATE_ZONE, RECOVERY)).toEqual([
+      'lambdas/handlers/associate-private-zones.ts',
+    ]);
+    expect(await whoMay('AssociateVPCWithHostedZone', 'Z0SOMEONE0ELSES', RECOVERY)).toEqual([]);
+    expect(await whoMay('AssociateVPCWithHostedZone', PRIVATE_ZONE, PRIMARY)).toEqual([]);
+    expect(await whoMay('AssociateVPCWithHostedZone', PRIVATE_ZONE, 'eu-west-1')).toEqual([]);
+    expect(await whoMay('DisassociateVPCFromHostedZone', PRIVATE_ZONE, RECOVERY)).toEqual([]);
   });
 });

@@ -127,6 +127,7 @@ export const EC2_OPERATIONS: Record<string, OperationMapper> = {
   DescribeImages: wildcard('ec2:DescribeImages'),
   DescribeSnapshots: wildcard('ec2:DescribeSnapshots'),
   DescribeSubnets: wildcard('ec2:DescribeSubnets'),
+  DescribeVpcs: wildcard('ec2:DescribeVpcs'),
   DescribeSecurityGroups: wildcard('ec2:DescribeSecurityGroups'),
   DescribeVolumes: wildcard('ec2:DescribeVolumes'),
   DescribeTags: wildcard('ec2:DescribeTags'),

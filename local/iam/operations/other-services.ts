@@ -31,6 +31,31 @@ const ROUTE53: Record<string, OperationMapper> = {
       resource: `arn:aws:route53:::change/${input.Id.replace(/^\/?change\//, '')}`,
     },
   ],
+  // The VPC is a condition, not a resource (route53:VPCs, `VPCId=<id>,VPCRegion=<region>`), and
+  // AWS checks it with ec2:DescribeVpcs as the caller (Route 53 Developer Guide: "Using IAM policy
+  // conditions for fine-grained access control"; "Route 53 API permissions reference").
+  AssociateVPCWithHostedZone: async (input: {
+    HostedZoneId: string;
+    VPC?: { VPCId?: string; VPCRegion?: string };
+  }) => [
+    {
+      action: 'route53:AssociateVPCWithHostedZone',
+      resource: zoneArn(input.HostedZoneId),
+      context: { 'route53:VPCs': `VPCId=${input.VPC?.VPCId ?? ''},VPCRegion=${input.VPC?.VPCRegion ?? ''}` },
+    },
+    { action: 'ec2:DescribeVpcs', resource: '*', implicit: 'VPC check' },
+  ],
+  // Never called by Pendulum; modelled so tests can ask who may.
+  DisassociateVPCFromHostedZone: async (input: {
+    HostedZoneId: string;
+    VPC?: { VPCId?: string; VPCRegion?: string };
+  }) => [
+    {
+      action: 'route53:DisassociateVPCFromHostedZone',
+      resource: zoneArn(input.HostedZoneId),
+      context: { 'route53:VPCs': `VPCId=${input.VPC?.VPCId ?? ''},VPCRegion=${input.VPC?.VPCRegion ?? ''}` },
+    },
+  ],
   ChangeResourceRecordSets: async (input: {
     HostedZoneId: string;
     ChangeBatch?: { Changes?: { Action?: string; ResourceRecordSet?: { Name?: string; Type?: string } }[] };
