@@ -6,8 +6,8 @@
  *   Aurora members) and the keys their copies need. A source that is gone is counted missing, as
  *   before, not refused.
  * - plan failover (plan-failover): placement in the recovery region, instance profiles, hosted
- *   zones, vCPU capacity of what it would launch; keys the plan names there (a warning: a key
- *   matters only to what is encrypted, and recovery checks that key itself).
+ *   zones, vCPU capacity of what it would launch. Keys are not read here: recovery checks the key
+ *   of each point it restores or launches, and protect checked them as it made the points.
  * - failback (failback-prepare, dry run or not): hosted zones, instance profiles, and the keys
  *   named for either region (a warning). Failback launches and restores where the stale primary
  *   runs (its subnets, groups, key pair), so the plan's placement names nothing there.
@@ -74,7 +74,6 @@ export const PREFLIGHT_SCOPES = {
   }),
   protect: (tier: string): PreflightScope => ({ sources: [tier], sourceKeys: true }),
   planFailover: (plan: Plan, launches: readonly Launch[]): PreflightScope => ({
-    namedKeys: { regions: [plan.recoveryRegion], severity: 'warning' },
     placementRegion: plan.recoveryRegion,
     instanceProfiles: true,
     zones: true,

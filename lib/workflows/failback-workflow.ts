@@ -17,6 +17,7 @@ import {
   allowUnfreezeWrites,
 } from '../iam/failback-grants';
 import { healthCheckAlarms } from '../iam/plan-resources';
+import { allowFailbackPreflight } from '../iam/preflight-grants';
 import {
   allowDnsSyncCheck,
   allowPublish,
@@ -67,9 +68,9 @@ export class FailbackWorkflow extends Construct {
     const prepare = prepareState(
       this,
       'PrepareFailback',
-      task('PrepareFailback', 'failback-prepare', () => {}),
+      task('PrepareFailback', 'failback-prepare', (fn) => allowFailbackPreflight(fn.role, plan)),
       rejected,
-      [E.invalidInput, E.wrongState, E.gateClosed, E.planUnavailable],
+      [E.invalidInput, E.wrongState, E.gateClosed, E.planUnavailable, E.preflightFailed],
     );
 
     const healthFn = task('CheckHealth', 'check-health', (fn) =>

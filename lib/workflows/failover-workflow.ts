@@ -10,6 +10,7 @@ import {
   allowTearDownDrill,
 } from '../iam/failover-grants';
 import { healthCheckAlarms } from '../iam/plan-resources';
+import { allowPlanFailoverPreflight } from '../iam/preflight-grants';
 import {
   allowDnsSyncCheck,
   allowPublish,
@@ -64,6 +65,7 @@ export class FailoverWorkflow extends Construct {
       task('PlanFailover', 'plan-failover', (fn) => {
         allowReadCatalogue(fn.role, plan);
         allowRoute53Read(fn.role, plan);
+        allowPlanFailoverPreflight(fn.role, plan);
       }),
       { payload: sfn.TaskInput.fromObject(run), resultPath: '$.plan' },
     );
