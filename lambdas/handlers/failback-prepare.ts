@@ -7,6 +7,9 @@ import { estimateFailbackSeconds } from '../failback/failback-estimate';
 import { failbackInputSchema } from '../failback/failback-input';
 import type { FailbackRun } from '../failback/failback-run';
 import { durationSeconds, formatDuration } from '../plan/duration';
+import { preflightClients } from '../preflight/preflight-clients';
+import { refuseOnProblems } from '../preflight/refuse-on-problems';
+import { PREFLIGHT_SCOPES, runPreflight } from '../preflight/run-preflight';
 import { windowEndFrom } from '../rpo/failback-window';
 import { logger } from '../runtime/observability';
 import { type TaskDeps, taskContext } from '../runtime/task-context';
@@ -86,6 +89,11 @@ export function makeFailbackPrepareHandler(deps: TaskDeps = {}) {
           );
         }
       }
+      // The zones, profiles and keys it will need, checked before the run takes its lock.
+      refuseOnProblems(
+        await runPreflight(preflightClients(ctx.clients), plan, PREFLIGHT_SCOPES.failback(plan)),
+        'the failback',
+      );
       const prefer = input.prefer ?? plan.failback.prefer;
       return {
         app: plan.app,

@@ -11,6 +11,11 @@ import { associatePrivateZones } from '../failover/private-zone-associations';
 import { episodeDbIdentifier } from '../failover/rds-recovery';
 import type { RecordTargets } from '../failover/record-targets';
 import { selectRecoveryPoints } from '../failover/recovery-selection';
+import type { Launch } from '../preflight/check-capacity';
+import { preflightClients } from '../preflight/preflight-clients';
+import { warningsOf } from '../preflight/preflight-problem';
+import { refuseOnProblems } from '../preflight/refuse-on-problems';
+import { PREFLIGHT_SCOPES, runPreflight } from '../preflight/run-preflight';
 import { listAmiRecoveryPoints } from '../recovery-points/ami-recovery-points';
 import { listDbRecoveryPoints } from '../recovery-points/db-recovery-points';
 import { type TaskDeps, taskContext } from '../runtime/task-context';
@@ -28,7 +33,10 @@ export function makePlanFailoverHandler(deps: TaskDeps = {}) {
       listAmiRecoveryPoints(ctx.clients.ec2(run.targetRegion), run.app),
       listDbRecoveryPoints(ctx.clients.rds(run.targetRegion), run.app, ctx.plan),
       takeDnsSnapshot(route53, ctx.plan, ctx.now),
-      resolvePlacements(ctx.clients.ec2(run.targetRegion), ctx.plan, run.targetRegion),
+      // A placement that does not resolve is reported with the rest by the preflight below.
+      resolvePlacements(ctx.clients.ec2(run.targetRegion), ctx.plan, run.targetRegion).catch(
+        (error: unknown) => error as Error,
+      ),
       // Looks only: which recovery VPCs a failover would associate with each private zone.
       associatePrivateZones(route53, ctx.clients.ec2(run.targetRegion), {
         plan: ctx.plan,
@@ -36,8 +44,18 @@ export function makePlanFailoverHandler(deps: TaskDeps = {}) {
         apply: false,
         comment: 'dry run',
         now: ctx.now,
-      }),
+      }).catch((error: unknown) => error as Error),
     ]);
+    const preflight = (launches: Launch[]) =>
+      runPreflight(
+        preflightClients(ctx.clients),
+        ctx.plan,
+        PREFLIGHT_SCOPES.planFailover(ctx.plan, launches),
+      );
+    if (placements instanceof Error || zoneAssociations instanceof Error) {
+      refuseOnProblems(await preflight([]), 'the failover');
+      throw placements instanceof Error ? placements : zoneAssociations;
+    }
     const selection = selectRecoveryPoints(ctx.plan, [...amis, ...dbs], {
       at: run.recoveryPoint === 'latest' ? 'latest' : new Date(run.recoveryPoint),
       now: new Date(run.startedAt),
@@ -74,6 +92,18 @@ export function makePlanFailoverHandler(deps: TaskDeps = {}) {
         };
       }),
     );
+    // What a failover would need in the target region: refused here, not when a tier launches.
+    const launches = new Map<string, Launch>();
+    for (const r of resources)
+      if (r.kind === 'ec2' && 'instanceType' in r && r.instanceType) {
+        const key = `${r.role}|${r.instanceType}`;
+        const path = ctx.plan.placement[r.role]?.instanceType
+          ? ['placement', r.role, 'instanceType']
+          : ['placement', r.role];
+        launches.set(key, { path, instanceType: r.instanceType, count: (launches.get(key)?.count ?? 0) + 1 });
+      }
+    const report = await preflight([...launches.values()]);
+    refuseOnProblems(report, 'the failover');
     const placeholders: RecordTargets = {
       roleAddresses: {},
       databaseEndpoints: {},
@@ -126,6 +156,9 @@ export function makePlanFailoverHandler(deps: TaskDeps = {}) {
       dnsChangeCount: dnsChanges.length,
       dnsChanges: dnsChanges.slice(0, LIST_LIMIT),
       worstRpoSeconds: Math.max(0, ...resources.map((r) => r.rpoSeconds)),
+      preflightWarnings: warningsOf(report)
+        .slice(0, 20)
+        .map((p) => ({ path: p.path, message: p.message, fix: p.fix })),
     };
   };
 }

@@ -15,6 +15,9 @@ import { ArtifactStore } from '../artifacts/artifact-store';
 import { keyResolver } from '../encryption/key-resolver';
 import { resourceOfRole } from '../encryption/resource-of-role';
 import { formatDuration } from '../plan/duration';
+import { preflightClients } from '../preflight/preflight-clients';
+import { refuseOnProblems } from '../preflight/refuse-on-problems';
+import { PREFLIGHT_SCOPES, runPreflight } from '../preflight/run-preflight';
 import {
   captureInstances,
   listAmiRecoveryPoints,
@@ -121,6 +124,15 @@ export function makeProtectTierHandler(deps: { clients?: AwsClients; now?: () =>
       throw new InvalidInputError('reverse protection needs active.outcomeKey (the failover outcome)', {
         path: 'active.outcomeKey',
       });
+    // A tier's first call checks its sources and their keys before anything is made (reverse
+    // protection captures the recovered estate, which failover made). Gone sources stay `missing`.
+    if (direction === 'forward' && !input.polledSince) {
+      const report = await runPreflight(preflightClients(clients), plan, PREFLIGHT_SCOPES.protect(tier.name));
+      refuseOnProblems(
+        { problems: report.problems.filter((p) => p.check !== 'missing') },
+        `protection of tier ${tier.name}`,
+      );
+    }
     const keys = keyResolver(plan, (region) => clients.kms(region));
     const ctx: CaptureContext = {
       app: plan.app,

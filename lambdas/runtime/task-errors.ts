@@ -84,6 +84,15 @@ export class PlanUnavailableError extends PendulumError {
   readonly name = 'PlanUnavailableError';
 }
 
+/**
+ * The plan does not fit the account (a source of a kind Pendulum cannot protect, a key, subnet,
+ * key pair or zone that is not there): found by the preflight checks before any write; the
+ * message and `details.problems` list each with its plan path and what to do.
+ */
+export class PreflightFailedError extends PendulumError {
+  readonly name = 'PreflightFailedError';
+}
+
 /** Names the state machines refer to; kept in one list so lib/ and lambdas/ agree. */
 export const TASK_ERROR_NAMES = {
   invalidInput: 'InvalidInputError',
@@ -99,4 +108,5 @@ export const TASK_ERROR_NAMES = {
   reconcileConflict: 'ReconcileConflictError',
   gateClosed: 'GateClosedError',
   planUnavailable: 'PlanUnavailableError',
+  preflightFailed: 'PreflightFailedError',
 } as const;

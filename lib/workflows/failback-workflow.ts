@@ -18,6 +18,7 @@ import {
   allowUnfreezeWrites,
 } from '../iam/failback-grants';
 import { healthCheckAlarms } from '../iam/plan-resources';
+import { allowFailbackPreflight } from '../iam/preflight-grants';
 import { allowReadPrivateZones } from '../iam/private-zone-grants';
 import {
   allowDnsSyncCheck,
@@ -69,9 +70,9 @@ export class FailbackWorkflow extends Construct {
     const prepare = prepareState(
       this,
       'PrepareFailback',
-      task('PrepareFailback', 'failback-prepare', () => {}),
+      task('PrepareFailback', 'failback-prepare', (fn) => allowFailbackPreflight(fn.role, plan)),
       rejected,
-      [E.invalidInput, E.wrongState, E.gateClosed, E.planUnavailable],
+      [E.invalidInput, E.wrongState, E.gateClosed, E.planUnavailable, E.preflightFailed],
     );
 
     const healthFn = task('CheckHealth', 'check-health', (fn) =>

@@ -11,6 +11,7 @@ import {
   allowTearDownDrill,
 } from '../iam/failover-grants';
 import { healthCheckAlarms } from '../iam/plan-resources';
+import { allowPlanFailoverPreflight } from '../iam/preflight-grants';
 import { allowAssociatePrivateZones, allowReadPrivateZones } from '../iam/private-zone-grants';
 import {
   allowDnsSyncCheck,
@@ -67,6 +68,7 @@ export class FailoverWorkflow extends Construct {
         allowReadCatalogue(fn.role, plan);
         allowRoute53Read(fn.role, plan);
         allowReadPrivateZones(fn.role, plan, false);
+        allowPlanFailoverPreflight(fn.role, plan);
       }),
       { payload: sfn.TaskInput.fromObject(run), resultPath: '$.plan' },
     );

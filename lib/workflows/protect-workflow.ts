@@ -10,6 +10,7 @@ import { allowEc2Describe, allowRdsDescribe } from '../iam/failover-grants';
 import { arnsFor, grant } from '../iam/grant';
 import { allowAwsManagedKeyLookup, allowPlanKeys } from '../iam/kms-grants';
 import { planDatabases, planInstances } from '../iam/plan-resources';
+import { allowProtectPreflight } from '../iam/preflight-grants';
 import { allowReverseProtection } from '../iam/reverse-protection-grants';
 import { allowArtifacts } from '../iam/shared-grants';
 import { lambdaTask } from '../lambda-task';
@@ -52,6 +53,7 @@ export class ProtectWorkflow extends Construct {
     });
     new ProtectPermissions(this, 'Permissions', { plan, role: this.task.role });
     allowReverseProtection(this.task.role, plan);
+    allowProtectPreflight(this.task.role, plan);
     // Reverse protection reads the failover outcome's inventory (what runs in the recovery region).
     allowArtifacts(this.task.role, core.bucket, ['GetObject']);
 

@@ -131,6 +131,8 @@ export const EC2_OPERATIONS: Record<string, OperationMapper> = {
   DescribeSecurityGroups: wildcard('ec2:DescribeSecurityGroups'),
   DescribeVolumes: wildcard('ec2:DescribeVolumes'),
   DescribeTags: wildcard('ec2:DescribeTags'),
+  DescribeKeyPairs: wildcard('ec2:DescribeKeyPairs'),
+  DescribeInstanceTypes: wildcard('ec2:DescribeInstanceTypes'),
 
   CreateTags: async (input: { Resources?: string[]; Tags?: Tag[] }, env) =>
     onExisting('ec2:CreateTags', input.Resources ?? [], env, requestTagContext(input.Tags)),

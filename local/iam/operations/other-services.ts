@@ -1,5 +1,5 @@
 /**
- * Route 53, DynamoDB, S3, SNS, CloudWatch, Lambda, Secrets Manager and EventBridge Scheduler operations as AWS authorizes
+ * Route 53, IAM, DynamoDB, S3, SNS, CloudWatch, Lambda, Secrets Manager and EventBridge Scheduler operations as AWS authorizes
  * them (Service Authorization Reference of each service).
  */
 import { EVERY_RESOURCE, kmsUse, type OperationEnv, type OperationMapper } from '../authorization-request';
@@ -219,8 +219,19 @@ const KMS: Record<string, OperationMapper> = {
   DescribeKey: async (input: { KeyId: string }) => [{ action: 'kms:DescribeKey', resource: input.KeyId }],
 };
 
+/** IAM is global: its ARNs have no region (Service Authorization Reference, IAM: instance-profile). */
+const IAM: Record<string, OperationMapper> = {
+  GetInstanceProfile: async (input: { InstanceProfileName: string }, env) => [
+    {
+      action: 'iam:GetInstanceProfile',
+      resource: `arn:aws:iam::${env.account}:instance-profile/${input.InstanceProfileName}`,
+    },
+  ],
+};
+
 export const OTHER_OPERATIONS: Record<string, Record<string, OperationMapper>> = {
   KMS,
+  IAM,
   Route53: ROUTE53,
   DynamoDB: DYNAMODB,
   S3,

@@ -101,6 +101,12 @@ export const RDS_OPERATIONS: Record<string, OperationMapper> = {
           : rdsArn(env, 'snapshot', EVERY_RESOURCE),
     },
   ],
+  DescribeDBSubnetGroups: async (input: { DBSubnetGroupName?: string }, env) => [
+    {
+      action: 'rds:DescribeDBSubnetGroups',
+      resource: rdsArn(env, 'subgrp', input.DBSubnetGroupName ?? EVERY_RESOURCE),
+    },
+  ],
   ListTagsForResource: async (input: { ResourceName: string }, env) => [
     await existing('rds:ListTagsForResource', env, 'db', input.ResourceName),
   ],
