@@ -19,6 +19,8 @@
  *   DBParameterGroupName) is applied only after a reboot: DescribeDBInstances shows it
  *   `pending-reboot` until RebootDBInstance (RDS User Guide, "Associating a DB parameter group with a
  *   DB instance"); moto shows every group `in-sync` at once.
+ * - Service Quotas GetServiceQuota of EC2's Standard vCPU quota, which moto does not know
+ *   (vcpu-quota-double.ts).
  */
 import { CreateTagsCommand, DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
@@ -26,6 +28,7 @@ import { amiVolumeCall, resetAmiVolumes } from './ami-volumes';
 import { asHarness } from './harness-calls';
 import { localAwsMode } from './realistic-aws/realistic-aws';
 import { clientRegion, type SdkClient, type SdkCommand, wrapSdkSend } from './sdk-send';
+import { resetLocalVcpuQuotas, vcpuQuotaCall } from './vcpu-quota-double';
 
 type TagSpecification = { ResourceType?: string; Tags?: { Key?: string; Value?: string }[] };
 
@@ -121,6 +124,7 @@ function parameterGroupApply(
 export function resetMotoGapAdapters(): void {
   pendingReboot.clear();
   resetAmiVolumes();
+  resetLocalVcpuQuotas();
 }
 
 /** Wraps the SDK's `send` once, so every client gets the adapters. */
@@ -131,6 +135,8 @@ export function installMotoGapAdapters(): void {
       return amiVolumeCall.call(this, motoSend, command, rest) ?? motoSend.call(this, command, ...rest);
     };
     return function (this: SdkClient, command: SdkCommand, ...rest: unknown[]) {
+      const quota = vcpuQuotaCall.call(this, command);
+      if (quota) return quota;
       const applying = parameterGroupApply.call(this, send, command, rest);
       if (applying) return applying;
       if (command.constructor.name === 'GetMetricStatisticsCommand') {

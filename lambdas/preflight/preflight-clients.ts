@@ -4,10 +4,10 @@
  */
 import { IAMClient } from '@aws-sdk/client-iam';
 import type { AwsClients } from '../runtime/aws-clients';
-import type { VcpuQuota } from './check-capacity';
 import type { PreflightClients } from './run-preflight';
+import { serviceQuotasVcpuQuota } from './vcpu-quota';
 
-export function preflightClients(clients: AwsClients, vcpuQuota?: VcpuQuota): PreflightClients {
+export function preflightClients(clients: AwsClients): PreflightClients {
   let iam: IAMClient | undefined;
   return {
     ec2: (region) => clients.ec2(region),
@@ -18,6 +18,6 @@ export function preflightClients(clients: AwsClients, vcpuQuota?: VcpuQuota): Pr
       iam ??= new IAMClient({ region: 'us-east-1', maxAttempts: 8, retryMode: 'adaptive' });
       return iam;
     },
-    ...(vcpuQuota ? { vcpuQuota } : {}),
+    vcpuQuota: serviceQuotasVcpuQuota((region) => clients.serviceQuotas(region)),
   };
 }

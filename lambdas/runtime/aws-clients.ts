@@ -13,6 +13,7 @@ import { Route53Client } from '@aws-sdk/client-route-53';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { tracer } from './observability';
@@ -24,6 +25,7 @@ export interface AwsClients {
   kms(region: string): KMSClient;
   lambda(region: string): LambdaClient;
   secretsManager(region: string): SecretsManagerClient;
+  serviceQuotas(region: string): ServiceQuotasClient;
   route53(): Route53Client;
   dynamo(): DynamoDBDocumentClient;
   s3(): S3Client;
@@ -73,6 +75,8 @@ export function createAwsClients(): AwsClients {
     lambda: (region) => once(`lambda:${region}`, () => instrument(new LambdaClient({ region }))),
     secretsManager: (region) =>
       once(`secrets:${region}`, () => instrument(new SecretsManagerClient({ region }))),
+    serviceQuotas: (region) =>
+      once(`quotas:${region}`, () => instrument(new ServiceQuotasClient({ region }))),
     // Route 53 is global; its API lives in us-east-1.
     route53: () =>
       once('route53', () => instrument(new Route53Client({ region: 'us-east-1', ...CONTROL_PLANE_RETRIES }))),

@@ -5,6 +5,7 @@
  */
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type { Plan } from '../../lambdas/plan/plan-schema';
+import { STANDARD_VCPU_QUOTA_CODE } from '../../lambdas/preflight/check-capacity';
 import { instanceProfileName } from '../../lambdas/preflight/check-placement';
 import { arnsFor, grant } from './grant';
 import { allowPlanKeys } from './kms-grants';
@@ -82,6 +83,21 @@ export function allowPlanFailoverPreflight(role: iam.IRole, plan: Plan): void {
       actions: ['rds:DescribeDBSubnetGroups'],
       resources: dbSubnetGroups.map((g) => arnsFor(role).rds(region, 'subgrp', g)),
     });
+  if (ids.length > 0 || tags.length > 0) {
+    grant(role, {
+      sid: 'PreflightVcpuQuota',
+      actions: ['servicequotas:GetServiceQuota'],
+      resources: [`arn:aws:servicequotas:${region}:${arnsFor(role).account}:ec2/${STANDARD_VCPU_QUOTA_CODE}`],
+    });
+    grant(role, {
+      sid: 'PreflightVcpuQuotaDefault',
+      actions: ['servicequotas:GetAWSDefaultServiceQuota'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'aws:RequestedRegion': region } },
+      reason:
+        'servicequotas:GetAWSDefaultServiceQuota supports no resource-level permissions (AWS defaults are not per account); read only when the quota has no applied value.',
+    });
+  }
   allowReadInstanceProfiles(role, plan);
   allowFindZones(role, plan, false);
 }
@@ -92,4 +108,25 @@ export function allowFailbackPreflight(role: iam.IRole, plan: Plan): void {
   allowFindZones(role, plan, true);
   for (const region of [plan.primaryRegion, plan.recoveryRegion])
     allowPlanKeys(role, plan, region, ['describe']);
+}
+
+/**
+ * choose-recovery-points (its check before the lock runs the failover's preflight): the same as
+ * plan-failover, plus the subnets, security groups and zones by name plan-failover reads anyway.
+ */
+export function allowFailoverPreflight(role: iam.IRole, plan: Plan): void {
+  const placements = Object.values(plan.placement);
+  const network = [
+    ...(placements.some((p) => (p.subnets ?? []).length > 0) ? ['ec2:DescribeSubnets'] : []),
+    ...(placements.some((p) => (p.securityGroups ?? []).length > 0) ? ['ec2:DescribeSecurityGroups'] : []),
+  ];
+  if (network.length > 0) ec2Reads(role, 'PreflightRecoveryNetwork', plan.recoveryRegion, network);
+  if (plan.dns.zones.some((z) => !z.id))
+    grant(role, {
+      sid: 'PreflightZonesByNameBeforeLock',
+      actions: ['route53:ListHostedZonesByName'],
+      resources: ['*'],
+      reason: 'route53:ListHostedZonesByName supports no resource-level permissions.',
+    });
+  allowPlanFailoverPreflight(role, plan);
 }

@@ -14,6 +14,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createSampleEstate, type SampleEstate } from '../../examples/sample-estate';
 import type { PlanInput } from '../../lambdas/plan/plan-schema';
 import { createAwsClients } from '../../lambdas/runtime/aws-clients';
+import { setLocalVcpuQuota } from '../../local/vcpu-quota-double';
 import { localAwsForTests } from '../support/local-aws';
 import { samplePlanWith } from '../support/sample-plan';
 import { runCli } from './run-cli';
@@ -119,6 +120,25 @@ describe('pendulum validate --aws', () => {
       /tiers\[0\]\.resources\[0\]\.rds\.identifier: shop-db: encrypted with KMS key arn:aws:kms:us-east-1:\d+:key\/[0-9a-f-]+, which the plan does not name for us-east-1/,
     );
     expect(stderr).toMatch(/fix: name it in encryption\.kmsKeys\.us-east-1/);
+  });
+});
+
+describe('pendulum validate --aws: vCPU quota', () => {
+  it('refuses a failover that alone would launch more Standard vCPUs than the recovery quota', async () => {
+    // Prepare: the recovery account's applied quota (Service Quotas, ec2 L-1216C47A) is 1 vCPU.
+    await aws.reset();
+    await createSampleEstate(clients(), { kmsAliases: PLAN_KEYS });
+    setLocalVcpuQuota('us-west-2', 1);
+
+    // Act
+    const { code, stderr } = await runCli('validate', '--plan', planFile(), '--aws');
+
+    // Assess
+    expect(code).toBe(2);
+    expect(stderr).toMatch(
+      /recoveryRegion: a failover launches \d+ Standard On-Demand vCPUs in us-west-2, where 0 already run; the quota \(L-1216C47A\) is 1, less than the failover alone/,
+    );
+    expect(stderr).toMatch(/fix: request an increase of Service Quotas L-1216C47A in us-west-2/);
   });
 });
 

@@ -229,8 +229,24 @@ const IAM: Record<string, OperationMapper> = {
   ],
 };
 
+/** A quota's ARN is `servicequotas:<region>:<account>:<service code>/<quota code>` (Service Authorization Reference, Service Quotas: quota). */
+const quotaArn = (
+  input: { ServiceCode: string; QuotaCode: string },
+  env: { region: string; account: string },
+) => `arn:aws:servicequotas:${env.region}:${env.account}:${input.ServiceCode}/${input.QuotaCode}`;
+const SERVICE_QUOTAS: Record<string, OperationMapper> = {
+  GetServiceQuota: async (input: { ServiceCode: string; QuotaCode: string }, env) => [
+    { action: 'servicequotas:GetServiceQuota', resource: quotaArn(input, env) },
+  ],
+  // Defaults are the same for every account: the action names no resource.
+  GetAWSDefaultServiceQuota: async () => [
+    { action: 'servicequotas:GetAWSDefaultServiceQuota', resource: '*' },
+  ],
+};
+
 export const OTHER_OPERATIONS: Record<string, Record<string, OperationMapper>> = {
   KMS,
+  ServiceQuotas: SERVICE_QUOTAS,
   IAM,
   Route53: ROUTE53,
   DynamoDB: DYNAMODB,
