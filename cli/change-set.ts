@@ -4,6 +4,7 @@
  * `--json`; an output that is not a change set at all is shown as JSON.
  */
 import { formatDuration } from '../lambdas/plan/duration';
+import { formatPlanPath, type PlanPath } from '../lambdas/plan/plan-references';
 import type { Output } from './output';
 import { paint } from './output';
 import { table, utcTime } from './table';
@@ -48,6 +49,7 @@ interface ChangeSet {
   dnsChangeCount?: number;
   dnsSnapshot?: { zone?: string; records?: number; checksum?: string }[];
   privateZoneAssociations?: { zone?: string; id?: string; vpcId?: string; region?: string }[];
+  preflightWarnings?: { path?: PlanPath; message?: string; fix?: string }[];
   worstRpoSeconds?: number;
   [other: string]: unknown;
 }
@@ -255,4 +257,15 @@ export function renderChangeSet(workflow: string, value: unknown, out: Output): 
   }
   if (typeof set.worstRpoSeconds === 'number')
     out.line(`Worst recovery point age: ${formatDuration(set.worstRpoSeconds)}`);
+
+  // What the preflight found that would not stop the run but may slow or break it (quotas, limits).
+  const warnings = set.preflightWarnings ?? [];
+  if (warnings.length > 0) {
+    out.line();
+    out.line(`Preflight warnings (${warnings.length}):`);
+    for (const w of warnings) {
+      out.line(`  ${paint(out, 'yellow', '!')} ${formatPlanPath(w.path ?? [])}: ${w.message ?? ''}`);
+      out.line(`      fix: ${w.fix ?? ''}`);
+    }
+  }
 }

@@ -77,3 +77,36 @@ describe("a failover dry run's change set", () => {
     expect(out.text()).toMatch(/shop\.internal\. \(Z0PRIVATE\)\s+vpc-0recovery\s+us-west-2/);
   });
 });
+
+describe("a failover dry run's preflight warnings", () => {
+  it('are printed with the plan path and what to do', () => {
+    // Prepare
+    const out = captured();
+
+    // Act
+    renderChangeSet(
+      'failover',
+      {
+        app: 'shop',
+        resources: [],
+        dnsChanges: [],
+        preflightWarnings: [
+          {
+            path: ['recoveryRegion'],
+            message:
+              'a failover launches 8 Standard On-Demand vCPUs in us-west-2, where 60 already run; the quota (L-1216C47A) is 64',
+            fix: 'request an increase of Service Quotas L-1216C47A in us-west-2 to at least 68',
+          },
+        ],
+      },
+      out,
+    );
+
+    // Assess
+    expect(out.text()).toMatch(/Preflight warnings \(1\):/);
+    expect(out.text()).toMatch(/! recoveryRegion: a failover launches 8 Standard On-Demand vCPUs/);
+    expect(out.text()).toMatch(
+      /fix: request an increase of Service Quotas L-1216C47A in us-west-2 to at least 68/,
+    );
+  });
+});
