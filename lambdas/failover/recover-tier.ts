@@ -2,6 +2,7 @@
  * Brings one tier's resources up in a region from their chosen recovery points, reusing whatever
  * an earlier attempt of the same episode already made. Used by failover, failback and drills.
  */
+
 import type { Instance } from '@aws-sdk/client-ec2';
 import type { DBInstance } from '@aws-sdk/client-rds';
 import { TAG } from '../recovery-points/recovery-point';
@@ -9,6 +10,7 @@ import type { AwsClients } from '../runtime/aws-clients';
 import { mapWithConcurrency } from '../runtime/bounded-all';
 import { type ExpectedStorage, storageMismatch } from './database-storage-check';
 import { describeInstancesById, findEpisodeInstances, launchInstance } from './ec2-recovery';
+import { DEFAULT_INSTANCE_TYPE } from './failover-launches';
 import { episodeSuffix } from './failover-run';
 import { describeInstanceVolumes, volumeMismatch } from './instance-volume-check';
 import type { ResolvedPlacement } from './placement';
@@ -41,8 +43,6 @@ export interface RecoverTierRequest {
    */
   readonly ordinals?: ReadonlyMap<string, number>;
 }
-
-const DEFAULT_INSTANCE_TYPE = 't3.micro';
 
 type ResourceBase = Omit<RecoveredResource, 'recoveredId' | 'created' | 'seen'>;
 

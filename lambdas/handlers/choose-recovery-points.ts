@@ -1,11 +1,20 @@
 /**
  * Chooses the recovery point of every resource from the catalogue in the recovery region and
  * stores the choice; refuses points older than their tier's RPO unless the run is forced.
+ *
+ * The check before the lock also runs the failover's preflight (placement, instance profiles,
+ * zones, vCPUs of what it would launch), the same as `plan failover`: a subnet that is not in the
+ * recovery region refuses the run here, with every problem listed, before tier 1 is recovered,
+ * not as InvalidSubnetID.NotFound in a later tier.
  */
 import { z } from 'zod';
 import { runArtifactKey } from '../artifacts/artifact-store';
+import { failoverLaunches } from '../failover/failover-launches';
 import { FAILOVER_ARTIFACTS, failoverRunSchema } from '../failover/failover-run';
 import { selectRecoveryPoints } from '../failover/recovery-selection';
+import { preflightClients } from '../preflight/preflight-clients';
+import { refuseOnProblems } from '../preflight/refuse-on-problems';
+import { PREFLIGHT_SCOPES, runPreflight } from '../preflight/run-preflight';
 import { listAmiRecoveryPoints } from '../recovery-points/ami-recovery-points';
 import { listDbRecoveryPoints } from '../recovery-points/db-recovery-points';
 import { type TaskDeps, taskContext } from '../runtime/task-context';
@@ -38,6 +47,15 @@ export function makeChooseRecoveryPointsHandler(deps: TaskDeps = {}) {
       force: run.force,
     });
     const key = runArtifactKey(run.app, run.runId, FAILOVER_ARTIFACTS.recoverySelection);
+    if (!store)
+      refuseOnProblems(
+        await runPreflight(
+          preflightClients(ctx.clients),
+          ctx.plan,
+          PREFLIGHT_SCOPES.planFailover(ctx.plan, failoverLaunches(ctx.plan, selection)),
+        ),
+        'the failover',
+      );
     if (store) await ctx.artifacts.putJson(key, selection);
     const all = selection.tiers.flatMap((t) => t.resources);
     return { key, resources: all.length, worstAgeSeconds: Math.max(0, ...all.map((r) => r.ageSeconds)) };

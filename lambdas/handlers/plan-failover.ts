@@ -2,9 +2,11 @@
  * The dry run: the exact change set a failover would make right now, with nothing written.
  * Addresses of instances that do not exist yet are shown as placeholders naming their source.
  */
+
 import { z } from 'zod';
 import { cutOverDns } from '../failover/dns-cutover';
 import { takeDnsSnapshot } from '../failover/dns-snapshot';
+import { failoverLaunches, launchTypeOf } from '../failover/failover-launches';
 import { episodeSuffix, failoverRunSchema } from '../failover/failover-run';
 import { resolvePlacements } from '../failover/placement';
 import { associatePrivateZones } from '../failover/private-zone-associations';
@@ -85,7 +87,7 @@ export function makePlanFailoverHandler(deps: TaskDeps = {}) {
             : {}),
           ...(r.kind === 'ec2'
             ? {
-                instanceType: placement?.instanceType ?? r.point.sourceType ?? 't3.micro',
+                instanceType: placement?.instanceType ?? launchTypeOf(ctx.plan, r.role, r.point.sourceType),
                 subnets: placement?.subnetIds ?? [],
               }
             : { dbInstanceClass: placement?.dbInstanceClass ?? r.point.sourceType }),
@@ -93,16 +95,7 @@ export function makePlanFailoverHandler(deps: TaskDeps = {}) {
       }),
     );
     // What a failover would need in the target region: refused here, not when a tier launches.
-    const launches = new Map<string, Launch>();
-    for (const r of resources)
-      if (r.kind === 'ec2' && 'instanceType' in r && r.instanceType) {
-        const key = `${r.role}|${r.instanceType}`;
-        const path = ctx.plan.placement[r.role]?.instanceType
-          ? ['placement', r.role, 'instanceType']
-          : ['placement', r.role];
-        launches.set(key, { path, instanceType: r.instanceType, count: (launches.get(key)?.count ?? 0) + 1 });
-      }
-    const report = await preflight([...launches.values()]);
+    const report = await preflight(failoverLaunches(ctx.plan, selection));
     refuseOnProblems(report, 'the failover');
     const placeholders: RecordTargets = {
       roleAddresses: {},

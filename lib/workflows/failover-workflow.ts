@@ -11,7 +11,7 @@ import {
   allowTearDownDrill,
 } from '../iam/failover-grants';
 import { healthCheckAlarms } from '../iam/plan-resources';
-import { allowPlanFailoverPreflight } from '../iam/preflight-grants';
+import { allowFailoverPreflight, allowPlanFailoverPreflight } from '../iam/preflight-grants';
 import { allowAssociatePrivateZones, allowReadPrivateZones } from '../iam/private-zone-grants';
 import {
   allowDnsSyncCheck,
@@ -51,7 +51,7 @@ export class FailoverWorkflow extends Construct {
     const rejected = rejectionState(
       this,
       'FailoverRejected',
-      'Bad input, the wrong state, a hook veto or an unusable recovery point: nothing was written.',
+      'Bad input, the wrong state, a hook veto, an unusable recovery point or a failed preflight: nothing was written.',
     );
     const prepare = prepareState(
       this,
@@ -81,16 +81,17 @@ export class FailoverWorkflow extends Construct {
       task('SnapshotDns', 'snapshot-dns', (fn) => allowRoute53Read(fn.role, plan)),
       { payload: sfn.TaskInput.fromObject(run), resultPath: '$.dnsSnapshot' },
     );
-    const chooseFn = task('ChooseRecoveryPoints', 'choose-recovery-points', (fn) =>
-      allowReadRecoveryPoints(fn.role, plan),
-    );
+    const chooseFn = task('ChooseRecoveryPoints', 'choose-recovery-points', (fn) => {
+      allowReadRecoveryPoints(fn.role, plan);
+      allowFailoverPreflight(fn.role, plan);
+    });
     // Checked before the lock (nothing written if a point is missing or too old), stored after it.
     const checkPoints = lambdaTask(this, 'CheckRecoveryPoints', chooseFn, {
       payload: sfn.TaskInput.fromObject({ 'run.$': '$.run', store: false }),
       resultPath: '$.pointCheck',
     });
     checkPoints.addCatch(rejected, {
-      errors: [E.recoveryPointMissing, E.recoveryPointTooOld],
+      errors: [E.recoveryPointMissing, E.recoveryPointTooOld, E.preflightFailed],
       resultPath: '$.rejection',
     });
     const choosePoints = lambdaTask(this, 'ChooseRecoveryPoints', chooseFn, {

@@ -29,6 +29,7 @@ import { createAwsClients } from '../../lambdas/runtime/aws-clients';
 import { StateTable } from '../../lambdas/state/state-table';
 import { startApiCallCounter } from '../../local/api-call-counter';
 import { deployLocalStack, type LocalStack } from '../../local/local-stack';
+import { setLocalVcpuQuota } from '../../local/vcpu-quota-double';
 import { healthEndpointForTests } from '../support/health-endpoint';
 import { localAwsForTests } from '../support/local-aws';
 import { samplePlanWith } from '../support/sample-plan';
@@ -321,6 +322,49 @@ describe('the failover workflow', () => {
     }
     expect(await listZoneRecords(clients().route53(), estate.zoneId)).toEqual(zoneBefore);
     expect((await state.getApp('shop', 'us-east-1')).status).toBe('FAILOVER_FAILED');
+  });
+
+  it('refuses a failover whose recovery placement names a subnet the region lacks, before any tier is recovered', async () => {
+    // Prepare: the web tier (tier 2) placed in a subnet id from another region.
+    plan = samplePlanWith((p) => {
+      p.healthChecks = [{ name: 'storefront', url: health.url() }];
+      p.placement = { ...p.placement, web: { ...p.placement?.web, subnets: ['subnet-0123456789abcdef0'] } };
+    });
+    stack = await deployLocalStack(plan);
+    await protect();
+    const zoneBefore = await listZoneRecords(clients().route53(), estate.zoneId);
+
+    // Act
+    const result = await stack.run('failover', {});
+
+    // Assess: refused with the plan path, tier 1 (the database) not restored, nothing moved
+    expect(result.error, result.cause).toBe('PreflightFailedError');
+    expect(result.cause).toMatch(
+      /placement\.web\.subnets\[0\]: no subnet subnet-0123456789abcdef0 in us-west-2/,
+    );
+    expect(await recoveredDatabases()).toEqual([]);
+    expect(await recoveredInstances()).toHaveLength(0);
+    expect(await listZoneRecords(clients().route53(), estate.zoneId)).toEqual(zoneBefore);
+    const state = new StateTable(clients().dynamo(), stack.tableName);
+    expect((await state.getApp('shop', 'us-east-1')).status).toBe('PRIMARY_ACTIVE');
+  });
+
+  it('a dry run refuses a failover the recovery vCPU quota cannot hold, read from the AWS default when none is applied', async () => {
+    // Prepare: the recovery region has no applied Standard vCPU quota, and its default is 1.
+    await protect();
+    setLocalVcpuQuota('us-west-2', 1, { applied: false });
+    const zoneBefore = await listZoneRecords(clients().route53(), estate.zoneId);
+
+    // Act
+    const result = await stack.run('failover', { dryRun: true });
+
+    // Assess
+    expect(result.error, result.cause).toBe('PreflightFailedError');
+    expect(result.cause).toMatch(
+      /recoveryRegion: a failover launches \d+ Standard On-Demand vCPUs in us-west-2.*the quota \(L-1216C47A\) is 1/,
+    );
+    expect(await recoveredInstances()).toHaveLength(0);
+    expect(await listZoneRecords(clients().route53(), estate.zoneId)).toEqual(zoneBefore);
   });
 
   it('a dry run returns the exact change set and writes nothing', async () => {
