@@ -26,6 +26,18 @@ import {
 import { describeInstancesById } from '../lambdas/failover/ec2-recovery';
 import type { AwsClients } from '../lambdas/runtime/aws-clients';
 
+/**
+ * The estate's own tags, as production carries them (cost allocation, patching, environment), and
+ * one AWS sets itself (CloudFormation's stack name: `aws:` tags cannot be set by anyone else, so
+ * they never travel). Every instance and the database carry them; a role's instances also
+ * `PatchGroup=shop-<role>`.
+ */
+export const ESTATE_TAGS = {
+  CostCenter: 'retail-4711',
+  Environment: 'production',
+  'aws:cloudformation:stack-name': 'shop-estate',
+} as const;
+
 export interface SampleEstateOptions {
   readonly primaryRegion?: string;
   readonly recoveryRegion?: string;
@@ -149,7 +161,15 @@ async function launch(
       SubnetId: subnetId,
       SecurityGroupIds: [groupId],
       TagSpecifications: [
-        { ResourceType: 'instance', Tags: tags({ 'pendulum-role': role, Name: `shop-${role}` }) },
+        {
+          ResourceType: 'instance',
+          Tags: tags({
+            ...ESTATE_TAGS,
+            'pendulum-role': role,
+            Name: `shop-${role}`,
+            PatchGroup: `shop-${role}`,
+          }),
+        },
       ],
     }),
   );
@@ -179,7 +199,7 @@ async function database(
       MasterUsername: 'shop',
       MasterUserPassword: 'rehearsal-only-password',
       ...(kmsKeyId ? { StorageEncrypted: true, KmsKeyId: kmsKeyId } : {}),
-      Tags: tags({ app: 'shop' }),
+      Tags: tags({ ...ESTATE_TAGS, app: 'shop' }),
     }),
   );
   return DBInstance?.Endpoint?.Address ?? '';

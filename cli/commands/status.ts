@@ -36,7 +36,9 @@ async function primarySources(plan: Plan): Promise<{ sources?: ProtectedSource[]
   const ec2 = new EC2Client(config);
   const rds = new RDSClient(config);
   try {
-    const resolved = await Promise.all(plan.tiers.map((tier) => resolveProtectedSources({ ec2, rds }, tier)));
+    const resolved = await Promise.all(
+      plan.tiers.map((tier) => resolveProtectedSources({ ec2, rds }, tier, plan.app)),
+    );
     return { sources: resolved.flatMap((r) => r.sources) };
   } catch (error) {
     return { problem: `${plan.primaryRegion} did not answer (${(error as Error).message})` };

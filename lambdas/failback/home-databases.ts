@@ -18,6 +18,7 @@ import {
   RestoreDBInstanceFromDBSnapshotCommand,
 } from '@aws-sdk/client-rds';
 import { describeDbInstances, findDbInstance } from '../failover/rds-recovery';
+import { copyTags, homeTags, pendulumGivenName } from '../recovery-points/estate-tags';
 import { TAG, tagList, tagMap } from '../recovery-points/recovery-point';
 import { mapWithConcurrency } from '../runtime/bounded-all';
 import type { FailbackRun, HomeDatabase } from './failback-run';
@@ -297,12 +298,20 @@ export async function advanceHomeDatabases(hc: HomeContext, final?: FinalSync): 
     // CopyDBSnapshot, KmsKeyId).
     const kmsKeyId = key.encrypt ? { KmsKeyId: key.keyId } : {};
     const placement = placementOf(location.stale ?? location.staleRenamed, source);
-    const tags: Record<string, string> = {
-      ...placement.userTags,
-      ...failbackTags(run, { tier: want.tier, role: want.role, source: want.source }),
-      [FAILBACK_TAG.from]: want.recoveryId,
-      ...(final ? { [FAILBACK_TAG.finalSync]: token } : {}),
-    };
+    // The estate's tags come home (see homeTags): the recovery copy's as they are now over the
+    // stale primary's.
+    const tags: Record<string, string> = copyTags(
+      homeTags(
+        tagMap(source.TagList),
+        placement.userTags,
+        pendulumGivenName(run.app, want.role, want.source),
+      ),
+      {
+        ...failbackTags(run, { tier: want.tier, role: want.role, source: want.source }),
+        [FAILBACK_TAG.from]: want.recoveryId,
+        ...(final ? { [FAILBACK_TAG.finalSync]: token } : {}),
+      },
+    );
     const made = async (create: () => Promise<DBInstance | undefined>): Promise<DbStep> => {
       try {
         const db = await create();

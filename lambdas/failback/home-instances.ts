@@ -24,6 +24,7 @@ import { copyImageEncryption, imageCopyKey, imageEncryptions } from '../encrypti
 import type { SourceEncryption } from '../encryption/key-resolver';
 import { describeInstancesById, findEpisodeInstances } from '../failover/ec2-recovery';
 import { deregisterImages, imageState } from '../recovery-points/ami-recovery-points';
+import { copyTags, homeTags, pendulumGivenName } from '../recovery-points/estate-tags';
 import { copyKeyTag, TAG, tagList, tagMap } from '../recovery-points/recovery-point';
 import { clientToken } from '../recovery-points/recovery-point-names';
 import type { AwsClients } from '../runtime/aws-clients';
@@ -80,6 +81,8 @@ export interface HomeContext {
     service: CopyService,
     encryption: SourceEncryption,
   ) => Promise<CopyKey>;
+  /** Each tag-selected role's selector: every home instance of the role carries it. @default none */
+  readonly selectors?: ReadonlyMap<string, { readonly key: string; readonly value: string }>;
 }
 
 export interface Problem {
@@ -142,22 +145,27 @@ async function resolveLaunches(
       nowhere.push(p);
       continue;
     }
-    // The source's tags keep the plan's tag selector finding the instance after failback; an
-    // instance without one takes a stale peer's, then its own.
-    const tags = own
-      ? userTags(tagMap(own.Tags))
-      : { ...userTags(tagMap(donor.Tags)), ...userTags(tagMap(recoveryInstances.get(p.recoveryId)?.Tags)) };
+    // The estate's tags come home (see homeTags): the recovery instance's as they are now over its
+    // stale source's (else a stale peer's), and the role's selector, so the plan finds it.
+    const selector = hc.selectors?.get(p.role);
+    const estate = {
+      ...homeTags(
+        tagMap(recoveryInstances.get(p.recoveryId)?.Tags),
+        tagMap(donor.Tags),
+        p.source ? pendulumGivenName(hc.run.app, p.role, p.source) : undefined,
+      ),
+      ...(selector ? { [selector.key]: selector.value } : {}),
+    };
     launches.set(p.recoveryId, {
       instanceType: donor.InstanceType ?? 't3.micro',
       subnetId: donor.SubnetId,
       securityGroupIds: (donor.SecurityGroups ?? []).flatMap((g) => (g.GroupId ? [g.GroupId] : [])),
       keyName: donor.KeyName,
       iamInstanceProfileArn: donor.IamInstanceProfile?.Arn,
-      tags: {
-        Name: `${hc.run.app}-${p.role}`,
-        ...tags,
-        ...failbackTags(hc.run, { tier: p.tier, role: p.role, source: p.recoveryId }),
-      },
+      tags: copyTags(estate, failbackTags(hc.run, { tier: p.tier, role: p.role, source: p.recoveryId }), {
+        fallbackName: `${hc.run.app}-${p.role}`,
+        ...(selector ? { keep: [selector.key] } : {}),
+      }),
     });
   }
   if (nowhere.length > 0) {
@@ -275,11 +283,15 @@ export async function advanceHomeInstances(hc: HomeContext): Promise<AdvanceResu
       pending.map((p) => p.want),
       recoveryInstances,
     );
-    const imageTags = (want: HomeInstance) => ({
-      Name: homeImageName(run.app, hc.suffix, want.recoveryId),
-      ...failbackTags(run, { tier: want.tier, role: want.role, source: want.recoveryId }),
-      [TAG.kind]: FAILBACK_KIND.homeImage,
-    });
+    // The image home carries the estate's tags of the instance it is of; its Name is Pendulum's.
+    const imageTags = (want: HomeInstance) => {
+      const { Name: _estateName, ...estate } = userTags(tagMap(recoveryInstances.get(want.recoveryId)?.Tags));
+      return copyTags(estate, {
+        Name: homeImageName(run.app, hc.suffix, want.recoveryId),
+        ...failbackTags(run, { tier: want.tier, role: want.role, source: want.recoveryId }),
+        [TAG.kind]: FAILBACK_KIND.homeImage,
+      });
+    };
 
     // 1. What earlier attempts copied into the target region, and imaged in the recovery region.
     const copies = await describeImagesNamed(

@@ -3,6 +3,7 @@
  * episode always gives the same names, so every retry finds what an earlier attempt made.
  */
 import { episodeDbIdentifier } from '../failover/rds-recovery';
+import { ownTags } from '../recovery-points/estate-tags';
 import { TAG } from '../recovery-points/recovery-point';
 import type { FailbackRun } from './failback-run';
 
@@ -99,12 +100,8 @@ export function failbackTags(
   };
 }
 
-/** A resource's own tags: neither Pendulum's nor AWS's reserved ones. */
-export function userTags(tags: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(tags).filter(([key]) => !key.startsWith('pendulum:') && !key.startsWith('aws:')),
-  );
-}
+/** A resource's own tags: neither Pendulum's nor AWS's reserved ones (see estate-tags). */
+export const userTags = ownTags;
 
 export function errorName(error: unknown): string {
   return (error as { name?: string } | undefined)?.name ?? '';

@@ -5,6 +5,7 @@
 
 import type { Instance } from '@aws-sdk/client-ec2';
 import type { DBInstance } from '@aws-sdk/client-rds';
+import { copyTags, pendulumGivenName } from '../recovery-points/estate-tags';
 import { TAG } from '../recovery-points/recovery-point';
 import type { AwsClients } from '../runtime/aws-clients';
 import { mapWithConcurrency } from '../runtime/bounded-all';
@@ -107,16 +108,21 @@ export async function recoverTier(
   const ordinals = request.ordinals ?? ordinalsInRole(instances);
   const suffix = episodeSuffix(request.episode.id);
 
-  const tagsFor = (resource: SelectedResource): Record<string, string> => ({
-    [TAG.app]: request.app,
-    [TAG.tier]: resource.tier,
-    [TAG.role]: resource.role,
-    [TAG.source]: resource.source,
-    [request.episode.tagKey]: request.episode.id,
-    [TAG.run]: request.runId,
-    Name: `${request.app}-${resource.role}-${resource.source}`,
-    ...request.extraTags,
-  });
+  // The source's own tags, captured with its point (its Name included), and Pendulum's.
+  const tagsFor = (resource: SelectedResource): Record<string, string> =>
+    copyTags(
+      resource.point.sourceTags,
+      {
+        [TAG.app]: request.app,
+        [TAG.tier]: resource.tier,
+        [TAG.role]: resource.role,
+        [TAG.source]: resource.source,
+        [request.episode.tagKey]: request.episode.id,
+        [TAG.run]: request.runId,
+        ...request.extraTags,
+      },
+      { fallbackName: pendulumGivenName(request.app, resource.role, resource.source) },
+    );
 
   const recoveredInstances = await mapWithConcurrency(instances, limit, async (resource) => {
     const base = {

@@ -29,6 +29,7 @@ import {
   listDbRecoveryPoints,
   pruneDbRecoveryPoints,
 } from '../recovery-points/db-recovery-points';
+import { ESTATE_TAGS_MAX } from '../recovery-points/estate-tags';
 import { copyCapSeconds, describePending, nextPollSeconds } from '../recovery-points/protection-run';
 import { type RecoveredResource, resolveRecoveredSources } from '../recovery-points/recovered-sources';
 import { resolveProtectedSources } from '../recovery-points/resolve-protected-sources';
@@ -84,6 +85,11 @@ export interface ProtectTierResult {
   readonly pruned: number;
   /** Sources named in the plan (or selected and then gone) that could not be captured. */
   readonly missing: number;
+  /**
+   * Sources with more own tags than travel with their recovery points (see estate-tags): they
+   * are protected all the same, e.g. `i-0abc: Team, Zone`. Absent when every tag travels.
+   */
+  readonly droppedTags?: readonly string[];
   /** Capture time of the tier's newest available recovery point (once done; null before). */
   readonly newestTakenAt: string | null;
   /** Every capture is complete and retention has been applied. */
@@ -99,6 +105,7 @@ export interface ProtectTierResult {
 }
 
 const PENDING_SAMPLE = 5;
+const DROPPED_TAGS_SAMPLE = 5;
 
 export function makeProtectTierHandler(deps: { clients?: AwsClients; now?: () => Date } = {}) {
   return async (event: unknown): Promise<ProtectTierResult> => {
@@ -165,14 +172,24 @@ export function makeProtectTierHandler(deps: { clients?: AwsClients; now?: () =>
                 inventory: RecoveredResource[];
               }>(input.active?.outcomeKey as string)
             ).inventory,
+            { app: plan.app, ...(ctx.failoverId ? { failoverId: ctx.failoverId } : {}) },
           )
-        : await resolveProtectedSources(active, tier);
+        : await resolveProtectedSources(active, tier, plan.app);
     if (resolved.missing.length > 0)
       logger.error(`protected resources not found in ${captureRegion}`, {
         tier: tier.name,
         direction,
         missing: resolved.missing.slice(0, 50),
       });
+    // The source is protected all the same: only these tags do not travel with its copies.
+    if (resolved.droppedTags.length > 0)
+      logger.warn(
+        `sources with more than ${ESTATE_TAGS_MAX} own tags: the rest do not travel with their copies`,
+        {
+          tier: tier.name,
+          droppedTags: resolved.droppedTags.slice(0, 50),
+        },
+      );
     if (resolved.unsupported.length > 0)
       logger.warn('resources Pendulum cannot protect yet were skipped', {
         unsupported: resolved.unsupported,
@@ -203,6 +220,16 @@ export function makeProtectTierHandler(deps: { clients?: AwsClients; now?: () =>
       captured: outcomes.filter((o) => o.worked).length,
       reused: outcomes.filter((o) => !o.worked && o.state === 'available').length,
       missing: resolved.missing.length + outcomes.filter((o) => o.state === 'gone').length,
+      ...(resolved.droppedTags.length > 0
+        ? {
+            droppedTags: resolved.droppedTags
+              .slice(0, DROPPED_TAGS_SAMPLE)
+              .map(
+                (d) =>
+                  `${d.source}: ${d.keys.slice(0, 5).join(', ')}${d.keys.length > 5 ? ` and ${d.keys.length - 5} more` : ''}`,
+              ),
+          }
+        : {}),
       polledSince: polledSince.toISOString(),
     };
     const pending = describePending(outcomes, { capture: captureRegion, copy: copyRegion });

@@ -29,6 +29,7 @@ import { assessHome, type Laggard } from '../failback/home-readiness';
 import { leftToCopy, newestReverseDbPoints } from '../failback/reverse-points';
 import { activeFreeze, readWriteFreeze } from '../failback/write-freeze';
 import { episodeSuffix } from '../failover/failover-run';
+import { roleSelectors } from '../recovery-points/selectable-sources';
 import { logger } from '../runtime/observability';
 import { type TaskContext, type TaskDeps, taskContext } from '../runtime/task-context';
 import { InvalidInputError, ValidationFailedError } from '../runtime/task-errors';
@@ -103,6 +104,7 @@ export function makeSyncHomeHandler(deps: TaskDeps = {}) {
           sourceRegion: run.sourceRegion,
           destinationRegion: run.targetRegion,
         }),
+      selectors: roleSelectors(ctx.plan),
     };
     const final = phase === 'final' ? await finalSyncAfterFreeze(ctx, run) : undefined;
     const none = { entries: [], created: 0, reused: 0, problems: [] };

@@ -24,10 +24,10 @@ import {
   type CaptureContext,
   type CaptureOutcome,
   type CaptureState,
+  copiedPointTags,
   errorName,
   madeByAnotherRun,
   type ProtectionDirection,
-  pendulumTags,
   pointKind,
   pointTags,
 } from './capture';
@@ -292,7 +292,7 @@ export async function captureInstances(
           p.refused = true;
           return;
         }
-        const tags = tagList({ ...pendulumTags(tagMap(source.Tags)), ...copyKeyTag(key) });
+        const tags = tagList({ ...copiedPointTags(tagMap(source.Tags)), ...copyKeyTag(key) });
         const { ImageId } = await recovery.send(
           new CopyImageCommand({
             SourceImageId: source.ImageId,

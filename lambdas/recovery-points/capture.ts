@@ -8,6 +8,7 @@
 
 import type { CopyKey, CopyService } from '../encryption/copy-key';
 import type { SourceEncryption } from '../encryption/key-resolver';
+import { settableTags } from './estate-tags';
 import { REVERSE_POINT_KIND, TAG } from './recovery-point';
 import type { ProtectedSource } from './resolve-protected-sources';
 
@@ -66,9 +67,14 @@ export function pointKind(direction: ProtectionDirection): string {
   return direction === 'reverse' ? REVERSE_POINT_KIND : RECOVERY_POINT_KIND_TAG_VALUE;
 }
 
-/** The tags every recovery point (and its intermediate, or for reverse its partner) carries. */
+/**
+ * The tags every recovery point (and its intermediate, or for reverse its partner) carries: its
+ * source's own that travel (see estate-tags), so failover can give them to the recovered resource
+ * without asking the (possibly unavailable) region of the source, and Pendulum's.
+ */
 export function pointTags(ctx: CaptureContext, source: ProtectedSource): Record<string, string> {
   const tags: Record<string, string> = {
+    ...source.tags,
     [TAG.app]: ctx.app,
     [TAG.tier]: ctx.tier,
     [TAG.role]: source.role,
@@ -85,9 +91,12 @@ export function pointTags(ctx: CaptureContext, source: ProtectedSource): Record<
   return tags;
 }
 
-/** Only Pendulum's own tags are copied from an intermediate to its copy. */
-export function pendulumTags(tags: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(tags).filter(([key]) => key.startsWith('pendulum:')));
+/**
+ * What a copy is given of its intermediate's tags: all but AWS's reserved ones, i.e. Pendulum's
+ * and the source's that travel (CopyImage copies no tags; CopyDBSnapshot is told exactly which).
+ */
+export function copiedPointTags(tags: Record<string, string>): Record<string, string> {
+  return settableTags(tags);
 }
 
 export function errorName(error: unknown): string {

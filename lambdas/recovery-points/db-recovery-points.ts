@@ -25,10 +25,10 @@ import {
   type CaptureContext,
   type CaptureOutcome,
   type CaptureState,
+  copiedPointTags,
   errorName,
   madeByAnotherRun,
   type ProtectionDirection,
-  pendulumTags,
   pointKind,
   pointTags,
 } from './capture';
@@ -330,7 +330,7 @@ export async function captureDatabases(
             // Cross-region copies of encrypted snapshots must name a key of the destination region.
             ...(key.encrypt ? { KmsKeyId: key.keyId } : {}),
             // SDK v3 has no SourceRegion: it presigns for the region named in the source ARN.
-            Tags: tagList(pendulumTags(tagMap(source.TagList))),
+            Tags: tagList(copiedPointTags(tagMap(source.TagList))),
             CopyTags: false,
           }),
         );

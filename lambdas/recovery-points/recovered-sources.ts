@@ -8,7 +8,7 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import { describeDbInstances } from '../failover/rds-recovery';
 import type { Tier } from '../plan/plan-schema';
-import { TAG } from './recovery-point';
+import { TAG, tagMap } from './recovery-point';
 import {
   describeInstances,
   FILTER_VALUES_MAX,
@@ -16,6 +16,7 @@ import {
   type ResolvedSources,
   sourceCollector,
 } from './resolve-protected-sources';
+import { isSelectableSource } from './selectable-sources';
 
 /** One line of the failover outcome's inventory (see record-failover). */
 export interface RecoveredResource {
@@ -33,13 +34,19 @@ function notProduction(instance: LiveInstance): boolean {
   return instance.tags[TAG.failback] !== undefined || instance.tags[TAG.drill] !== undefined;
 }
 
+/**
+ * `failover`: the app and the failover episode whose recovered estate is production; instances
+ * its selectors match that are another app's, a drill's or another episode's copies (they carry
+ * their sources' tags) are not taken, clones of this episode's are.
+ */
 export async function resolveRecoveredSources(
   recovery: { ec2: EC2Client; rds: RDSClient },
   tier: Tier,
   inventory: readonly RecoveredResource[],
+  failover: { readonly app: string; readonly failoverId?: string },
 ): Promise<ResolvedSources> {
   const mine = inventory.filter((r) => r.tier === tier.name);
-  const { sources, missing, unsupported, add } = sourceCollector();
+  const { sources, missing, unsupported, droppedTags, add } = sourceCollector(tier);
 
   const recoveredInstances = mine.filter((r) => r.kind === 'ec2');
   const live = new Map<string, LiveInstance>();
@@ -56,14 +63,17 @@ export async function resolveRecoveredSources(
       missing.push(`${r.recovered} (recovered from ${r.source})`);
       continue;
     }
-    add({
-      kind: 'ec2',
-      id: r.recovered,
-      role: r.role,
-      tier: tier.name,
-      sourceType: instance.type,
-      origin: r.source,
-    });
+    add(
+      {
+        kind: 'ec2',
+        id: r.recovered,
+        role: r.role,
+        tier: tier.name,
+        sourceType: instance.type,
+        origin: r.source,
+      },
+      instance.tags,
+    );
   }
 
   for (const resource of tier.resources) {
@@ -72,16 +82,20 @@ export async function resolveRecoveredSources(
     const { role, tag } = resource.ec2;
     const tagged = await describeInstances(recovery.ec2, [{ Name: `tag:${tag.key}`, Values: [tag.value] }]);
     for (const instance of tagged.sort((a, b) => a.id.localeCompare(b.id))) {
-      if (notProduction(instance)) continue;
       const origin = originOf.get(instance.id);
-      add({
-        kind: 'ec2',
-        id: instance.id,
-        role,
-        tier: tier.name,
-        sourceType: instance.type,
-        ...(origin ? { origin } : {}),
-      });
+      if (!origin && !isSelectableSource(instance.tags, { ...failover, where: 'recovery' })) continue;
+      if (notProduction(instance)) continue;
+      add(
+        {
+          kind: 'ec2',
+          id: instance.id,
+          role,
+          tier: tier.name,
+          sourceType: instance.type,
+          ...(origin ? { origin } : {}),
+        },
+        instance.tags,
+      );
     }
   }
 
@@ -99,14 +113,17 @@ export async function resolveRecoveredSources(
       missing.push(`${r.recovered} (recovered from ${r.source})`);
       continue;
     }
-    add({
-      kind: 'rds',
-      id: r.recovered,
-      role: r.role,
-      tier: tier.name,
-      sourceType: db.DBInstanceClass,
-      origin: r.source,
-    });
+    add(
+      {
+        kind: 'rds',
+        id: r.recovered,
+        role: r.role,
+        tier: tier.name,
+        sourceType: db.DBInstanceClass,
+        origin: r.source,
+      },
+      tagMap(db.TagList),
+    );
   }
-  return { sources, missing, unsupported };
+  return { sources, missing, unsupported, droppedTags };
 }

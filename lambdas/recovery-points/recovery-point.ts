@@ -4,6 +4,7 @@
  */
 
 import type { ExpectedStorage } from '../failover/database-storage-check';
+import { ownTags } from './estate-tags';
 
 /** Tag keys Pendulum writes. Deterministic tags are how every task finds what an earlier attempt made. */
 export const TAG = {
@@ -105,6 +106,11 @@ export interface RecoveryPoint {
   readonly storage?: ExpectedStorage;
   /** AMIs: the volumes an instance launched from it must have. */
   readonly volumes?: ExpectedVolume[];
+  /**
+   * The source's own tags, captured with it (see estate-tags): what the resource recovered from
+   * it carries besides Pendulum's. Absent when it had none (and for replicas).
+   */
+  readonly sourceTags?: Record<string, string>;
 }
 
 export function tagList(tags: Record<string, string>): { Key: string; Value: string }[] {
@@ -132,6 +138,7 @@ export function pointFromTags(
   const source = tags[TAG.source];
   const takenAt = tags[TAG.takenAt];
   if (!id || !source || !takenAt) return undefined;
+  const sourceTags = ownTags(tags);
   return {
     kind,
     id,
@@ -143,5 +150,6 @@ export function pointFromTags(
     ...(tags[TAG.sourceType] ? { sourceType: tags[TAG.sourceType] } : {}),
     state,
     ...(tags[TAG.origin] ? { origin: tags[TAG.origin] } : {}),
+    ...(Object.keys(sourceTags).length > 0 ? { sourceTags } : {}),
   };
 }

@@ -6,7 +6,9 @@ import { type EC2Client, type Filter, paginateDescribeInstances } from '@aws-sdk
 import { DescribeDBInstancesCommand, type RDSClient } from '@aws-sdk/client-rds';
 import type { Tier } from '../plan/plan-schema';
 import { mapWithConcurrency } from '../runtime/bounded-all';
+import { travellingTags } from './estate-tags';
 import { tagMap } from './recovery-point';
+import { isSelectableSource } from './selectable-sources';
 
 export interface ProtectedSource {
   readonly kind: 'ec2' | 'rds';
@@ -23,6 +25,14 @@ export interface ProtectedSource {
    * failover inventory's source); absent for an instance added to a role during the failover.
    */
   readonly origin?: string;
+  /** The source's own tags that travel with its recovery points (see estate-tags). */
+  readonly tags?: Record<string, string>;
+}
+
+/** A source with more own tags than travel: those left behind. */
+export interface DroppedTags {
+  readonly source: string;
+  readonly keys: string[];
 }
 
 export interface ResolvedSources {
@@ -31,23 +41,36 @@ export interface ResolvedSources {
   readonly missing: string[];
   /** Resources Pendulum cannot protect yet (Aurora clusters). */
   readonly unsupported: string[];
+  /** Sources whose own tags do not all fit on their copies beside Pendulum's. */
+  readonly droppedTags: DroppedTags[];
+}
+
+/** The keys of the tier's tag selectors: kept first when a source's tags do not all travel. */
+export function selectorKeys(tier: Tier): string[] {
+  return tier.resources.flatMap((r) => ('ec2' in r && r.ec2.tag ? [r.ec2.tag.key] : []));
 }
 
 /**
  * What a tier's resolution collects: each source once (an instance picked by two selectors is
- * captured once, for the first role that names it), and what is missing or unsupported.
+ * captured once, for the first role that names it) with the own tags that travel with it, and
+ * what is missing or unsupported.
  */
-export function sourceCollector() {
+export function sourceCollector(tier?: Tier) {
   const sources: ProtectedSource[] = [];
+  const droppedTags: DroppedTags[] = [];
+  const keep = tier ? selectorKeys(tier) : [];
   const seen = new Set<string>();
   return {
     sources,
     missing: [] as string[],
     unsupported: [] as string[],
-    add(source: ProtectedSource): void {
+    droppedTags,
+    add(source: ProtectedSource, tags?: Record<string, string>): void {
       if (seen.has(`${source.kind}:${source.id}`)) return;
       seen.add(`${source.kind}:${source.id}`);
-      sources.push(source);
+      const travelling = travellingTags(tags, { keep });
+      if (travelling.dropped.length > 0) droppedTags.push({ source: source.id, keys: travelling.dropped });
+      sources.push(Object.keys(travelling.tags).length > 0 ? { ...source, tags: travelling.tags } : source);
     },
   };
 }
@@ -94,34 +117,43 @@ async function describeDb(rds: RDSClient, identifier: string) {
   }
 }
 
+/** `app`: the plan's, whose copies of its sources are never taken for sources. */
 export async function resolveProtectedSources(
   primary: { ec2: EC2Client; rds: RDSClient },
   tier: Tier,
+  app: string,
 ): Promise<ResolvedSources> {
-  const { sources, missing, unsupported, add } = sourceCollector();
+  const { sources, missing, unsupported, droppedTags, add } = sourceCollector(tier);
 
   for (const resource of tier.resources) {
     if ('ec2' in resource) {
       const { role, ids, tag } = resource.ec2;
       if (ids) {
-        const found = new Map<string, string | undefined>();
+        const found = new Map<string, LiveInstance>();
         for (let i = 0; i < ids.length; i += FILTER_VALUES_MAX) {
           const chunk = ids.slice(i, i + FILTER_VALUES_MAX);
           for (const instance of await describeInstances(primary.ec2, [
             { Name: 'instance-id', Values: chunk },
           ]))
-            found.set(instance.id, instance.type);
+            found.set(instance.id, instance);
         }
         for (const id of ids) {
-          if (found.has(id)) add({ kind: 'ec2', id, role, tier: tier.name, sourceType: found.get(id) });
+          const instance = found.get(id);
+          if (instance)
+            add({ kind: 'ec2', id, role, tier: tier.name, sourceType: instance.type }, instance.tags);
           else missing.push(id);
         }
       } else if (tag) {
         const instances = await describeInstances(primary.ec2, [
           { Name: `tag:${tag.key}`, Values: [tag.value] },
         ]);
+        // Pendulum's copies carry the selector's tag too: only the app's sources here are taken.
         for (const instance of instances.sort((a, b) => a.id.localeCompare(b.id)))
-          add({ kind: 'ec2', id: instance.id, role, tier: tier.name, sourceType: instance.type });
+          if (isSelectableSource(instance.tags, { app, where: 'primary' }))
+            add(
+              { kind: 'ec2', id: instance.id, role, tier: tier.name, sourceType: instance.type },
+              instance.tags,
+            );
       }
     } else if ('rds' in resource) {
       // Resolved below, concurrently.
@@ -138,14 +170,17 @@ export async function resolveProtectedSources(
       missing.push(db.identifier);
       return;
     }
-    add({
-      kind: 'rds',
-      id: db.identifier,
-      role: db.role ?? db.identifier,
-      tier: tier.name,
-      sourceType: instance.DBInstanceClass,
-      replicaIdentifier: db.replicaIdentifier,
-    });
+    add(
+      {
+        kind: 'rds',
+        id: db.identifier,
+        role: db.role ?? db.identifier,
+        tier: tier.name,
+        sourceType: instance.DBInstanceClass,
+        replicaIdentifier: db.replicaIdentifier,
+      },
+      tagMap(instance.TagList),
+    );
   });
-  return { sources, missing, unsupported };
+  return { sources, missing, unsupported, droppedTags };
 }
