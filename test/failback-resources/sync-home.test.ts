@@ -10,6 +10,7 @@ import {
   StopDBInstanceCommand,
 } from '@aws-sdk/client-rds';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ESTATE_TAGS } from '../../examples/sample-estate';
 import type { HomeInventory } from '../../lambdas/failback/home-inventory';
 import { homeInventoryKey } from '../../lambdas/failback/home-inventory';
 import { describeInstancesById } from '../../lambdas/failover/ec2-recovery';
@@ -165,9 +166,9 @@ describe.each(['replica', 'snapshot'] as const)(
         expect(leftInWest.filter((s) => s.DBSnapshotIdentifier?.includes('-fb-'))).toEqual([]);
       }
       // The stale primary database is untouched.
-      expect((await primaryDatabases(f)).find((d) => d.DBInstanceIdentifier === 'shop-db')?.TagList).toEqual([
-        { Key: 'app', Value: 'shop' },
-      ]);
+      expect(
+        tagMap((await primaryDatabases(f)).find((d) => d.DBInstanceIdentifier === 'shop-db')?.TagList),
+      ).toEqual({ ...ESTATE_TAGS, app: 'shop' });
 
       // Assess: the home inventory
       const inventory = await f.artifacts.getJson<HomeInventory>(homeInventoryKey(f.run));

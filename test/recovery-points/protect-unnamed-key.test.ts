@@ -1,6 +1,6 @@
 /**
- * A source under a customer managed key the plan does not name is refused at protect, with the
- * resource and the plan entry to add, and nothing is copied (no copy in the recovery region, no
+ * A source under a customer managed key the plan does not name is refused at protect (by its
+ * preflight), with the resource and the plan entry to add, and nothing is copied (no copy in the recovery region, no
  * intermediate left behind in the primary).
  */
 import { DescribeImagesCommand } from '@aws-sdk/client-ec2';
@@ -37,9 +37,11 @@ describe('protect refuses a key the plan does not name', { timeout: 120_000 }, (
     const run = await stack.run('protect', {});
 
     // Assess
+    // The tier's preflight finds it before any copy is asked for (the copy itself would refuse too).
     expect(run.status).toBe('FAILED');
+    expect(run.error).toBe('PreflightFailedError');
     expect(run.cause).toMatch(
-      /cannot be copied to us-west-2: encrypted with KMS key arn:aws:kms:us-east-1:[^ ]+, which the plan does not name for us-east-1/,
+      /shop-db: encrypted with KMS key arn:aws:kms:us-east-1:[^ ]+, which the plan does not name for us-east-1/,
     );
     expect(run.cause).toMatch(/encryption\.kmsKeys\.us-east-1/);
     const clients = createAwsClients();
