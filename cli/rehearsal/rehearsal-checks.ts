@@ -21,6 +21,7 @@ import type { StateTable } from '../../lambdas/state/state-table';
 import { addressOf, databases, dbSnapshots, liveInstances, ownImages, tagOf } from './aws-reads';
 import { databaseKeyChecks, instanceVolumeChecks, readVolumes, type VolumeShape } from './encryption-checks';
 import type { AppliedInterimChanges, InterimChangeSpec } from './interim-changes';
+import { estateTagCheck } from './tag-checks';
 
 export type CheckPhase = 'estate' | 'protect' | 'failover' | 'failback';
 
@@ -475,6 +476,26 @@ export async function failoverChecks(input: FailoverCheckInput): Promise<Check[]
       })),
     )),
   );
+  checks.push(
+    estateTagCheck(
+      'failover',
+      `Every recovered instance in ${region} carries its source's own tags and Name`,
+      recovered.map((copy) => ({
+        label: `${copy.InstanceId} (copy of ${tagOf(copy, TAG.source)})`,
+        original: primaryById.get(tagOf(copy, TAG.source)),
+        copy,
+      })),
+    ),
+    estateTagCheck(
+      'failover',
+      `Every recovered database in ${region} carries its source's own tags`,
+      plannedDatabases(plan).map((identifier) => ({
+        label: identifier,
+        original: before.primaryDatabases.find((d) => d.DBInstanceIdentifier === identifier),
+        copy: dbs.find((d) => tagOf(d, TAG.source) === identifier && tagOf(d, TAG.failover) !== undefined),
+      })),
+    ),
+  );
   const protectedSources = [...primary.map((i) => i.InstanceId ?? ''), ...plannedDatabases(plan)];
   const rpo = (run?.rpoSeconds ?? {}) as Record<string, unknown>;
   const rpoMissing = protectedSources.filter((s) => typeof rpo[s] !== 'number');
@@ -660,6 +681,26 @@ export async function failbackChecks(input: FailbackCheckInput): Promise<Check[]
     )),
   );
 
+  checks.push(
+    estateTagCheck(
+      'failback',
+      `Every instance brought home to ${home} carries the recovery copy's own tags and Name`,
+      broughtHome.map((copy) => ({
+        label: `${copy.InstanceId} (home copy of ${tagOf(copy, TAG.source)})`,
+        original: awayById.get(tagOf(copy, TAG.source)),
+        copy,
+      })),
+    ),
+    estateTagCheck(
+      'failback',
+      `Every database brought home to ${home} carries the original's own tags`,
+      plannedDatabases(plan).map((identifier) => ({
+        label: identifier,
+        original: beforeFailover.primaryDatabases.find((d) => d.DBInstanceIdentifier === identifier),
+        copy: homeDb(identifier),
+      })),
+    ),
+  );
   checks.push(
     ...managedRecordChecks('failback', plan, zones, home, {
       role: (role) => ({
