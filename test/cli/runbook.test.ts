@@ -101,7 +101,7 @@ describe('pendulum runbook', () => {
     expect(markdown).toContain('**Gate:** recovery points within the RPO: data ≤ 1h, app ≤ 4h');
     expect(markdown).toContain('**Retries:** NotReadyError');
     expect(markdown).toContain(
-      '**On error:** RecoveryPointMissingError, RecoveryPointTooOldError → FailoverRejected',
+      '**On error:** RecoveryPointMissingError, RecoveryPointTooOldError, PreflightFailedError → FailoverRejected',
     );
   });
 

@@ -332,6 +332,8 @@ describe('the failover workflow', () => {
     });
     stack = await deployLocalStack(plan);
     await protect();
+    // No applied vCPU quota in the recovery region: its AWS default is read, and is enough.
+    setLocalVcpuQuota('us-west-2', 64, { applied: false });
     const zoneBefore = await listZoneRecords(clients().route53(), estate.zoneId);
 
     // Act
