@@ -90,6 +90,13 @@ export function checkPlanReferences(plan: Plan): PlanProblem[] {
           );
         else databases.set(db, [...base, key]);
         dbRoles.add(('rds' in resource ? resource.rds.role : resource.aurora.role) ?? db);
+        // Refused here, before anything is deployed: protect would capture nothing of a cluster and
+        // failover could not recover it, so it would be found only in the incident.
+        if ('aurora' in resource)
+          problem(
+            [...base, 'aurora'],
+            `expected an EC2 or RDS resource: Aurora clusters are not supported yet (protect would capture nothing of ${db} and failover could not recover it); remove it from the plan and protect the cluster by other means (Aurora Global Database, AWS Backup) until Pendulum supports Aurora`,
+          );
         if ('rds' in resource && resource.rds.replicaIdentifier === resource.rds.identifier) {
           problem([...base, 'rds', 'replicaIdentifier'], 'expected the replica to have its own identifier');
         }

@@ -251,7 +251,7 @@ export async function checkSources(
           'unsupported',
           path,
           `${d.db.identifier} is a member of the Aurora cluster ${db.DBClusterIdentifier}, not a standalone DB instance; its data is the cluster's`,
-          `name the cluster instead: { aurora: { clusterIdentifier: ${db.DBClusterIdentifier} } }`,
+          `remove it from the plan: Aurora clusters are not supported yet (protect ${db.DBClusterIdentifier} by other means, e.g. Aurora Global Database or AWS Backup)`,
         ),
       );
       return;

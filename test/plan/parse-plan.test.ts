@@ -153,6 +153,17 @@ describe('the protection plan', () => {
       'tiers[0].resources[0]',
       /exactly one of ec2, rds or aurora/,
     ],
+    [
+      'an Aurora cluster (not supported yet: refused before anything is deployed)',
+      (p) => {
+        p.tiers[0] = {
+          ...p.tiers[0],
+          resources: [{ aurora: { clusterIdentifier: 'shop-aurora' } }],
+        } as never;
+      },
+      'tiers[0].resources[0].aurora',
+      /Aurora clusters are not supported yet \(protect would capture nothing of shop-aurora/,
+    ],
     ['unknown top-level field', (p) => (p.colour = 'blue'), '(plan)', /unexpected field\(s\) colour/],
     [
       'record targets unknown role',

@@ -148,10 +148,7 @@ describe('recoveryPointAges', () => {
         name: 'app',
         rpo: '1h',
         rto: '1h',
-        resources: [
-          { ec2: { role: 'web', ids: [WEB_A, WEB_B] } },
-          { aurora: { clusterIdentifier: 'shop-aurora' } },
-        ],
+        resources: [{ ec2: { role: 'web', ids: [WEB_A, WEB_B] } }, { rds: { identifier: 'shop-reporting' } }],
       },
     ]);
     const points = [point({ source: WEB_A, minutesAgo: 90 })];
@@ -163,7 +160,7 @@ describe('recoveryPointAges', () => {
     expect(app?.resources.map((r) => [r.kind, r.source, r.ageSeconds])).toEqual([
       ['ec2', WEB_A, 5400],
       ['ec2', WEB_B, 'missing'],
-      ['aurora', 'shop-aurora', 'missing'],
+      ['rds', 'shop-reporting', 'missing'],
     ]);
     expect(app).toMatchObject({ missing: 2, withinRpo: false });
   });
