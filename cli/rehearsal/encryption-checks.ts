@@ -5,18 +5,11 @@
 import type { Instance, Volume } from '@aws-sdk/client-ec2';
 import type { DBInstance } from '@aws-sdk/client-rds';
 import { keyResolver } from '../../lambdas/encryption/key-resolver';
-import { resourceOfRole } from '../../lambdas/encryption/resource-of-role';
+import { planResourceOf } from '../../lambdas/encryption/resource-of-role';
 import { describeInstanceVolumes } from '../../lambdas/failover/instance-volume-check';
 import type { Plan, PlanResource } from '../../lambdas/plan/plan-schema';
 import type { AwsClients } from '../../lambdas/runtime/aws-clients';
 import type { Check, CheckPhase } from './rehearsal-checks';
-
-function planDatabase(plan: Plan, identifier: string): PlanResource | undefined {
-  for (const tier of plan.tiers)
-    for (const resource of tier.resources)
-      if ('rds' in resource && resource.rds.identifier === identifier) return resource;
-  return undefined;
-}
 
 /** What the copy of `original` in `region` must be encrypted with: a key ARN, or none. */
 async function expectedKey(
@@ -27,7 +20,10 @@ async function expectedKey(
   region: string,
 ): Promise<string | undefined> {
   if (!original?.StorageEncrypted && !plan.encryption.encryptUnencrypted) return undefined;
-  const named = await keyResolver(plan, (r) => clients.kms(r)).named(planDatabase(plan, identifier), region);
+  const named = await keyResolver(plan, (r) => clients.kms(r)).named(
+    planResourceOf(plan, identifier),
+    region,
+  );
   return named?.arn ?? 'the AWS managed key (aws/rds)';
 }
 
@@ -113,15 +109,6 @@ export async function readVolumes(
   );
 }
 
-function planResourceOfRole(plan: Plan, role: string | undefined): PlanResource | undefined {
-  if (!role) return undefined;
-  for (const tier of plan.tiers) {
-    const resource = resourceOfRole(tier, role);
-    if (resource) return resource;
-  }
-  return undefined;
-}
-
 /**
  * One check for all instances made in `region`: each has its original's volumes (devices and
  * sizes, as read in `originalVolumes`), and where the original's were encrypted, they are under the
@@ -149,7 +136,7 @@ export async function instanceVolumeChecks(
     counted++;
     const got = ofCopy[copy.InstanceId ?? ''] ?? [];
     const encrypted = want.some((v) => v.key !== undefined);
-    const key = encrypted ? (await keys.named(planResourceOfRole(plan, role), region))?.arn : undefined;
+    const key = encrypted ? (await keys.named(planResourceOf(plan, role), region))?.arn : undefined;
     const shape = (vs: readonly VolumeShape[]) => vs.map((v) => `${v.device} ${v.size}`).join(', ');
     if (shape(got) !== shape(want)) wrong.push(`${copy.InstanceId}: ${shape(got)}; expected ${shape(want)}`);
     else if (encrypted && got.some((v) => v.key !== key))

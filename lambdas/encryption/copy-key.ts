@@ -5,6 +5,7 @@
  * region (RDS API Reference, CopyDBSnapshot, KmsKeyId), and a copied AMI's snapshots are encrypted
  * with KmsKeyId or the region's default EBS key (EC2 API Reference, CopyImage).
  */
+import { AWS_MANAGED_ALIAS } from './aws-managed-keys';
 
 /** What KMS says of a key a source is encrypted with. */
 export interface KeyFacts {
@@ -40,16 +41,14 @@ export type CopyKey =
   | { readonly encrypt: true; readonly keyId: string }
   | { readonly encrypt: 'refused'; readonly problem: string };
 
-const AWS_MANAGED: Record<CopyService, string> = { rds: 'alias/aws/rds', ebs: 'alias/aws/ebs' };
-
 export function copyKey(q: CopyKeyQuestion): CopyKey {
   const namedHint = `encryption.kmsKeys.${q.destinationRegion} (or the resource's kmsKeys)`;
   if (!q.sourceKey) {
     if (!q.encryptUnencrypted) return { encrypt: false };
-    return { encrypt: true, keyId: q.namedDestination?.arn ?? AWS_MANAGED[q.service] };
+    return { encrypt: true, keyId: q.namedDestination?.arn ?? AWS_MANAGED_ALIAS[q.service] };
   }
   if (q.sourceKey.manager === 'AWS')
-    return { encrypt: true, keyId: q.namedDestination?.arn ?? AWS_MANAGED[q.service] };
+    return { encrypt: true, keyId: q.namedDestination?.arn ?? AWS_MANAGED_ALIAS[q.service] };
   if (q.namedSource?.arn !== q.sourceKey.arn)
     return {
       encrypt: 'refused',

@@ -3,7 +3,9 @@
  * tells whether each mapping is encrypted but not with which key (EC2 API Reference,
  * EbsBlockDevice: KmsKeyId is an input of RunInstances); DescribeSnapshots does, in bulk.
  */
+
 import { DescribeSnapshotsCommand, type EC2Client, type Image } from '@aws-sdk/client-ec2';
+import { isAwsManagedAlias } from './aws-managed-keys';
 import type { CopyKey } from './copy-key';
 import type { SourceEncryption } from './key-resolver';
 
@@ -63,5 +65,5 @@ export async function imageCopyKey(
 /** CopyImage's encryption parameters for a copy key (an AWS managed key is the region's default). */
 export function copyImageEncryption(key: CopyKey): { Encrypted?: boolean; KmsKeyId?: string } {
   if (key.encrypt !== true) return {};
-  return key.keyId.startsWith('alias/aws/') ? { Encrypted: true } : { Encrypted: true, KmsKeyId: key.keyId };
+  return isAwsManagedAlias(key.keyId) ? { Encrypted: true } : { Encrypted: true, KmsKeyId: key.keyId };
 }

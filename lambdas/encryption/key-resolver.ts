@@ -5,6 +5,7 @@
  */
 import { DescribeKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import type { Plan, PlanResource } from '../plan/plan-schema';
+import { AWS_MANAGED_ALIAS } from './aws-managed-keys';
 import { type CopyKey, type CopyService, copyKey, type KeyFacts, type NamedKey } from './copy-key';
 import { planKeyFor } from './plan-keys';
 
@@ -35,7 +36,6 @@ export interface KeyResolver {
 }
 
 /** The alias of each service's AWS managed key (KMS Developer Guide, "AWS managed keys"). */
-export const AWS_MANAGED_ALIAS: Record<CopyService, string> = { rds: 'alias/aws/rds', ebs: 'alias/aws/ebs' };
 
 const errorName = (error: unknown) => (error as { name?: string } | undefined)?.name ?? '';
 const isAccessDenied = (error: unknown) =>

@@ -14,7 +14,7 @@
  */
 import { z } from 'zod';
 import { keyResolver } from '../encryption/key-resolver';
-import { resourceOfRole } from '../encryption/resource-of-role';
+import { planResourceOf } from '../encryption/resource-of-role';
 import { assertWithinCap, nextPollSeconds } from '../failback/failback-caps';
 import { type FailbackRun, failbackRunSchema, type HomeDatabase } from '../failback/failback-run';
 import { advanceHomeDatabases, databaseEntry, type FinalSync } from '../failback/home-databases';
@@ -95,10 +95,7 @@ export function makeSyncHomeHandler(deps: TaskDeps = {}) {
       now: ctx.now,
       copyKey: (place, service, encryption) =>
         keys.copyKey({
-          resource: resourceOfRole(
-            plan.tiers.find((t) => t.name === place.tier) ?? { resources: [] },
-            place.role,
-          ),
+          resource: planResourceOf(plan, place.role, place.tier),
           service,
           source: encryption,
           sourceRegion: run.sourceRegion,

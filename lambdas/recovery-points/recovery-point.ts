@@ -3,6 +3,8 @@
  * failover can find and choose it without calling the (possibly unavailable) primary region.
  */
 
+import { isAwsManagedAlias } from '../encryption/aws-managed-keys';
+import type { CopyKey } from '../encryption/copy-key';
 import type { ExpectedStorage } from '../failover/database-storage-check';
 import { ownTags } from './estate-tags';
 
@@ -38,10 +40,8 @@ export const TAG = {
 } as const;
 
 /** The tag that records a copy's key (none for an unencrypted copy or the region's default key). */
-export function copyKeyTag(key: { encrypt: boolean | 'refused'; keyId?: string }): Record<string, string> {
-  return key.encrypt === true && key.keyId && !key.keyId.startsWith('alias/aws/')
-    ? { [TAG.kmsKey]: key.keyId }
-    : {};
+export function copyKeyTag(key: CopyKey): Record<string, string> {
+  return key.encrypt === true && !isAwsManagedAlias(key.keyId) ? { [TAG.kmsKey]: key.keyId } : {};
 }
 
 /** One volume an instance launched from an AMI point must have. */

@@ -14,7 +14,9 @@
  * CreateGrant is limited to grants for an AWS resource (kms:GrantIsForAWSResource), as both guides
  * advise. The sets per use are those the local IAM layer checks (local/iam/operations).
  */
+
 import type * as iam from 'aws-cdk-lib/aws-iam';
+import { AWS_MANAGED_ALIAS } from '../../lambdas/encryption/aws-managed-keys';
 import { aliasName, isAliasRef, planKeysIn } from '../../lambdas/encryption/plan-keys';
 import type { Plan } from '../../lambdas/plan/plan-schema';
 import { arnsFor, grant } from './grant';
@@ -111,7 +113,7 @@ export function allowAwsManagedKeyLookup(role: iam.IRole, regions: readonly stri
     sid: 'DescribeAwsManagedKeys',
     actions: ['kms:DescribeKey'],
     resources: regions.map((region) => `arn:aws:kms:${region}:${account}:key/*`),
-    conditions: { StringEquals: { 'kms:RequestAlias': ['alias/aws/rds', 'alias/aws/ebs'] } },
+    conditions: { StringEquals: { 'kms:RequestAlias': Object.values(AWS_MANAGED_ALIAS) } },
     reason: MANAGED_REASON,
   });
 }

@@ -4,7 +4,7 @@
  * counterpart, so no test passes by denying everything.
  */
 import { CreateAliasCommand, CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { CreateDBInstanceCommand, CreateDBSnapshotCommand } from '@aws-sdk/client-rds';
+import { CreateDBInstanceCommand, CreateDBSnapshotCommand, RDSClient } from '@aws-sdk/client-rds';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Plan } from '../../lambdas/plan/plan-schema';
 import { stackNameFor } from '../../lib/pendulum-app';
@@ -49,7 +49,6 @@ describe("KMS: the plan's keys only, through RDS only", () => {
     });
     // A database and a point snapshot in the recovery region to copy from (unencrypted: only the
     // destination key is in question).
-    const { RDSClient } = await import('@aws-sdk/client-rds');
     const rds = new RDSClient({ region: PRIMARY });
     await rds.send(
       new CreateDBInstanceCommand({
