@@ -19,7 +19,7 @@ import {
 } from '@aws-sdk/client-rds';
 import { describeDbInstances, findDbInstance } from '../failover/rds-recovery';
 import { copyTags, homeTags, pendulumGivenName } from '../recovery-points/estate-tags';
-import { TAG, tagList, tagMap } from '../recovery-points/recovery-point';
+import { copyKeyTag, TAG, tagList, tagMap } from '../recovery-points/recovery-point';
 import { mapWithConcurrency } from '../runtime/bounded-all';
 import type { FailbackRun, HomeDatabase } from './failback-run';
 import { type AdvanceResult, type HomeContext, type Problem, UNENCRYPTED_ONLY } from './home-instances';
@@ -310,6 +310,8 @@ export async function advanceHomeDatabases(hc: HomeContext, final?: FinalSync): 
         ...failbackTags(run, { tier: want.tier, role: want.role, source: want.source }),
         [FAILBACK_TAG.from]: want.recoveryId,
         ...(final ? { [FAILBACK_TAG.finalSync]: token } : {}),
+        // The key it is made under, so readiness can check the database against it (home-readiness).
+        ...copyKeyTag(key),
       },
     );
     const made = async (create: () => Promise<DBInstance | undefined>): Promise<DbStep> => {

@@ -1,12 +1,15 @@
 /**
  * Whether the new primary is up: one describe per service for everything failback brings home,
  * refreshing states, addresses and endpoints in the inventory entries. A running instance is up
- * only with every volume its image promises (size, key); otherwise it is broken.
+ * only with every volume its image promises (size, key); a database only under the key it was made
+ * with (tagged on it as it was made); otherwise it is broken.
  */
 import type { Instance } from '@aws-sdk/client-ec2';
 import type { DBInstance } from '@aws-sdk/client-rds';
+import { storageMismatch } from '../failover/database-storage-check';
 import { describeInstancesById } from '../failover/ec2-recovery';
 import { describeDbInstances } from '../failover/rds-recovery';
+import { TAG, tagMap } from '../recovery-points/recovery-point';
 import type { AwsClients } from '../runtime/aws-clients';
 import { BROKEN_DB } from './home-databases';
 import type { Problem } from './home-instances';
@@ -93,11 +96,22 @@ export async function assessHome(
             port: db.Endpoint?.Port,
           }
         : { ...entry, state: 'missing' };
+      const madeUnder = tagMap(db?.TagList)[TAG.kmsKey];
+      const keyMismatch =
+        db && madeUnder && next.state === 'available'
+          ? storageMismatch(db, { kmsKeyId: madeUnder })
+          : undefined;
       if (BROKEN_DB.has(next.state))
         broken.push({
           id: entry.homeId,
           state: next.state,
           reason: `home database ${entry.homeId} is ${next.state}`,
+        });
+      else if (keyMismatch)
+        broken.push({
+          id: entry.homeId,
+          state: next.state,
+          reason: `home database ${entry.homeId}: ${keyMismatch}`,
         });
       else if (next.state !== 'available')
         laggards.push({ id: entry.homeId, kind: 'rds', state: next.state });
