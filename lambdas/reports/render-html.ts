@@ -66,6 +66,7 @@ export function renderHtml(report: RunReport): string {
     targetsSection(report),
     timelineSection(report),
     dnsSection(report.dns),
+    privateZonesSection(report),
     report.reconciliation ? reconciliationSection(report.reconciliation) : '',
     resourcesSection(report),
     gatesSection(report),
@@ -297,6 +298,32 @@ function resourcesSection(report: RunReport): string {
           ),
         );
   return ['<section id="resources">', '<h2>Resources</h2>', body, '</section>'].join('\n');
+}
+
+/** Only for plans with private zones: which VPC associations Pendulum made, and which it found. */
+function privateZonesSection(report: RunReport): string {
+  const zones = report.privateZones ?? [];
+  if (zones.length === 0) return '';
+  const vpcs = (ids: readonly string[]) =>
+    ids.length > 0 ? ids.map((id) => `<code>${esc(id)}</code>`).join(', ') : '—';
+  return [
+    '<section id="private-zones">',
+    '<h2>Private zones</h2>',
+    '<p>Associations Pendulum made are kept for failback; it never removes one.</p>',
+    table(
+      'private-zones',
+      ['Zone', 'Region', 'Associated by Pendulum', 'Already associated'],
+      zones.map((z) =>
+        row([
+          `<td>${esc(z.zone)} (<code>${esc(z.id)}</code>)</td>`,
+          td(z.region),
+          `<td>${vpcs(z.associatedByPendulum)}</td>`,
+          `<td>${vpcs(z.alreadyAssociated)}</td>`,
+        ]),
+      ),
+    ),
+    '</section>',
+  ].join('\n');
 }
 
 function gatesSection(report: RunReport): string {

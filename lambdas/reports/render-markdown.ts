@@ -24,6 +24,7 @@ export function renderMarkdown(report: RunReport): string {
     targetsSection(report),
     timelineSection(report),
     dnsSection(report.dns),
+    privateZonesSection(report),
     report.reconciliation ? reconciliationSection(report.reconciliation) : undefined,
     resourcesSection(report),
     gatesSection(report),
@@ -198,6 +199,21 @@ function resourcesSection(report: RunReport): string {
       code(r.result),
       text(r.action),
       r.finalSnapshot === undefined ? '' : code(r.finalSnapshot),
+    ]),
+  )}`;
+}
+
+/** Only for plans with private zones: which VPC associations Pendulum made, and which it found. */
+function privateZonesSection(report: RunReport): string | undefined {
+  const zones = report.privateZones ?? [];
+  if (zones.length === 0) return undefined;
+  return `## Private zones\n\nAssociations Pendulum made are kept for failback; it never removes one.\n\n${table(
+    ['Zone', 'Region', 'Associated by Pendulum', 'Already associated'],
+    zones.map((z) => [
+      `${text(z.zone)} (${code(z.id)})`,
+      text(z.region),
+      z.associatedByPendulum.map(code).join(', ') || '—',
+      z.alreadyAssociated.map(code).join(', ') || '—',
     ]),
   )}`;
 }

@@ -81,6 +81,14 @@ export interface OutcomeDocument {
     ms?: number;
   }[];
   warnings?: string[];
+  /** Failover: the private zones associated with recovery VPCs (lambdas/handlers/record-failover.ts). */
+  privateZoneAssociations?: {
+    zone?: string;
+    id?: string;
+    region?: string;
+    associatedByPendulum?: readonly string[];
+    alreadyAssociated?: readonly string[];
+  }[];
   /** Failback: a scheduled retirement of the recovery copies (lambdas/handlers/schedule-retirement.ts). */
   retirement?: { scheduledFor?: string; schedule?: string };
   error?: string;
@@ -228,6 +236,17 @@ export function reportFromOutcome(outcome: OutcomeDocument, extras: ReportExtras
     ...(outcome.metrics?.rtoSeconds !== undefined ? { rtoSeconds: outcome.metrics.rtoSeconds } : {}),
     resources,
     dns: dnsFromCutover(extras.dnsCutover),
+    ...(outcome.privateZoneAssociations?.length
+      ? {
+          privateZones: outcome.privateZoneAssociations.map((z) => ({
+            zone: z.zone ?? '',
+            id: z.id ?? '',
+            region: z.region ?? '',
+            associatedByPendulum: [...(z.associatedByPendulum ?? [])],
+            alreadyAssociated: [...(z.alreadyAssociated ?? [])],
+          })),
+        }
+      : {}),
     gates: [],
     hooks: (outcome.hooks ?? []).map((h) => ({
       phase: h.phase ?? '',

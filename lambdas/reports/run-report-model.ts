@@ -137,6 +137,14 @@ export interface RunErrorRecord {
   cause: string;
 }
 
+export interface PrivateZoneRecord {
+  zone: string;
+  id: string;
+  region: string;
+  associatedByPendulum: string[];
+  alreadyAssociated: string[];
+}
+
 export interface RunReport {
   workflow: ReportWorkflow;
   app: string;
@@ -155,6 +163,12 @@ export interface RunReport {
   rtoSeconds?: number;
   resources: ResourceRecord[];
   dns: DnsZoneDiff[];
+  /**
+   * Failover: each private zone and the recovery-region VPCs it resolves in, told apart by who
+   * associated them (Pendulum keeps them for failback and never removes one). Absent without
+   * private zones.
+   */
+  privateZones?: PrivateZoneRecord[];
   reconciliation?: Reconciliation;
   gates: GateRecord[];
   hooks: HookRecord[];
