@@ -53,6 +53,8 @@ export function makeChooseRecoveryPointsHandler(deps: TaskDeps = {}) {
           preflightClients(ctx.clients),
           ctx.plan,
           PREFLIGHT_SCOPES.planFailover(ctx.plan, failoverLaunches(ctx.plan, selection)),
+          // A recovery must not stop on a check it could not make: only on what it found wrong.
+          { unanswered: 'warning' },
         ),
         'the failover',
       );

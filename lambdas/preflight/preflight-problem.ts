@@ -18,7 +18,9 @@ export type PreflightCheckName =
   | 'placement'
   | 'zones'
   | 'capacity'
-  | 'copyLimits';
+  | 'copyLimits'
+  /** A check that could not ask AWS (a failover goes on without it). */
+  | 'unanswered';
 
 export interface PreflightProblem {
   readonly path: PlanPath;

@@ -30,7 +30,7 @@ import { checkNamedKeys, checkSourceKeys } from './check-keys';
 import { checkInstanceProfiles, checkNetworkPlacement } from './check-placement';
 import { checkSources, type SourceFindings } from './check-sources';
 import { checkZones } from './check-zones';
-import { type PreflightProblem, type PreflightReport, sortProblems } from './preflight-problem';
+import { type PreflightProblem, type PreflightReport, problem, sortProblems } from './preflight-problem';
 
 export interface PreflightClients {
   ec2(region: string): EC2Client;
@@ -86,10 +86,21 @@ export const PREFLIGHT_SCOPES = {
   }),
 } as const;
 
+export interface PreflightOptions {
+  /**
+   * What a check that cannot get an answer (a throttle, a timeout, a region in trouble) does:
+   * `fail` the preflight (validate, protect, dry runs), or become a `warning` so a real failover,
+   * which must not wait on what it could not ask, goes on and refuses only what it found wrong.
+   * @default fail
+   */
+  readonly unanswered?: 'fail' | 'warning';
+}
+
 export async function runPreflight(
   clients: PreflightClients,
   plan: Plan,
   scope: PreflightScope,
+  options: PreflightOptions = {},
 ): Promise<PreflightReport> {
   const primary = plan.primaryRegion;
   const recovery = plan.recoveryRegion;
@@ -129,7 +140,22 @@ export async function runPreflight(
       launches.then((l) => checkVcpuCapacity(clients.ec2(recovery), recovery, l, clients.vcpuQuota)),
     );
   }
-  return { problems: sortProblems(withoutRepeats((await Promise.all(checks)).flat())) };
+  const answered =
+    options.unanswered === 'warning'
+      ? checks.map((check) => check.catch((error: unknown) => [unanswered(error)]))
+      : checks;
+  return { problems: sortProblems(withoutRepeats((await Promise.all(answered)).flat())) };
+}
+
+function unanswered(error: unknown): PreflightProblem {
+  const { name = 'Error', message = String(error) } = (error ?? {}) as { name?: string; message?: string };
+  return problem(
+    'unanswered',
+    [],
+    `a preflight check could not be made (${name}: ${message}); the run went on without it`,
+    'run pendulum validate --plan <file> --aws once AWS answers again',
+    'warning',
+  );
 }
 
 /**
