@@ -7,7 +7,7 @@ import type { DBInstance } from '@aws-sdk/client-rds';
 import { keyResolver } from '../../lambdas/encryption/key-resolver';
 import { planResourceOf } from '../../lambdas/encryption/resource-of-role';
 import { describeInstanceVolumes } from '../../lambdas/failover/instance-volume-check';
-import type { Plan, PlanResource } from '../../lambdas/plan/plan-schema';
+import type { Plan } from '../../lambdas/plan/plan-schema';
 import type { AwsClients } from '../../lambdas/runtime/aws-clients';
 import type { Check, CheckPhase } from './rehearsal-checks';
 
