@@ -9,10 +9,8 @@
  *   zones, vCPU capacity of what it would launch. Keys are not read here: recovery checks the key
  *   of each point it restores or launches, and protect checked them as it made the points.
  * - failback (failback-prepare, dry run or not): hosted zones, instance profiles, and the keys
- *   named for either region: a key disabled or deleted during the failover would otherwise be
- *   found when failback copies home, the final copy after the write freeze. Failback launches and
- *   restores where the stale primary runs (its subnets, groups, key pair), so the plan's placement
- *   names nothing there.
+ *   named for either region (a warning). Failback launches and restores where the stale primary
+ *   runs (its subnets, groups, key pair), so the plan's placement names nothing there.
  */
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { IAMClient } from '@aws-sdk/client-iam';
@@ -82,7 +80,7 @@ export const PREFLIGHT_SCOPES = {
     capacity: launches,
   }),
   failback: (plan: Plan): PreflightScope => ({
-    namedKeys: { regions: [plan.primaryRegion, plan.recoveryRegion], severity: 'error' },
+    namedKeys: { regions: [plan.primaryRegion, plan.recoveryRegion], severity: 'warning' },
     instanceProfiles: true,
     zones: true,
   }),
