@@ -8,8 +8,10 @@
  * cluster member (RDS API Reference, DBInstance): its data is the cluster's, so the cluster is
  * what the plan must name. One describe per 200 ids, per tag selector, per database.
  */
-import { DescribeVolumesCommand, type EC2Client } from '@aws-sdk/client-ec2';
-import { DescribeDBClustersCommand, DescribeDBInstancesCommand, type RDSClient } from '@aws-sdk/client-rds';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeDBClustersCommand, type RDSClient } from '@aws-sdk/client-rds';
+import { describeInstanceVolumes } from '../failover/instance-volume-check';
+import { findDbInstance } from '../failover/rds-recovery';
 import type { PlanPath } from '../plan/plan-references';
 import type { Plan, PlanResource } from '../plan/plan-schema';
 import {
@@ -69,18 +71,6 @@ export interface SourceScope {
 
 const errorName = (error: unknown) => (error as { name?: string } | undefined)?.name ?? '';
 
-async function describeDb(rds: RDSClient, identifier: string) {
-  try {
-    const { DBInstances = [] } = await rds.send(
-      new DescribeDBInstancesCommand({ DBInstanceIdentifier: identifier }),
-    );
-    return DBInstances[0];
-  } catch (error) {
-    if (['DBInstanceNotFoundFault', 'DBInstanceNotFound'].includes(errorName(error))) return undefined;
-    throw error;
-  }
-}
-
 async function clusterExists(rds: RDSClient, identifier: string): Promise<boolean> {
   try {
     const { DBClusters = [] } = await rds.send(
@@ -99,28 +89,19 @@ async function volumesOf(
   instanceIds: readonly string[],
 ): Promise<Map<string, SourceVolume[]>> {
   const byInstance = new Map<string, SourceVolume[]>();
-  for (let i = 0; i < instanceIds.length; i += FILTER_VALUES_MAX) {
-    let token: string | undefined;
-    do {
-      const page = await ec2.send(
-        new DescribeVolumesCommand({
-          Filters: [{ Name: 'attachment.instance-id', Values: instanceIds.slice(i, i + FILTER_VALUES_MAX) }],
-          NextToken: token,
-        }),
-      );
-      for (const volume of page.Volumes ?? [])
-        for (const attachment of volume.Attachments ?? []) {
-          if (!attachment.InstanceId || !volume.VolumeId) continue;
-          const list = byInstance.get(attachment.InstanceId) ?? [];
-          list.push({
-            id: volume.VolumeId,
-            encrypted: volume.Encrypted === true,
-            ...(volume.KmsKeyId ? { kmsKeyId: volume.KmsKeyId } : {}),
-          });
-          byInstance.set(attachment.InstanceId, list);
-        }
-      token = page.NextToken;
-    } while (token);
+  for (const [instanceId, volumes] of await describeInstanceVolumes(ec2, instanceIds)) {
+    const found = volumes.flatMap((volume) =>
+      volume.VolumeId
+        ? [
+            {
+              id: volume.VolumeId,
+              encrypted: volume.Encrypted === true,
+              ...(volume.KmsKeyId ? { kmsKeyId: volume.KmsKeyId } : {}),
+            },
+          ]
+        : [],
+    );
+    if (found.length > 0) byInstance.set(instanceId, found);
   }
   return byInstance;
 }
@@ -229,7 +210,7 @@ export async function checkSources(
     tier.resources.flatMap((resource, r) => (resource === undefined ? [] : [{ resource, t, r }])),
   );
   const rds = dbResources.flatMap((d) => ('rds' in d.resource ? [{ ...d, db: d.resource.rds }] : []));
-  const described = await mapWithConcurrency(rds, 10, (d) => describeDb(primary.rds, d.db.identifier));
+  const described = await mapWithConcurrency(rds, 10, (d) => findDbInstance(primary.rds, d.db.identifier));
   const databases: FoundDatabase[] = [];
   rds.forEach((d, i) => {
     const path: PlanPath = ['tiers', d.t, 'resources', d.r, 'rds', 'identifier'];

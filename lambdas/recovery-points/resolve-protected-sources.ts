@@ -3,7 +3,8 @@
  * (one bulk describe per selector, terminated ones left out) and DB instances by identifier.
  */
 import { type EC2Client, type Filter, paginateDescribeInstances } from '@aws-sdk/client-ec2';
-import { DescribeDBInstancesCommand, type RDSClient } from '@aws-sdk/client-rds';
+import type { RDSClient } from '@aws-sdk/client-rds';
+import { findDbInstance } from '../failover/rds-recovery';
 import type { Tier } from '../plan/plan-schema';
 import { mapWithConcurrency } from '../runtime/bounded-all';
 import { travellingTags } from './estate-tags';
@@ -104,19 +105,6 @@ export async function describeInstances(ec2: EC2Client, filters: Filter[]): Prom
   return found;
 }
 
-async function describeDb(rds: RDSClient, identifier: string) {
-  try {
-    const { DBInstances = [] } = await rds.send(
-      new DescribeDBInstancesCommand({ DBInstanceIdentifier: identifier }),
-    );
-    return DBInstances[0];
-  } catch (error) {
-    const name = (error as Error).name;
-    if (name === 'DBInstanceNotFoundFault' || name === 'DBInstanceNotFound') return undefined;
-    throw error;
-  }
-}
-
 /** `app`: the plan's, whose copies of its sources are never taken for sources. */
 export async function resolveProtectedSources(
   primary: { ec2: EC2Client; rds: RDSClient },
@@ -163,7 +151,9 @@ export async function resolveProtectedSources(
   }
 
   const databases = tier.resources.flatMap((r) => ('rds' in r ? [r.rds] : []));
-  const described = await mapWithConcurrency(databases, 10, (db) => describeDb(primary.rds, db.identifier));
+  const described = await mapWithConcurrency(databases, 10, (db) =>
+    findDbInstance(primary.rds, db.identifier),
+  );
   databases.forEach((db, index) => {
     const instance = described[index];
     if (!instance) {
