@@ -14,6 +14,7 @@ import { healthEndpointForTests } from '../support/health-endpoint';
 import { localAwsForTests } from '../support/local-aws';
 import {
   afterLagReading,
+  describeDatabase,
   type FailedOverEstate,
   failedOverEstate,
   PRIMARY,
@@ -40,14 +41,6 @@ async function volumesOf(f: FailedOverEstate, region: string, instanceIds: reado
   return [...byInstance.values()].map((v) => v.sort());
 }
 
-async function database(f: FailedOverEstate, region: string, id: string) {
-  const { DBInstances = [] } = await f
-    .clients()
-    .rds(region)
-    .send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }));
-  return DBInstances[0];
-}
-
 describe.each(['replica', 'snapshot'] as const)(
   'a CMK-encrypted database (%s)',
   { timeout: 200_000 },
@@ -68,7 +61,7 @@ describe.each(['replica', 'snapshot'] as const)(
 
     it('is recovered under the recovery key and brought home under the primary key', async () => {
       // Assess: the failover copies
-      const recovered = await database(f, RECOVERY, f.recoveryDb);
+      const recovered = await describeDatabase(f, RECOVERY, f.recoveryDb);
       expect(recovered).toMatchObject({ StorageEncrypted: true, KmsKeyId: keys.arns[RECOVERY] });
       const recoveredInstances = f.inventory.filter((e) => e.kind === 'ec2').map((e) => e.recovered);
       const live = recoveredInstances.filter((id) => id !== f.terminatedId);

@@ -11,7 +11,6 @@ import {
   DescribeInstancesCommand,
   DescribeVolumesCommand,
 } from '@aws-sdk/client-ec2';
-import { DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ESTATE_TAGS } from '../../examples/sample-estate';
 import { makeFinaliseHomeHandler } from '../../lambdas/handlers/finalise-home';
@@ -20,6 +19,7 @@ import { healthEndpointForTests } from '../support/health-endpoint';
 import { localAwsForTests } from '../support/local-aws';
 import {
   afterLagReading,
+  describeDatabase,
   type FailedOverEstate,
   failedOverEstate,
   PRIMARY,
@@ -47,14 +47,6 @@ async function volumeTags(f: FailedOverEstate, region: string, instanceId: strin
       new DescribeVolumesCommand({ Filters: [{ Name: 'attachment.instance-id', Values: [instanceId] }] }),
     );
   return Volumes.map((v) => tagMap(v.Tags));
-}
-
-async function database(f: FailedOverEstate, region: string, id: string) {
-  const { DBInstances = [] } = await f
-    .clients()
-    .rds(region)
-    .send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }));
-  return DBInstances[0];
 }
 
 describe('the estate’s own tags', { timeout: 200_000 }, () => {
@@ -104,7 +96,7 @@ describe('the estate’s own tags', { timeout: 200_000 }, () => {
     expect(Object.keys(liveTags).filter((k) => k.startsWith('aws:'))).toEqual([]);
     for (const tags of await volumeTags(f, RECOVERY, live?.InstanceId ?? ''))
       expect(tags).toMatchObject(SETTABLE);
-    const recoveredDb = await database(f, RECOVERY, f.recoveryDb);
+    const recoveredDb = await describeDatabase(f, RECOVERY, f.recoveryDb);
     expect(tagMap(recoveredDb?.TagList)).toMatchObject({ ...SETTABLE, app: 'shop' });
     // The plan's selector (pendulum-role=web) finds the recovered web tier in the recovery region.
     const selected = await instances(f, RECOVERY, { Name: 'tag:pendulum-role', Values: ['web'] });
@@ -146,7 +138,7 @@ describe('the estate’s own tags', { timeout: 200_000 }, () => {
       expect(tags).toMatchObject({ Owner: 'night-shift' });
     for (const instance of home)
       expect(Object.keys(tagMap(instance.Tags)).filter((k) => k.startsWith('aws:'))).toEqual([]);
-    const homeDb = await database(f, PRIMARY, 'shop-db');
+    const homeDb = await describeDatabase(f, PRIMARY, 'shop-db');
     expect(tagMap(homeDb?.TagList)).toMatchObject({ ...SETTABLE, app: 'shop' });
   });
 });

@@ -15,7 +15,11 @@ import {
   RunInstancesCommand,
   TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
-import { CreateDBSubnetGroupCommand, ModifyDBInstanceCommand } from '@aws-sdk/client-rds';
+import {
+  CreateDBSubnetGroupCommand,
+  DescribeDBInstancesCommand,
+  ModifyDBInstanceCommand,
+} from '@aws-sdk/client-rds';
 import { expect } from 'vitest';
 import { createSampleEstate, type SampleEstate } from '../../examples/sample-estate';
 import { ArtifactStore, runArtifactKey } from '../../lambdas/artifacts/artifact-store';
@@ -342,6 +346,15 @@ export function withImagesPending(clients: AwsClients): AwsClients {
  * sync-home's `home` phase, then (once ready) the write freeze until it holds, then the `final`
  * phase. The answer is the phases' together: ready when both are, counts summed.
  */
+/** A DB instance as the estate's clients describe it in `region`, or undefined. */
+export async function describeDatabase(f: FailedOverEstate, region: string, id: string) {
+  const { DBInstances = [] } = await f
+    .clients()
+    .rds(region)
+    .send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }));
+  return DBInstances[0];
+}
+
 export function syncThroughFreeze(f: FailedOverEstate, deps: TaskDeps = {}) {
   const home = f.asTask('sync-home', makeSyncHomeHandler(deps));
   const freeze = f.asTask('freeze-writes', makeFreezeWritesHandler(deps));
