@@ -1,9 +1,10 @@
 import type { ExpectedVolume } from '../recovery-points/recovery-point';
+import type { ResourceKind } from '../recovery-points/resource-kind';
 import type { ExpectedStorage } from './database-storage-check';
 
 /** One resource brought up from a recovery point, as recorded in a tier's inventory. */
 export interface RecoveredResource {
-  readonly kind: 'ec2' | 'rds';
+  readonly kind: ResourceKind;
   /** The protected resource in the region we left. */
   readonly source: string;
   readonly role: string;
@@ -21,12 +22,24 @@ export interface RecoveredResource {
   readonly state?: string;
   readonly privateIp?: string;
   readonly publicIp?: string;
+  /** A database's endpoint; for an Aurora cluster, its writer (cluster) endpoint. */
   readonly endpoint?: string;
+  /** An Aurora cluster's reader endpoint. */
+  readonly readerEndpoint?: string;
   readonly port?: number;
+  /** An Aurora cluster: its DB instances, the writer first. */
+  readonly members?: readonly ClusterMember[];
   /** A restored database: what its recovery point says it must be (encryption, size). */
   readonly expectedStorage?: ExpectedStorage;
   /** A launched instance: the volumes its recovery point promises (devices, sizes, keys). */
   readonly expectedVolumes?: ExpectedVolume[];
+}
+
+/** One DB instance of a recovered Aurora cluster. */
+export interface ClusterMember {
+  readonly id: string;
+  readonly writer: boolean;
+  readonly state?: string;
 }
 
 /** A tag that marks what one episode (failover, failback or drill) created, and its id. */

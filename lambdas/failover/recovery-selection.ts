@@ -2,10 +2,12 @@
  * Which recovery point each resource comes back from. Pure: it works from the catalogue of points
  * in the recovery region alone, because the primary region may be the thing that is down.
  */
+
 import { durationSeconds } from '../plan/duration';
 import type { Plan } from '../plan/plan-schema';
 import { chooseRecoveryPoint } from '../recovery-points/choose-recovery-point';
 import type { RecoveryPoint } from '../recovery-points/recovery-point';
+import type { ResourceKind } from '../recovery-points/resource-kind';
 import { roleSources } from '../recovery-points/role-sources';
 import {
   type PendulumError,
@@ -14,7 +16,7 @@ import {
 } from '../runtime/task-errors';
 
 export interface SelectedResource {
-  readonly kind: 'ec2' | 'rds';
+  readonly kind: ResourceKind;
   readonly source: string;
   readonly role: string;
   readonly tier: string;

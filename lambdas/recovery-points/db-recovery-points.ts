@@ -32,6 +32,7 @@ import {
   pointKind,
   pointTags,
 } from './capture';
+import { listClusterRecoveryPoints } from './cluster-recovery-points';
 import { pointFromTags, type RecoveryPoint, TAG, tagList, tagMap } from './recovery-point';
 import { dbSnapshotIdentifier, dbSnapshotPrefix, reverseDbSnapshotPrefix } from './recovery-point-names';
 import type { ProtectedSource } from './resolve-protected-sources';
@@ -136,12 +137,25 @@ export interface ListDbRecoveryPointsOptions {
   readonly direction?: ProtectionDirection;
   /** Only snapshots of these DB instances (one filtered describe). @default all */
   readonly dbInstances?: readonly string[];
+  /**
+   * Aurora cluster points too (one more describe): `true` for every cluster's, or only these
+   * clusters'. @default none (an estate without clusters asks nothing more)
+   */
+  readonly clusters?: boolean | readonly string[];
+}
+
+/** The Aurora clusters a plan names. */
+export function planClusters(plan: Plan): string[] {
+  return plan.tiers.flatMap((tier) =>
+    tier.resources.flatMap((r) => ('aurora' in r ? [r.aurora.clusterIdentifier] : [])),
+  );
 }
 
 /**
  * The app's database recovery points in the region `rds` serves (the recovery region): its tagged
  * manual snapshots (one paginated DescribeDBSnapshots; tags come back in TagList) and, when asked,
- * the replicas that exist there. Given the plan, its replicas are listed (taken now).
+ * the replicas that exist there and Aurora cluster snapshots. Given the plan, its replicas are
+ * listed (taken now), and its clusters' points when it names any.
  */
 export async function listDbRecoveryPoints(
   rds: RDSClient,
@@ -149,10 +163,22 @@ export async function listDbRecoveryPoints(
   planOrOptions: Plan | ListDbRecoveryPointsOptions = {},
 ): Promise<RecoveryPoint[]> {
   const options: ListDbRecoveryPointsOptions =
-    'tiers' in planOrOptions ? { replicas: planReplicas(planOrOptions) } : planOrOptions;
+    'tiers' in planOrOptions
+      ? { replicas: planReplicas(planOrOptions), clusters: planClusters(planOrOptions).length > 0 }
+      : planOrOptions;
   const direction = options.direction ?? 'forward';
+  const clusters = options.clusters ?? false;
   const prefix = direction === 'reverse' ? reverseDbSnapshotPrefix(app) : dbSnapshotPrefix(app);
-  const snapshots = (await describeSnapshots(rds, options.dbInstances)).filter((s) => {
+  const [described, clusterPoints] = await Promise.all([
+    describeSnapshots(rds, options.dbInstances),
+    clusters === false || (Array.isArray(clusters) && clusters.length === 0)
+      ? []
+      : listClusterRecoveryPoints(rds, app, {
+          direction,
+          ...(Array.isArray(clusters) ? { clusters } : {}),
+        }),
+  ]);
+  const snapshots = described.filter((s) => {
     const tags = tagMap(s.TagList);
     return (
       s.DBSnapshotIdentifier?.startsWith(prefix) &&
@@ -160,7 +186,7 @@ export async function listDbRecoveryPoints(
       tags[TAG.kind] === pointKind(direction)
     );
   });
-  const points = snapshots.flatMap((s) => snapshotToRecoveryPoint(s) ?? []);
+  const points = [...snapshots.flatMap((s) => snapshotToRecoveryPoint(s) ?? []), ...clusterPoints];
   const replicas = options.replicas ?? [];
   if (replicas.length === 0) return points;
   const takenAt = (options.now ?? new Date()).toISOString();

@@ -37,6 +37,11 @@ export const TAG = {
   origin: 'pendulum:origin',
   /** On an AMI copy: the key its snapshots were encrypted with, as asked of CopyImage. */
   kmsKey: 'pendulum:kms-key',
+  /**
+   * On an Aurora cluster point: how many reader instances the cluster had at capture time (its
+   * writer's class is `source-type`), so failover brings back the same shape.
+   */
+  readers: 'pendulum:readers',
 } as const;
 
 /** The tag that records a copy's key (none for an unencrypted copy or the region's default key). */
@@ -84,11 +89,11 @@ export function expectedVolumesOf(
  */
 export const REVERSE_POINT_KIND = 'reverse-point';
 
-export type RecoveryPointKind = 'ami' | 'db-snapshot' | 'db-replica';
+export type RecoveryPointKind = 'ami' | 'db-snapshot' | 'db-replica' | 'db-cluster-snapshot';
 
 export interface RecoveryPoint {
   readonly kind: RecoveryPointKind;
-  /** AMI id, DB snapshot identifier, or replica DB identifier, in the recovery region. */
+  /** AMI id, DB (cluster) snapshot identifier, or replica DB identifier, in the recovery region. */
   readonly id: string;
   readonly source: string;
   readonly role: string;
@@ -106,11 +111,21 @@ export interface RecoveryPoint {
   readonly storage?: ExpectedStorage;
   /** AMIs: the volumes an instance launched from it must have. */
   readonly volumes?: ExpectedVolume[];
+  /** Aurora cluster snapshots: what the restored cluster is made of. */
+  readonly cluster?: ClusterShape;
   /**
    * The source's own tags, captured with it (see estate-tags): what the resource recovered from
    * it carries besides Pendulum's. Absent when it had none (and for replicas).
    */
   readonly sourceTags?: Record<string, string>;
+}
+
+/** An Aurora cluster as captured: its engine (a restore must name it) and its instances. */
+export interface ClusterShape {
+  readonly engine: string;
+  readonly engineVersion?: string;
+  /** Reader instances beside the writer. */
+  readonly readers: number;
 }
 
 export function tagList(tags: Record<string, string>): { Key: string; Value: string }[] {

@@ -2,6 +2,7 @@
  * The resources a tier protects, as they are now in the primary region: instances by id or by tag
  * (one bulk describe per selector, terminated ones left out) and DB instances by identifier.
  */
+
 import { type EC2Client, type Filter, paginateDescribeInstances } from '@aws-sdk/client-ec2';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import { findDbInstance } from '../failover/rds-recovery';
@@ -9,11 +10,12 @@ import type { Tier } from '../plan/plan-schema';
 import { mapWithConcurrency } from '../runtime/bounded-all';
 import { travellingTags } from './estate-tags';
 import { tagMap } from './recovery-point';
+import type { ResourceKind } from './resource-kind';
 import { isSelectableSource } from './selectable-sources';
 
 export interface ProtectedSource {
-  readonly kind: 'ec2' | 'rds';
-  /** Instance id or DB instance identifier in the primary region. */
+  readonly kind: ResourceKind;
+  /** Instance id, DB instance identifier or Aurora cluster identifier in the primary region. */
   readonly id: string;
   readonly role: string;
   readonly tier: string;
