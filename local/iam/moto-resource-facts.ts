@@ -12,6 +12,8 @@ import {
 import { GetInstanceProfileCommand, IAMClient } from '@aws-sdk/client-iam';
 import { DescribeKeyCommand, GetKeyPolicyCommand, KMSClient, ListAliasesCommand } from '@aws-sdk/client-kms';
 import {
+  DescribeDBClusterSnapshotsCommand,
+  DescribeDBClustersCommand,
   DescribeDBInstancesCommand,
   DescribeDBSnapshotsCommand,
   ListTagsForResourceCommand,
@@ -101,6 +103,18 @@ export function motoResourceFacts(template: TemplateFacts): ResourceFacts {
           );
           const snapshot = out.DBSnapshots?.[0];
           return snapshot?.Encrypted ? snapshot.KmsKeyId : undefined;
+        }
+        if (kind === 'cluster-snapshot') {
+          const out = await client.send(
+            new DescribeDBClusterSnapshotsCommand({ DBClusterSnapshotIdentifier: nameOf(arn) }),
+          );
+          const snapshot = out.DBClusterSnapshots?.[0];
+          return snapshot?.StorageEncrypted ? snapshot.KmsKeyId : undefined;
+        }
+        if (kind === 'cluster') {
+          const out = await client.send(new DescribeDBClustersCommand({ DBClusterIdentifier: nameOf(arn) }));
+          const cluster = out.DBClusters?.[0];
+          return cluster?.StorageEncrypted ? cluster.KmsKeyId : undefined;
         }
         const out = await client.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: nameOf(arn) }));
         const db = out.DBInstances?.[0];

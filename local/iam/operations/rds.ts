@@ -258,4 +258,135 @@ export const RDS_OPERATIONS: Record<string, OperationMapper> = {
   DeleteDBSnapshot: async (input: { DBSnapshotIdentifier: string }, env) => [
     await existing('rds:DeleteDBSnapshot', env, 'snapshot', input.DBSnapshotIdentifier),
   ],
+
+  // Aurora clusters: the data is the cluster's (`cluster:`), its snapshots `cluster-snapshot:`.
+  DescribeDBClusters: async (input: { DBClusterIdentifier?: string }, env) => [
+    {
+      action: 'rds:DescribeDBClusters',
+      resource: rdsArn(env, 'cluster', input.DBClusterIdentifier ?? EVERY_RESOURCE),
+    },
+  ],
+  DescribeDBClusterSnapshots: async (
+    input: { DBClusterSnapshotIdentifier?: string; DBClusterIdentifier?: string },
+    env,
+  ) => [
+    {
+      action: 'rds:DescribeDBClusterSnapshots',
+      resource: input.DBClusterSnapshotIdentifier
+        ? rdsArn(env, 'cluster-snapshot', input.DBClusterSnapshotIdentifier)
+        : input.DBClusterIdentifier
+          ? rdsArn(env, 'cluster', input.DBClusterIdentifier)
+          : rdsArn(env, 'cluster-snapshot', EVERY_RESOURCE),
+    },
+  ],
+  CreateDBClusterSnapshot: async (
+    input: { DBClusterIdentifier: string; DBClusterSnapshotIdentifier: string; Tags?: Tag[] },
+    env,
+  ) => [
+    await existing('rds:CreateDBClusterSnapshot', env, 'cluster', input.DBClusterIdentifier),
+    created(
+      'rds:CreateDBClusterSnapshot',
+      env,
+      'cluster-snapshot',
+      input.DBClusterSnapshotIdentifier,
+      input.Tags,
+    ),
+    ...tagOnCreate(env, 'cluster-snapshot', input.DBClusterSnapshotIdentifier, input.Tags),
+  ],
+  CopyDBClusterSnapshot: async (
+    input: {
+      SourceDBClusterSnapshotIdentifier: string;
+      TargetDBClusterSnapshotIdentifier: string;
+      KmsKeyId?: string;
+      Tags?: Tag[];
+    },
+    env,
+  ) => {
+    const source = rdsArn(env, 'cluster-snapshot', input.SourceDBClusterSnapshotIdentifier);
+    return [
+      await existing('rds:CopyDBClusterSnapshot', env, 'cluster-snapshot', source),
+      created(
+        'rds:CopyDBClusterSnapshot',
+        env,
+        'cluster-snapshot',
+        input.TargetDBClusterSnapshotIdentifier,
+        input.Tags,
+      ),
+      ...tagOnCreate(env, 'cluster-snapshot', input.TargetDBClusterSnapshotIdentifier, input.Tags),
+      ...(await sourceKey(env, source, 'copy')),
+      ...kmsUse(input.KmsKeyId, `rds.${env.region}.amazonaws.com`, RDS_KMS_TARGET),
+    ];
+  },
+  DeleteDBClusterSnapshot: async (input: { DBClusterSnapshotIdentifier: string }, env) => [
+    await existing('rds:DeleteDBClusterSnapshot', env, 'cluster-snapshot', input.DBClusterSnapshotIdentifier),
+  ],
+  RestoreDBClusterFromSnapshot: async (
+    input: {
+      DBClusterIdentifier: string;
+      SnapshotIdentifier: string;
+      DBSubnetGroupName?: string;
+      DBClusterParameterGroupName?: string;
+      KmsKeyId?: string;
+      Tags?: Tag[];
+    },
+    env,
+  ) => {
+    const snapshot = rdsArn(env, 'cluster-snapshot', input.SnapshotIdentifier);
+    const action = 'rds:RestoreDBClusterFromSnapshot';
+    return [
+      created(action, env, 'cluster', input.DBClusterIdentifier, input.Tags),
+      await existing(action, env, 'cluster-snapshot', snapshot),
+      ...(input.DBSubnetGroupName
+        ? [{ action, resource: rdsArn(env, 'subgrp', input.DBSubnetGroupName) }]
+        : []),
+      ...(input.DBClusterParameterGroupName
+        ? [{ action, resource: rdsArn(env, 'cluster-pg', input.DBClusterParameterGroupName) }]
+        : []),
+      ...tagOnCreate(env, 'cluster', input.DBClusterIdentifier, input.Tags),
+      ...(await sourceKey(env, snapshot, 'restore')),
+      ...kmsUse(input.KmsKeyId, `rds.${env.region}.amazonaws.com`, RDS_KMS_TARGET),
+    ];
+  },
+  /** Only as Pendulum uses it: an instance of an Aurora cluster (the cluster holds the data and key). */
+  CreateDBInstance: async (
+    input: {
+      DBInstanceIdentifier: string;
+      DBClusterIdentifier?: string;
+      DBSubnetGroupName?: string;
+      DBParameterGroupName?: string;
+      OptionGroupName?: string;
+      Tags?: Tag[];
+    },
+    env,
+  ) => [
+    created('rds:CreateDBInstance', env, 'db', input.DBInstanceIdentifier, input.Tags),
+    ...(input.DBClusterIdentifier
+      ? [await existing('rds:CreateDBInstance', env, 'cluster', input.DBClusterIdentifier)]
+      : []),
+    ...namedGroups('rds:CreateDBInstance', env, input),
+    ...tagOnCreate(env, 'db', input.DBInstanceIdentifier, input.Tags),
+  ],
+  ModifyDBCluster: async (input: { DBClusterIdentifier: string }, env) => [
+    await existing('rds:ModifyDBCluster', env, 'cluster', input.DBClusterIdentifier),
+  ],
+  DeleteDBCluster: async (
+    input: { DBClusterIdentifier: string; FinalDBSnapshotIdentifier?: string; SkipFinalSnapshot?: boolean },
+    env,
+  ) => {
+    const requests = [await existing('rds:DeleteDBCluster', env, 'cluster', input.DBClusterIdentifier)];
+    if (input.FinalDBSnapshotIdentifier && !input.SkipFinalSnapshot) {
+      // As for DB instances: the final snapshot is the caller's own CreateDBClusterSnapshot.
+      requests.push(
+        {
+          ...(await existing('rds:CreateDBClusterSnapshot', env, 'cluster', input.DBClusterIdentifier)),
+          implicit: 'final snapshot',
+        },
+        {
+          ...created('rds:CreateDBClusterSnapshot', env, 'cluster-snapshot', input.FinalDBSnapshotIdentifier),
+          implicit: 'final snapshot',
+        },
+      );
+    }
+    return requests;
+  },
 };
