@@ -24,6 +24,8 @@ import {
   pruneAmiRecoveryPoints,
 } from '../recovery-points/ami-recovery-points';
 import type { CaptureContext, CaptureOutcome, ProtectionDirection } from '../recovery-points/capture';
+import { captureClusters } from '../recovery-points/cluster-capture';
+import { pruneClusterRecoveryPoints } from '../recovery-points/cluster-recovery-points';
 import {
   captureDatabases,
   listDbRecoveryPoints,
@@ -190,24 +192,18 @@ export function makeProtectTierHandler(deps: { clients?: AwsClients; now?: () =>
           droppedTags: resolved.droppedTags.slice(0, 50),
         },
       );
-    if (resolved.unsupported.length > 0)
-      logger.warn('resources Pendulum cannot protect yet were skipped', {
-        unsupported: resolved.unsupported,
-      });
 
-    const [instances, databases] = await Promise.all([
+    const rdsClients = { capture: clients.rds(captureRegion), copy: clients.rds(copyRegion) };
+    const [instances, databases, clusters] = await Promise.all([
       captureInstances(
         { capture: clients.ec2(captureRegion), copy: clients.ec2(copyRegion) },
         resolved.sources,
         ctx,
       ),
-      captureDatabases(
-        { capture: clients.rds(captureRegion), copy: clients.rds(copyRegion) },
-        resolved.sources,
-        ctx,
-      ),
+      captureDatabases(rdsClients, resolved.sources, ctx),
+      captureClusters(rdsClients, resolved.sources, ctx),
     ]);
-    const outcomes: CaptureOutcome[] = [...instances, ...databases];
+    const outcomes: CaptureOutcome[] = [...instances, ...databases, ...clusters];
     const failed = outcomes.filter((o) => o.state === 'failed');
     if (failed.length > 0) {
       const problems = failed.slice(0, 10).map((o) => o.problem ?? `${o.source} failed`);
@@ -254,11 +250,21 @@ export function makeProtectTierHandler(deps: { clients?: AwsClients; now?: () =>
     }
 
     // Retention, per source, over this tier's points only: in the copy region; reverse points
-    // are kept in the capture region too, and pruned there alike.
+    // are kept in the capture region too, and pruned there alike. Cluster points are listed only
+    // for a tier that has clusters: other estates ask nothing more.
     const keptIn = direction === 'reverse' ? [copyRegion, captureRegion] : [copyRegion];
+    const withClusters = tier.resources.some((r) => 'aurora' in r);
     const retained = await Promise.all(
       keptIn.map((region) =>
-        retainTierPoints(clients, region, plan.app, tier.name, direction, plan.protection.retain),
+        retainTierPoints(
+          clients,
+          region,
+          plan.app,
+          tier.name,
+          direction,
+          plan.protection.retain,
+          withClusters,
+        ),
       ),
     );
     const copies = retained[0] as RetainedPoints;
@@ -292,18 +298,20 @@ async function retainTierPoints(
   tier: string,
   direction: ProtectionDirection,
   retain: number,
+  clusters: boolean,
 ): Promise<RetainedPoints> {
   const ec2 = clients.ec2(region);
   const rds = clients.rds(region);
   const [amis, snapshots] = await Promise.all([
     listAmiRecoveryPoints(ec2, app, direction),
-    listDbRecoveryPoints(rds, app, { direction }),
+    listDbRecoveryPoints(rds, app, { direction, clusters }),
   ]);
   const tierPoints = [...amis, ...snapshots].filter((p) => p.tier === tier);
   const prune = pointsToPrune(tierPoints, retain);
-  const [prunedAmis, prunedSnapshots] = await Promise.all([
+  const [prunedAmis, prunedSnapshots, prunedClusters] = await Promise.all([
     pruneAmiRecoveryPoints(ec2, prune),
     pruneDbRecoveryPoints(rds, prune),
+    clusters ? pruneClusterRecoveryPoints(rds, prune) : 0,
   ]);
   const prunedIds = new Set(prune.map((p) => p.id));
   let newestTakenAt: string | null = null;
@@ -312,7 +320,7 @@ async function retainTierPoints(
     if (newestTakenAt === null || Date.parse(point.takenAt) > Date.parse(newestTakenAt))
       newestTakenAt = point.takenAt;
   }
-  return { pruned: prunedAmis + prunedSnapshots, newestTakenAt };
+  return { pruned: prunedAmis + prunedSnapshots + prunedClusters, newestTakenAt };
 }
 
 export const handler = makeProtectTierHandler();

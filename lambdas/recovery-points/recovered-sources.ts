@@ -2,12 +2,14 @@
  * The resources a tier protects while the app runs in the recovery region (reverse protection):
  * what the failover recovered for the tier (its inventory: source → recovered id) that still runs
  * there, and instances people added to a tag-selected role since. Never the stale primary. One
- * bulk describe of the recovered instances, one per tag selector, one of the recovered databases.
+ * bulk describe of the recovered instances, one per tag selector, one of the recovered databases,
+ * and for recovered Aurora clusters one describe each and one of their members.
  */
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import { describeDbInstances } from '../failover/rds-recovery';
 import type { Tier } from '../plan/plan-schema';
+import { describeLiveClusters } from './cluster-sources';
 import { TAG, tagMap } from './recovery-point';
 import {
   describeInstances,
@@ -16,22 +18,23 @@ import {
   type ResolvedSources,
   sourceCollector,
 } from './resolve-protected-sources';
+import type { ResourceKind } from './resource-kind';
 import { isSelectableSource } from './selectable-sources';
 
 /** One line of the failover outcome's inventory (see record-failover). */
 export interface RecoveredResource {
-  readonly kind: 'ec2' | 'rds';
+  readonly kind: ResourceKind;
   readonly tier: string;
   readonly role: string;
   /** The primary-region resource it was recovered from. */
   readonly source: string;
-  /** Its id (instance) or identifier (database) in the recovery region. */
+  /** Its id (instance) or identifier (database, Aurora cluster) in the recovery region. */
   readonly recovered: string;
 }
 
-/** Instances Pendulum made for something else than production: a failback's or a drill's. */
-function notProduction(instance: LiveInstance): boolean {
-  return instance.tags[TAG.failback] !== undefined || instance.tags[TAG.drill] !== undefined;
+/** Resources Pendulum made for something else than production: a failback's or a drill's. */
+function notProduction(resource: { readonly tags: Record<string, string> }): boolean {
+  return resource.tags[TAG.failback] !== undefined || resource.tags[TAG.drill] !== undefined;
 }
 
 /**
@@ -46,7 +49,7 @@ export async function resolveRecoveredSources(
   failover: { readonly app: string; readonly failoverId?: string },
 ): Promise<ResolvedSources> {
   const mine = inventory.filter((r) => r.tier === tier.name);
-  const { sources, missing, unsupported, droppedTags, add } = sourceCollector(tier);
+  const { sources, missing, droppedTags, add } = sourceCollector(tier);
 
   const recoveredInstances = mine.filter((r) => r.kind === 'ec2');
   const live = new Map<string, LiveInstance>();
@@ -77,7 +80,6 @@ export async function resolveRecoveredSources(
   }
 
   for (const resource of tier.resources) {
-    if ('aurora' in resource) unsupported.push(resource.aurora.clusterIdentifier);
     if (!('ec2' in resource) || !resource.ec2.tag) continue;
     const { role, tag } = resource.ec2;
     const tagged = await describeInstances(recovery.ec2, [{ Name: `tag:${tag.key}`, Values: [tag.value] }]);
@@ -125,5 +127,30 @@ export async function resolveRecoveredSources(
       tagMap(db.TagList),
     );
   }
-  return { sources, missing, unsupported, droppedTags };
+
+  const recoveredClusters = mine.filter((r) => r.kind === 'aurora');
+  const clusters = await describeLiveClusters(
+    recovery.rds,
+    recoveredClusters.map((r) => r.recovered),
+  );
+  for (const r of recoveredClusters) {
+    const cluster = clusters.get(r.recovered);
+    if (!cluster || notProduction(cluster)) {
+      missing.push(`${r.recovered} (recovered from ${r.source})`);
+      continue;
+    }
+    add(
+      {
+        kind: 'aurora',
+        id: r.recovered,
+        role: r.role,
+        tier: tier.name,
+        ...(cluster.writerClass ? { sourceType: cluster.writerClass } : {}),
+        readers: cluster.readers,
+        origin: r.source,
+      },
+      cluster.tags,
+    );
+  }
+  return { sources, missing, droppedTags };
 }

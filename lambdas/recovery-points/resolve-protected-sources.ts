@@ -1,6 +1,7 @@
 /**
  * The resources a tier protects, as they are now in the primary region: instances by id or by tag
- * (one bulk describe per selector, terminated ones left out) and DB instances by identifier.
+ * (one bulk describe per selector, terminated ones left out), DB instances by identifier and
+ * Aurora clusters by identifier (see cluster-sources).
  */
 
 import { type EC2Client, type Filter, paginateDescribeInstances } from '@aws-sdk/client-ec2';
@@ -8,6 +9,7 @@ import type { RDSClient } from '@aws-sdk/client-rds';
 import { findDbInstance } from '../failover/rds-recovery';
 import type { Tier } from '../plan/plan-schema';
 import { mapWithConcurrency } from '../runtime/bounded-all';
+import { describeLiveClusters } from './cluster-sources';
 import { travellingTags } from './estate-tags';
 import { tagMap } from './recovery-point';
 import type { ResourceKind } from './resource-kind';
@@ -19,8 +21,10 @@ export interface ProtectedSource {
   readonly id: string;
   readonly role: string;
   readonly tier: string;
-  /** Instance type or DB instance class. */
+  /** Instance type or DB instance class (of an Aurora cluster: its writer's). */
   readonly sourceType?: string;
+  /** An Aurora cluster's members other than the writer: failover restores as many. */
+  readonly readers?: number;
   /** The DB's cross-region replica in the recovery region: it is the recovery point, no snapshot needed. */
   readonly replicaIdentifier?: string;
   /**
@@ -40,10 +44,8 @@ export interface DroppedTags {
 
 export interface ResolvedSources {
   readonly sources: ProtectedSource[];
-  /** Instances or DBs the plan names by id that do not exist (or are terminated). */
+  /** Instances, DBs or clusters the plan names by id that do not exist (or are terminated). */
   readonly missing: string[];
-  /** Resources Pendulum cannot protect yet (Aurora clusters). */
-  readonly unsupported: string[];
   /** Sources whose own tags do not all fit on their copies beside Pendulum's. */
   readonly droppedTags: DroppedTags[];
 }
@@ -56,7 +58,7 @@ export function selectorKeys(tier: Tier): string[] {
 /**
  * What a tier's resolution collects: each source once (an instance picked by two selectors is
  * captured once, for the first role that names it) with the own tags that travel with it, and
- * what is missing or unsupported.
+ * what is missing.
  */
 export function sourceCollector(tier?: Tier) {
   const sources: ProtectedSource[] = [];
@@ -66,7 +68,6 @@ export function sourceCollector(tier?: Tier) {
   return {
     sources,
     missing: [] as string[],
-    unsupported: [] as string[],
     droppedTags,
     add(source: ProtectedSource, tags?: Record<string, string>): void {
       if (seen.has(`${source.kind}:${source.id}`)) return;
@@ -113,7 +114,7 @@ export async function resolveProtectedSources(
   tier: Tier,
   app: string,
 ): Promise<ResolvedSources> {
-  const { sources, missing, unsupported, droppedTags, add } = sourceCollector(tier);
+  const { sources, missing, droppedTags, add } = sourceCollector(tier);
 
   for (const resource of tier.resources) {
     if ('ec2' in resource) {
@@ -145,11 +146,8 @@ export async function resolveProtectedSources(
               instance.tags,
             );
       }
-    } else if ('rds' in resource) {
-      // Resolved below, concurrently.
-    } else {
-      unsupported.push(resource.aurora.clusterIdentifier);
     }
+    // Databases and clusters are resolved below, concurrently.
   }
 
   const databases = tier.resources.flatMap((r) => ('rds' in r ? [r.rds] : []));
@@ -174,5 +172,29 @@ export async function resolveProtectedSources(
       tagMap(instance.TagList),
     );
   });
-  return { sources, missing, unsupported, droppedTags };
+
+  const clusters = tier.resources.flatMap((r) => ('aurora' in r ? [r.aurora] : []));
+  const live = await describeLiveClusters(
+    primary.rds,
+    clusters.map((c) => c.clusterIdentifier),
+  );
+  for (const aurora of clusters) {
+    const cluster = live.get(aurora.clusterIdentifier);
+    if (!cluster) {
+      missing.push(aurora.clusterIdentifier);
+      continue;
+    }
+    add(
+      {
+        kind: 'aurora',
+        id: aurora.clusterIdentifier,
+        role: aurora.role ?? aurora.clusterIdentifier,
+        tier: tier.name,
+        ...(cluster.writerClass ? { sourceType: cluster.writerClass } : {}),
+        readers: cluster.readers,
+      },
+      cluster.tags,
+    );
+  }
+  return { sources, missing, droppedTags };
 }

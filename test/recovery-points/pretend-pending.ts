@@ -1,7 +1,7 @@
 /**
  * moto makes every image and snapshot available at once; real AWS takes minutes to hours. This
  * SDK middleware rewrites what moto answers, never what is asked: while `isPending()` holds, every
- * image and DB snapshot the client reports is still being made.
+ * image and DB (cluster) snapshot the client reports is still being made.
  */
 import type { EC2Client } from '@aws-sdk/client-ec2';
 
@@ -20,6 +20,8 @@ export function pretendPending(
     const snapshots = [
       ...((output.DBSnapshots ?? []) as { Status?: string }[]),
       ...(output.DBSnapshot ? [output.DBSnapshot as { Status?: string }] : []),
+      ...((output.DBClusterSnapshots ?? []) as { Status?: string }[]),
+      ...(output.DBClusterSnapshot ? [output.DBClusterSnapshot as { Status?: string }] : []),
     ];
     for (const snapshot of snapshots) if (snapshot.Status === 'available') snapshot.Status = 'creating';
     return result;

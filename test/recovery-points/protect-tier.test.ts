@@ -4,12 +4,17 @@ import {
   type EC2Client,
   TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
-import { CreateDBInstanceCommand, DescribeDBSnapshotsCommand } from '@aws-sdk/client-rds';
+import {
+  CreateDBInstanceCommand,
+  DescribeDBClusterSnapshotsCommand,
+  DescribeDBSnapshotsCommand,
+} from '@aws-sdk/client-rds';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { makeProtectTierHandler } from '../../lambdas/handlers/protect-tier';
 import { parsePlanObject } from '../../lambdas/plan/parse-plan';
 import type { Plan, PlanInput } from '../../lambdas/plan/plan-schema';
 import { listAmiRecoveryPoints } from '../../lambdas/recovery-points/ami-recovery-points';
+import { listClusterRecoveryPoints } from '../../lambdas/recovery-points/cluster-recovery-points';
 import { listDbRecoveryPoints } from '../../lambdas/recovery-points/db-recovery-points';
 import { TAG, tagMap } from '../../lambdas/recovery-points/recovery-point';
 import { dbSnapshotIdentifier } from '../../lambdas/recovery-points/recovery-point-names';
@@ -17,6 +22,7 @@ import { type AwsClients, createAwsClients } from '../../lambdas/runtime/aws-cli
 import { CopyCapExceededError, InvalidInputError } from '../../lambdas/runtime/task-errors';
 import { useLocalAws } from '../../local/aws-environment';
 import { type MotoServer, startMotoServer } from '../../local/moto-server';
+import { createAuroraCluster } from './aurora-estate';
 import { createEstate, type Estate, estatePlan, PRIMARY, RECOVERY } from './estate';
 import { pretendPending } from './pretend-pending';
 
@@ -365,6 +371,61 @@ describe('protect-tier against moto', () => {
 
     // Act, Assess: once complete, a further attempt has nothing to do.
     expect(await attempt('app')).toMatchObject({ captured: 0, reused: 3 });
+  });
+
+  it('protects an Aurora cluster: snapshot, copy once ready, intermediate gone, oldest pruned beyond retain', async () => {
+    // Prepare
+    usePlan(
+      estatePlan({
+        tiers: [
+          ...estatePlan().tiers,
+          {
+            name: 'orders',
+            rpo: '1h',
+            rto: '1h',
+            resources: [{ aurora: { clusterIdentifier: 'shop-aurora' } }],
+          },
+        ],
+      }),
+    );
+    await createAuroraCluster(clients.rds(PRIMARY), { id: 'shop-aurora', readers: 1 });
+    const pendingIn = new Set<string>();
+    for (const region of [PRIMARY, RECOVERY])
+      pretendPending(clients.rds(region), () => pendingIn.has(region));
+    const primaryClusterSnapshots = async () =>
+      (await clients.rds(PRIMARY).send(new DescribeDBClusterSnapshotsCommand({ SnapshotType: 'manual' })))
+        .DBClusterSnapshots ?? [];
+    const clusterPoints = () => listClusterRecoveryPoints(clients.rds(RECOVERY), 'shop');
+
+    // Act, Assess: the snapshot is being made, then copied; nothing is made twice.
+    pendingIn.add(PRIMARY);
+    expect(await protect({ tier: 'orders', protectRun: 'run-0', now: T0 })).toMatchObject({
+      done: false,
+      pending: 1,
+      pendingSample: [`shop-aurora (capture in ${PRIMARY})`],
+    });
+    pendingIn.clear();
+    pendingIn.add(RECOVERY);
+    const copying = await protect({ tier: 'orders', protectRun: 'run-0', now: T0, polledSince: T0 });
+    expect(copying.pendingSample[0]).toMatch(
+      /^shop-aurora \(copy pendulum-shop-rp-shop-aurora-.+ in us-west-2\)$/,
+    );
+    expect(await primaryClusterSnapshots()).toHaveLength(1);
+    pendingIn.clear();
+    expect(await protect({ tier: 'orders', protectRun: 'run-0', now: T0, polledSince: T0 })).toMatchObject({
+      done: true,
+      captured: 1,
+      newestTakenAt: T0,
+    });
+    expect(await primaryClusterSnapshots()).toEqual([]);
+    expect(await clusterPoints()).toMatchObject([
+      { source: 'shop-aurora', tier: 'orders', sourceType: 'db.r6g.large', cluster: { readers: 1 } },
+    ]);
+
+    // Act, Assess: two more runs; retain is 2, so the first point goes.
+    for (const [i, m] of [60, 120].entries())
+      await protect({ tier: 'orders', protectRun: `run-${i + 1}`, now: minutesAfter(T0, m) });
+    expect((await clusterPoints()).map((p) => p.protectRun).sort()).toEqual(['run-1', 'run-2']);
   });
 
   it('asks less often as a tier waits longer, counting from its first poll, never more than 5 min apart', async () => {
