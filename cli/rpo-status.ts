@@ -7,10 +7,11 @@ import { durationSeconds } from '../lambdas/plan/duration';
 import type { Plan } from '../lambdas/plan/plan-schema';
 import type { RecoveryPoint } from '../lambdas/recovery-points/recovery-point';
 import type { ProtectedSource } from '../lambdas/recovery-points/resolve-protected-sources';
+import type { ResourceKind } from '../lambdas/recovery-points/resource-kind';
 import { newestAvailablePoint, roleSources } from '../lambdas/recovery-points/role-sources';
 
 export interface ResourceRpo {
-  readonly kind: 'ec2' | 'rds' | 'aurora';
+  readonly kind: ResourceKind;
   readonly role: string;
   /** Instance id or DB identifier; for a tag selector that matched nothing, a description. */
   readonly source: string;
@@ -46,7 +47,7 @@ export function rpoByTier(
     const rpoSeconds = durationSeconds(tier.rpo);
     const resources: ResourceRpo[] = [];
     const seen = new Set<string>();
-    const assess = (kind: 'ec2' | 'rds', source: string, role: string) => {
+    const assess = (kind: ResourceKind, source: string, role: string) => {
       if (seen.has(`${kind}:${source}`)) return;
       seen.add(`${kind}:${source}`);
       const point = newestAvailablePoint(bySource.get(source) ?? []);
@@ -88,14 +89,8 @@ export function rpoByTier(
       } else if ('rds' in resource) {
         assess('rds', resource.rds.identifier, resource.rds.role ?? resource.rds.identifier);
       } else {
-        resources.push({
-          kind: 'aurora',
-          role: resource.aurora.role ?? resource.aurora.clusterIdentifier,
-          source: resource.aurora.clusterIdentifier,
-          missing: true,
-          withinRpo: false,
-          note: 'Aurora recovery is not supported yet',
-        });
+        const { clusterIdentifier, role } = resource.aurora;
+        assess('aurora', clusterIdentifier, role ?? clusterIdentifier);
       }
     }
     const ages = resources.flatMap((r) => (r.ageSeconds === undefined ? [] : [r.ageSeconds]));

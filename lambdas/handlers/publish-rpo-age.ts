@@ -20,7 +20,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Plan } from '../plan/plan-schema';
 import { listAmiRecoveryPoints } from '../recovery-points/ami-recovery-points';
 import type { ProtectionDirection } from '../recovery-points/capture';
-import { listDbRecoveryPoints, planReplicas } from '../recovery-points/db-recovery-points';
+import { listDbRecoveryPoints, planClusters, planReplicas } from '../recovery-points/db-recovery-points';
 import type { RecoveryPoint } from '../recovery-points/recovery-point';
 import { DR_DIMENSIONS, DR_METRICS } from '../rpo/dr-metric-names';
 import { drMetrics } from '../rpo/dr-metrics';
@@ -72,12 +72,14 @@ export function makePublishRpoAgeHandler(deps: { clients?: AwsClients; now?: () 
     const now = (deps.now ?? (() => new Date()))();
     const app = await new StateTable(clients.dynamo(), tableName).getApp(plan.app, plan.primaryRegion);
     const { direction, region } = measuredPoints(app.status, plan);
+    // Cluster points are listed only when the plan names a cluster: other estates ask nothing more.
+    const clusters = planClusters(plan).length > 0;
     const [amis, databases] = await Promise.all([
       listAmiRecoveryPoints(clients.ec2(region), plan.app, direction),
       listDbRecoveryPoints(
         clients.rds(region),
         plan.app,
-        direction === 'reverse' ? { direction } : { replicas: planReplicas(plan), now },
+        direction === 'reverse' ? { direction, clusters } : { replicas: planReplicas(plan), now, clusters },
       ),
     ]);
     const points = [...amis, ...databases].map(standsFor);

@@ -9,13 +9,14 @@
 import { durationSeconds } from '../plan/duration';
 import type { Plan } from '../plan/plan-schema';
 import type { RecoveryPoint } from '../recovery-points/recovery-point';
+import type { ResourceKind } from '../recovery-points/resource-kind';
 import { newestAvailablePoint, roleSources } from '../recovery-points/role-sources';
 import { MISSING_AGE_SECONDS } from './dr-metric-names';
 
 export interface ResourceAge {
-  readonly kind: 'ec2' | 'rds' | 'aurora';
+  readonly kind: ResourceKind;
   readonly role: string;
-  /** Instance id or DB identifier; `role <name>` for a tag-selected role with no point at all. */
+  /** Instance id, DB or cluster identifier; `role <name>` for a tag-selected role with no point at all. */
   readonly source: string;
   /** Seconds since the newest available point was taken, or `missing` when there is none. */
   readonly ageSeconds: number | 'missing';
@@ -47,7 +48,7 @@ export function recoveryPointAges(plan: Plan, points: readonly RecoveryPoint[], 
     const rpoSeconds = durationSeconds(tier.rpo);
     const resources: ResourceAge[] = [];
     const seen = new Set<string>();
-    const assess = (kind: 'ec2' | 'rds', source: string, role: string) => {
+    const assess = (kind: ResourceKind, source: string, role: string) => {
       if (seen.has(`${kind}:${source}`)) return;
       seen.add(`${kind}:${source}`);
       const point = newestAvailablePoint(bySource.get(source) ?? []);
@@ -74,14 +75,8 @@ export function recoveryPointAges(plan: Plan, points: readonly RecoveryPoint[], 
       } else if ('rds' in resource) {
         assess('rds', resource.rds.identifier, resource.rds.role ?? resource.rds.identifier);
       } else {
-        // Aurora is accepted by the plan but not protected yet: it has no recovery point.
         const { clusterIdentifier, role } = resource.aurora;
-        resources.push({
-          kind: 'aurora',
-          role: role ?? clusterIdentifier,
-          source: clusterIdentifier,
-          ageSeconds: 'missing',
-        });
+        assess('aurora', clusterIdentifier, role ?? clusterIdentifier);
       }
     }
 

@@ -178,6 +178,55 @@ describe('recoveryPointAges', () => {
   });
 });
 
+describe('recoveryPointAges of Aurora clusters', () => {
+  it('ages a cluster by its newest available cluster snapshot, and counts one without as missing', () => {
+    // Prepare
+    const orders = plan([
+      {
+        name: 'orders',
+        rpo: '1h',
+        rto: '1h',
+        resources: [
+          { aurora: { clusterIdentifier: 'shop-aurora', role: 'orders' } },
+          { aurora: { clusterIdentifier: 'shop-ledger' } },
+        ],
+      },
+    ]);
+    const points = [
+      point({
+        kind: 'db-cluster-snapshot',
+        id: 'cs-old',
+        source: 'shop-aurora',
+        tier: 'orders',
+        minutesAgo: 90,
+      }),
+      point({
+        kind: 'db-cluster-snapshot',
+        id: 'cs-new',
+        source: 'shop-aurora',
+        tier: 'orders',
+        minutesAgo: 30,
+      }),
+    ];
+
+    // Act
+    const [tier] = recoveryPointAges(orders, points, BASE);
+
+    // Assess
+    expect(tier?.resources).toEqual([
+      {
+        kind: 'aurora',
+        role: 'orders',
+        source: 'shop-aurora',
+        ageSeconds: 1800,
+        point: { kind: 'db-cluster-snapshot', id: 'cs-new', takenAt: expect.any(String) },
+      },
+      { kind: 'aurora', role: 'shop-ledger', source: 'shop-ledger', ageSeconds: 'missing' },
+    ]);
+    expect(tier).toMatchObject({ missing: 1, withinRpo: false });
+  });
+});
+
 describe('ageMetricValue', () => {
   it('publishes an age as it is, and a missing point as ten years', () => {
     expect(ageMetricValue(1200)).toBe(1200);
