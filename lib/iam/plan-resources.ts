@@ -1,6 +1,6 @@
 /**
  * What a plan names that IAM statements can be scoped to: its instances (by id or tag), databases,
- * replicas, key pairs, instance roles, subnet groups and alarms.
+ * Aurora clusters, replicas, key pairs, instance roles, subnet groups and alarms.
  */
 import type { Plan } from '../../lambdas/plan/plan-schema';
 
@@ -20,6 +20,13 @@ export function planDatabases(plan: Plan) {
     snapshotted: rds.filter((r) => !r.replicaIdentifier).map((r) => r.identifier),
     replicas: rds.flatMap((r) => (r.replicaIdentifier ? [r.replicaIdentifier] : [])),
   };
+}
+
+/** The Aurora clusters the plan names, by identifier. */
+export function planAuroraClusters(plan: Plan): string[] {
+  return plan.tiers.flatMap((t) =>
+    t.resources.flatMap((r) => ('aurora' in r ? [r.aurora.clusterIdentifier] : [])),
+  );
 }
 
 export function planPlacements(plan: Plan) {

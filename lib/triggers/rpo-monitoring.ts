@@ -11,6 +11,7 @@ import { durationSeconds } from '../../lambdas/plan/duration';
 import type { Plan } from '../../lambdas/plan/plan-schema';
 import { DR_DIMENSIONS, DR_METRICS } from '../../lambdas/rpo/dr-metric-names';
 import { acknowledge } from '../acknowledge';
+import { planAuroraClusters } from '../iam/plan-resources';
 import { allowStateTable } from '../iam/shared-grants';
 import type { PendulumCore } from '../pendulum-core';
 import type { TaskFunction } from '../task-function';
@@ -168,6 +169,19 @@ function allowListRecoveryPoints(scope: Construct, role: iam.IRole, plan: Plan):
       resources: snapshotReads,
     }),
   ];
+  // Cluster snapshot points are listed only when the plan names a cluster (see publish-rpo-age).
+  const clusterSnapshotReads =
+    planAuroraClusters(plan).length > 0
+      ? [region, plan.primaryRegion].map((r) => rdsIn(r, 'cluster-snapshot:*'))
+      : [];
+  if (clusterSnapshotReads.length > 0)
+    statements.push(
+      new iam.PolicyStatement({
+        sid: 'DescribeClusterSnapshotsInBothRegions',
+        actions: ['rds:DescribeDBClusterSnapshots'],
+        resources: clusterSnapshotReads,
+      }),
+    );
   if (replicas.length > 0)
     statements.push(
       new iam.PolicyStatement({
@@ -182,7 +196,7 @@ function allowListRecoveryPoints(scope: Construct, role: iam.IRole, plan: Plan):
     reason:
       "ec2:DescribeImages supports no resource-level permissions; limited to the plan's two regions by aws:RequestedRegion.",
   });
-  for (const arn of snapshotReads)
+  for (const arn of [...snapshotReads, ...clusterSnapshotReads])
     acknowledge(policy, {
       id: `AwsSolutions::AwsSolutions-IAM5[Resource::${nagResource(policy, arn)}]`,
       reason:

@@ -6,10 +6,11 @@ import type { Plan } from '../../lambdas/plan/plan-schema';
 import { protectRunSeconds } from '../../lambdas/recovery-points/protection-run';
 import { TAG } from '../../lambdas/recovery-points/recovery-point';
 import { dbSnapshotPrefix } from '../../lambdas/recovery-points/recovery-point-names';
+import { allowClusterProtection, allowReverseClusterProtection } from '../iam/cluster-protection-grants';
 import { allowEc2Describe, allowRdsDescribe } from '../iam/failover-grants';
 import { arnsFor, grant } from '../iam/grant';
 import { allowAwsManagedKeyLookup, allowPlanKeys } from '../iam/kms-grants';
-import { planDatabases, planInstances } from '../iam/plan-resources';
+import { planAuroraClusters, planDatabases, planInstances } from '../iam/plan-resources';
 import { allowProtectPreflight } from '../iam/preflight-grants';
 import { allowReverseProtection } from '../iam/reverse-protection-grants';
 import { allowArtifacts } from '../iam/shared-grants';
@@ -53,6 +54,8 @@ export class ProtectWorkflow extends Construct {
     });
     new ProtectPermissions(this, 'Permissions', { plan, role: this.task.role });
     allowReverseProtection(this.task.role, plan);
+    allowClusterProtection(this.task.role, plan);
+    allowReverseClusterProtection(this.task.role, plan);
     allowProtectPreflight(this.task.role, plan);
     // Reverse protection reads the failover outcome's inventory (what runs in the recovery region).
     allowArtifacts(this.task.role, core.bucket, ['GetObject']);
@@ -287,7 +290,9 @@ class ProtectPermissions extends Construct {
     if (identifiers.length > 0) allowRdsDescribe(role, regions, ['snapshot']);
     // The plan's keys: a forward copy reads under the primary's key and writes under the recovery
     // region's; reverse protection (the same task, after a failover) the other way round.
-    const dbKeys = snapshotted.length > 0 ? (['rdsSource', 'rdsTarget'] as const) : [];
+    // Aurora cluster snapshots are copied under the same RDS keys as DB snapshots.
+    const dbKeys =
+      snapshotted.length + planAuroraClusters(plan).length > 0 ? (['rdsSource', 'rdsTarget'] as const) : [];
     const imageKeys = ids.length + tags.length > 0 ? (['ebsSource', 'ebsTarget'] as const) : [];
     for (const region of regions) allowPlanKeys(role, plan, region, ['describe', ...dbKeys, ...imageKeys]);
     if (dbKeys.length + imageKeys.length > 0) allowAwsManagedKeyLookup(role, regions);
