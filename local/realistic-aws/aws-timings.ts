@@ -77,6 +77,19 @@ export const AWS_TIMINGS = {
       spread: 0.2,
       source: `RDS User Guide, "Copying a DB snapshot": cross-Region copies can take hours for large snapshots; ${NO_FIGURE}`,
     } satisfies SizedDuration,
+    /** CreateDBClusterSnapshot: Aurora snapshots the cluster volume, not one instance's. */
+    createDbClusterSnapshot: {
+      baseMs: 3 * MIN,
+      perGiBMs: 2 * S,
+      spread: 0.2,
+      source: `Aurora User Guide, "Creating a DB cluster snapshot": status creating until available; ${NO_FIGURE}`,
+    } satisfies SizedDuration,
+    copyDbClusterSnapshotCrossRegion: {
+      baseMs: 10 * MIN,
+      perGiBMs: 6 * S,
+      spread: 0.2,
+      source: `Aurora User Guide, "Copying a DB cluster snapshot": cross-Region copies depend on the amount of data; ${NO_FIGURE}`,
+    } satisfies SizedDuration,
     /** RestoreDBInstanceFromDBSnapshot: `creating` (this long) … */
     restoreCreating: {
       baseMs: 12 * MIN,

@@ -262,6 +262,26 @@ async function recordTimelines(
       phases: phases(['creating', ms]),
     });
   }
+  if (
+    service === 'RDS' &&
+    (operation === 'CreateDBClusterSnapshot' || operation === 'CopyDBClusterSnapshot')
+  ) {
+    const snapshot = (output.DBClusterSnapshot as Json | undefined) ?? {};
+    const source = rdsIdentifier(String(input.SourceDBClusterSnapshotIdentifier ?? ''));
+    const crossRegion =
+      operation === 'CopyDBClusterSnapshot' && (input.SourceRegion ?? source.region ?? region) !== region;
+    const duration = crossRegion
+      ? AWS_TIMINGS.rds.copyDbClusterSnapshotCrossRegion
+      : AWS_TIMINGS.rds.createDbClusterSnapshot;
+    // Aurora reports the cluster volume's size (GiB), which may be 0 or 1 for a new cluster.
+    const ms = sizedMs(duration, Number(snapshot.AllocatedStorage) || 20, jitter(duration.spread));
+    timelines.set(region, String(snapshot.DBClusterSnapshotIdentifier), {
+      kind: 'db-cluster-snapshot',
+      startedAt: now,
+      visibleAt: now,
+      phases: phases(['creating', ms]),
+    });
+  }
   const sized = (duration: SizedDuration, gib: number) => sizedMs(duration, gib, jitter(duration.spread));
   const newDbInstance = (...steps: [string, number][]) => {
     const instance = (output.DBInstance as Json | undefined) ?? {};
@@ -317,6 +337,10 @@ async function recordTimelines(
   const snapshot = output.DBSnapshot as Json | undefined;
   const snapshotStatus = snapshot && timelines.status(region, String(snapshot.DBSnapshotIdentifier), now);
   if (snapshot && snapshotStatus) snapshot.Status = snapshotStatus;
+  const clusterSnapshot = output.DBClusterSnapshot as Json | undefined;
+  const clusterSnapshotStatus =
+    clusterSnapshot && timelines.status(region, String(clusterSnapshot.DBClusterSnapshotIdentifier), now);
+  if (clusterSnapshot && clusterSnapshotStatus) clusterSnapshot.Status = clusterSnapshotStatus;
   const instance = output.DBInstance as Json | undefined;
   const instanceStatus = instance && timelines.status(region, String(instance.DBInstanceIdentifier), now);
   if (instance && instanceStatus) instance.DBInstanceStatus = instanceStatus;

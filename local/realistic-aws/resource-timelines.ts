@@ -13,7 +13,14 @@ export interface Phase {
   readonly until: number;
 }
 
-export type ResourceKind = 'instance' | 'image' | 'ebs-snapshot' | 'db-snapshot' | 'db-instance' | 'change';
+export type ResourceKind =
+  | 'instance'
+  | 'image'
+  | 'ebs-snapshot'
+  | 'db-snapshot'
+  | 'db-cluster-snapshot'
+  | 'db-instance'
+  | 'change';
 
 export interface Timeline {
   readonly kind: ResourceKind;
@@ -163,6 +170,16 @@ export function overlayDescribe(
       }
     }
   }
+  if (service === 'RDS' && operation === 'DescribeDBClusterSnapshots') {
+    for (const snapshot of list(output.DBClusterSnapshots)) {
+      const id = String(snapshot.DBClusterSnapshotIdentifier);
+      const status = timelines.status(region, id, now);
+      if (status) {
+        snapshot.Status = status;
+        snapshot.PercentProgress = Math.floor(timelines.progress(region, id, now) * 100);
+      }
+    }
+  }
   if (service === 'Route53' && operation === 'GetChange') {
     const change = output.ChangeInfo as Json | undefined;
     const id = change?.Id ?? input.Id;
@@ -205,6 +222,16 @@ export function checkPreconditions(
   if (operation === 'RestoreDBInstanceFromDBSnapshot') snapshotNotReady(input.DBSnapshotIdentifier, region);
   if (operation === 'CopyDBSnapshot')
     snapshotNotReady(input.SourceDBSnapshotIdentifier, String(input.SourceRegion ?? region));
+  if (operation === 'CopyDBClusterSnapshot') {
+    const { id, region: named } = rdsIdentifier(String(input.SourceDBClusterSnapshotIdentifier ?? ''));
+    const status = timelines.status(named ?? String(input.SourceRegion ?? region), id, now);
+    if (status)
+      throw awsError(
+        'InvalidDBClusterSnapshotStateFault',
+        400,
+        `Snapshot ${id} is not in available state (currently ${status}).`,
+      );
+  }
   if (['PromoteReadReplica', 'ModifyDBInstance', 'CreateDBSnapshot'].includes(operation))
     instanceNotReady(input.DBInstanceIdentifier);
 }

@@ -10,8 +10,12 @@ import {
   RunInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import {
+  CopyDBClusterSnapshotCommand,
+  CreateDBClusterCommand,
+  CreateDBClusterSnapshotCommand,
   CreateDBInstanceCommand,
   CreateDBSnapshotCommand,
+  DescribeDBClusterSnapshotsCommand,
   DescribeDBSnapshotsCommand,
   RDSClient,
   RestoreDBInstanceFromDBSnapshotCommand,
@@ -170,6 +174,63 @@ describe('the realistic local AWS', () => {
 
     // Assess
     expect(seen).toEqual(['creating', 'InvalidDBSnapshotStateFault', 'available', 'creating']);
+  });
+
+  it('keeps a cluster snapshot creating for minutes and refuses a cross-region copy of it until it is available', async () => {
+    // Prepare
+    useRealisticAws({ seed: 5, latency: false, throttling: false });
+    const east = new RDSClient({ region: 'us-east-1' });
+    const west = new RDSClient({ region: 'us-west-2' });
+    await east.send(
+      new CreateDBClusterCommand({
+        DBClusterIdentifier: 'ledger',
+        Engine: 'aurora-postgresql',
+        MasterUsername: 'admin',
+        MasterUserPassword: 'password123',
+      }),
+    );
+
+    // Act
+    const seen = await asTask(async () => {
+      const { DBClusterSnapshot } = await east.send(
+        new CreateDBClusterSnapshotCommand({
+          DBClusterSnapshotIdentifier: 'ledger-1',
+          DBClusterIdentifier: 'ledger',
+        }),
+      );
+      const copy = () =>
+        west
+          .send(
+            new CopyDBClusterSnapshotCommand({
+              SourceDBClusterSnapshotIdentifier: DBClusterSnapshot?.DBClusterSnapshotArn,
+              TargetDBClusterSnapshotIdentifier: 'ledger-1',
+            }),
+          )
+          .then(
+            (r) => r.DBClusterSnapshot?.Status,
+            (e: Error) => e.name,
+          );
+      const early = await copy();
+      await sleep(60 * 60_000);
+      const status = async (rds: RDSClient) =>
+        (await rds.send(new DescribeDBClusterSnapshotsCommand({ DBClusterSnapshotIdentifier: 'ledger-1' })))
+          .DBClusterSnapshots?.[0]?.Status;
+      const ready = await status(east);
+      const copying = await copy();
+      const copyingSeen = await status(west);
+      await sleep(60 * 60_000);
+      return [DBClusterSnapshot?.Status, early, ready, copying, copyingSeen, await status(west)];
+    });
+
+    // Assess
+    expect(seen).toEqual([
+      'creating',
+      'InvalidDBClusterSnapshotStateFault',
+      'available',
+      'creating',
+      'creating',
+      'available',
+    ]);
   });
 
   it('throttles at the documented rate and the SDK retries it; faults are seeded and counted', async () => {
