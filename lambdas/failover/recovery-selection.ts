@@ -63,7 +63,7 @@ export function selectRecoveryPoints(
   const tiers = plan.tiers.map((tier, index): SelectedTier => {
     const rpoSeconds = durationSeconds(tier.rpo);
     const resources: SelectedResource[] = [];
-    const choose = (kind: 'ec2' | 'rds', source: string, role: string) => {
+    const choose = (kind: ResourceKind, source: string, role: string) => {
       try {
         const choice = chooseRecoveryPoint(bySource.get(source) ?? [], {
           at: options.at,
@@ -89,9 +89,8 @@ export function selectRecoveryPoints(
       } else if ('rds' in resource) {
         choose('rds', resource.rds.identifier, resource.rds.role ?? resource.rds.identifier);
       } else {
-        missing.push(
-          `Aurora cluster ${resource.aurora.clusterIdentifier}: Aurora recovery is not supported yet`,
-        );
+        const { clusterIdentifier, role } = resource.aurora;
+        choose('aurora', clusterIdentifier, role ?? clusterIdentifier);
       }
     }
     return { index, name: tier.name, rpoSeconds, rtoSeconds: durationSeconds(tier.rto), resources };

@@ -77,12 +77,14 @@ export function makePlanFailoverHandler(deps: TaskDeps = {}) {
               ? 'promote replica'
               : r.kind === 'rds'
                 ? 'restore database'
-                : 'launch instance',
+                : r.kind === 'aurora'
+                  ? 'restore Aurora cluster'
+                  : 'launch instance',
           from: r.point.id,
           pointTakenAt: r.point.takenAt,
           rpoSeconds: r.ageSeconds,
           withinRpo: r.withinRpo,
-          ...(r.kind === 'rds' && r.point.kind !== 'db-replica'
+          ...((r.kind === 'rds' && r.point.kind !== 'db-replica') || r.kind === 'aurora'
             ? { name: episodeDbIdentifier(r.source, suffix) }
             : {}),
           ...(r.kind === 'ec2'
