@@ -21,8 +21,11 @@ export function expectedStorageOf(snapshot: DBSnapshot): ExpectedStorage {
   };
 }
 
-/** Why `db` is not what `expected` says, or undefined when it is. */
-export function storageMismatch(db: DBInstance, expected: ExpectedStorage): string | undefined {
+/** Why `db` (a DB instance or an Aurora cluster) is not what `expected` says, or undefined when it is. */
+export function storageMismatch(
+  db: Pick<DBInstance, 'StorageEncrypted' | 'KmsKeyId' | 'AllocatedStorage'>,
+  expected: ExpectedStorage,
+): string | undefined {
   const encrypted = db.StorageEncrypted === true;
   if (expected.kmsKeyId && !encrypted) return `not encrypted; expected KMS key ${expected.kmsKeyId}`;
   if (!expected.kmsKeyId && encrypted) return `encrypted with ${db.KmsKeyId}; its recovery point is not`;

@@ -4,11 +4,20 @@
  */
 
 import type { Instance } from '@aws-sdk/client-ec2';
-import type { DBInstance } from '@aws-sdk/client-rds';
+import type { DBCluster, DBInstance, RDSClient } from '@aws-sdk/client-rds';
 import { copyTags, pendulumGivenName } from '../recovery-points/estate-tags';
-import { TAG } from '../recovery-points/recovery-point';
+import { TAG, tagMap } from '../recovery-points/recovery-point';
 import type { AwsClients } from '../runtime/aws-clients';
 import { mapWithConcurrency } from '../runtime/bounded-all';
+import {
+  clusterMemberIds,
+  createClusterInstance,
+  DEFAULT_CLUSTER_INSTANCE_CLASS,
+  describeClusters,
+  findCluster,
+  restoreClusterFromSnapshot,
+} from './aurora-recovery';
+import { clusterReadiness, clusterWriter, membersToCreate } from './cluster-readiness-rules';
 import { type ExpectedStorage, storageMismatch } from './database-storage-check';
 import { describeInstancesById, findEpisodeInstances, launchInstance } from './ec2-recovery';
 import { DEFAULT_INSTANCE_TYPE } from './failover-launches';
@@ -77,6 +86,35 @@ function fromDb(base: ResourceBase, db: DBInstance, created: boolean, seen: bool
   };
 }
 
+/** A cluster's endpoints; its members' states and which is the writer, from the describes. */
+function fromCluster(
+  base: ResourceBase,
+  cluster: DBCluster,
+  created: boolean,
+  seen: boolean,
+  instances: ReadonlyMap<string, DBInstance> = new Map(),
+): RecoveredResource {
+  const writer = clusterWriter(cluster);
+  return {
+    ...base,
+    recoveredId: cluster.DBClusterIdentifier ?? '',
+    created,
+    seen,
+    state: cluster.Status,
+    endpoint: cluster.Endpoint,
+    readerEndpoint: cluster.ReaderEndpoint,
+    port: cluster.Port,
+    members: (base.members ?? []).map((m) => {
+      const state = instances.get(m.id)?.DBInstanceStatus ?? m.state;
+      return {
+        id: m.id,
+        writer: writer === undefined ? m.writer : writer === m.id,
+        ...(state ? { state } : {}),
+      };
+    }),
+  };
+}
+
 function withStorage<T extends object>(base: T, storage: ExpectedStorage | undefined): T {
   return storage ? { ...base, expectedStorage: storage } : base;
 }
@@ -101,6 +139,7 @@ export async function recoverTier(
   const limit = request.concurrency ?? 10;
   const instances = request.resources.filter((r) => r.kind === 'ec2');
   const databases = request.resources.filter((r) => r.kind === 'rds');
+  const clusters = request.resources.filter((r) => r.kind === 'aurora');
   const existing =
     instances.length > 0
       ? await findEpisodeInstances(ec2, request.app, request.episode)
@@ -180,7 +219,68 @@ export async function recoverTier(
     return fromDb(withStorage(base, resource.point.storage), db, true, false);
   });
 
-  return [...recoveredDatabases, ...recoveredInstances];
+  // Only the cluster here: its instances can be created once it is available (assessTier does).
+  const recoveredClusters = await mapWithConcurrency(clusters, limit, async (resource) => {
+    const identifier = episodeDbIdentifier(resource.source, suffix, request.dbMarker);
+    const placement = request.placements[resource.role];
+    const shape = resource.point.cluster ?? { engine: 'aurora-postgresql', readers: 0 };
+    const memberIds = clusterMemberIds(resource.source, suffix, request.dbMarker, shape.readers);
+    const base = withStorage(
+      {
+        kind: 'aurora' as const,
+        source: resource.source,
+        role: resource.role,
+        tier: resource.tier,
+        pointId: resource.point.id,
+        members: memberIds.map((id, i) => ({ id, writer: i === 0 })),
+        instanceClass:
+          placement?.dbInstanceClass ?? resource.point.sourceType ?? DEFAULT_CLUSTER_INSTANCE_CLASS,
+      },
+      resource.point.storage,
+    );
+    const found = await findCluster(rds, identifier);
+    if (found) return fromCluster(base, found, false, true);
+    const cluster = await restoreClusterFromSnapshot(rds, {
+      identifier,
+      snapshotIdentifier: resource.point.id,
+      engine: shape.engine,
+      engineVersion: shape.engineVersion,
+      dbSubnetGroup: placement?.dbSubnetGroup,
+      securityGroupIds: placement?.securityGroupIds ?? [],
+      tags: tagsFor(resource),
+    });
+    return fromCluster(base, cluster, true, false);
+  });
+
+  return [...recoveredClusters, ...recoveredDatabases, ...recoveredInstances];
+}
+
+/**
+ * Creates the instances a cluster is ready for (writer first, readers once the writer shows), with
+ * the cluster's engine and tags (the cluster was restored with the source's and Pendulum's).
+ */
+async function addClusterMembers(
+  rds: RDSClient,
+  resource: RecoveredResource,
+  cluster: DBCluster | undefined,
+  instances: ReadonlyMap<string, DBInstance>,
+): Promise<void> {
+  const ids = (resource.members ?? []).map((m) => m.id);
+  const existing = new Set([
+    ...ids.filter((id) => instances.has(id)),
+    ...(cluster?.DBClusterMembers ?? []).flatMap((m) => m.DBInstanceIdentifier ?? []),
+  ]);
+  const toCreate = membersToCreate(cluster, ids, existing);
+  if (!cluster || toCreate.length === 0) return;
+  const tags = tagMap(cluster.TagList);
+  for (const identifier of toCreate)
+    await createClusterInstance(rds, {
+      identifier,
+      cluster: resource.recoveredId,
+      engine: cluster.Engine ?? 'aurora-postgresql',
+      dbInstanceClass: resource.instanceClass ?? DEFAULT_CLUSTER_INSTANCE_CLASS,
+      tags,
+    });
 }
 
 export interface TierReadiness {
@@ -199,13 +299,27 @@ export async function assessTier(
   resources: readonly RecoveredResource[],
 ): Promise<TierReadiness> {
   const instanceIds = resources.filter((r) => r.kind === 'ec2').map((r) => r.recoveredId);
-  const dbIds = resources.filter((r) => r.kind === 'rds').map((r) => r.recoveredId);
-  const [instances, dbs] = await Promise.all([
+  const clusterResources = resources.filter((r) => r.kind === 'aurora');
+  // A cluster's instances are described with the databases: one DescribeDBInstances for all.
+  const dbIds = [
+    ...resources.filter((r) => r.kind === 'rds').map((r) => r.recoveredId),
+    ...clusterResources.flatMap((r) => (r.members ?? []).map((m) => m.id)),
+  ];
+  const [instances, dbs, clusters] = await Promise.all([
     instanceIds.length
       ? describeInstancesById(clients.ec2(region), instanceIds)
       : new Map<string, Instance>(),
     dbIds.length ? describeDbInstances(clients.rds(region), dbIds) : new Map<string, DBInstance>(),
+    clusterResources.length
+      ? describeClusters(
+          clients.rds(region),
+          clusterResources.map((r) => r.recoveredId),
+        )
+      : new Map<string, DBCluster>(),
   ]);
+  // Each check makes progress on a cluster's instances, so the readiness loop brings them up.
+  for (const resource of clusterResources)
+    await addClusterMembers(clients.rds(region), resource, clusters.get(resource.recoveredId), dbs);
   // The volumes of running instances that have a promise to keep (one describe for all of them).
   const toCheck = resources.filter(
     (r) => r.kind === 'ec2' && r.expectedVolumes && instances.get(r.recoveredId)?.State?.Name === 'running',
@@ -236,6 +350,21 @@ export async function assessTier(
       if (verdict !== 'ready')
         (verdict === 'broken' ? broken : laggards).push({ id: resource.recoveredId, state });
       return instance ? fromInstance(resource, instance, resource.created, true) : { ...resource, state };
+    }
+    if (resource.kind === 'aurora') {
+      const cluster = clusters.get(resource.recoveredId);
+      const ids = (resource.members ?? []).map((m) => m.id);
+      const readiness = clusterReadiness(cluster, ids, dbs, seenBefore);
+      const mismatch =
+        cluster && readiness.verdict === 'ready' && resource.expectedStorage
+          ? storageMismatch(cluster, { kmsKeyId: resource.expectedStorage.kmsKeyId })
+          : undefined;
+      const { verdict, state } = mismatch ? { verdict: 'broken' as const, state: mismatch } : readiness;
+      if (verdict !== 'ready')
+        (verdict === 'broken' ? broken : laggards).push({ id: resource.recoveredId, state });
+      return cluster
+        ? { ...fromCluster(resource, cluster, resource.created, true, dbs), state }
+        : { ...resource, state };
     }
     const db = dbs.get(resource.recoveredId);
     const readiness = databaseReadiness(db, {

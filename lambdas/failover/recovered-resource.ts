@@ -29,6 +29,8 @@ export interface RecoveredResource {
   readonly port?: number;
   /** An Aurora cluster: its DB instances, the writer first. */
   readonly members?: readonly ClusterMember[];
+  /** An Aurora cluster: the class its instances are created with (they come after the cluster). */
+  readonly instanceClass?: string;
   /** A restored database: what its recovery point says it must be (encryption, size). */
   readonly expectedStorage?: ExpectedStorage;
   /** A launched instance: the volumes its recovery point promises (devices, sizes, keys). */
