@@ -93,6 +93,10 @@ export function makeRecordFailoverHandler(deps: TaskDeps = {}) {
         recovered: r.recoveredId,
         from: r.pointId,
         created: r.created,
+        // A cluster is reached by its endpoints and made of its instances: the outcome keeps them.
+        ...(r.kind === 'aurora'
+          ? { endpoint: r.endpoint, readerEndpoint: r.readerEndpoint, members: r.members }
+          : {}),
       })),
       hooks,
       warnings,

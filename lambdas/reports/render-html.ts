@@ -12,6 +12,7 @@ import {
   isFailureStatus,
   optionalSeconds,
   reportTitle,
+  resourceKindLabel,
   rpoVerdict,
   rtoVerdict,
   runDurationSeconds,
@@ -287,7 +288,7 @@ function resourcesSection(report: RunReport): string {
           ['Kind', 'Tier', 'Role', 'Source', 'Result', 'Action', 'Final snapshot'],
           report.resources.map((r) =>
             row([
-              td(r.kind),
+              td(resourceKindLabel(r.kind)),
               td(r.tier),
               td(r.role),
               codeTd(r.source),

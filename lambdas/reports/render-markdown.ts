@@ -8,6 +8,7 @@ import {
   formatSeconds,
   optionalSeconds,
   reportTitle,
+  resourceKindLabel,
   rpoVerdict,
   rtoVerdict,
   runDurationSeconds,
@@ -192,7 +193,7 @@ function resourcesSection(report: RunReport): string {
   return `## Resources\n\n${table(
     ['Kind', 'Tier', 'Role', 'Source', 'Result', 'Action', 'Final snapshot'],
     report.resources.map((r) => [
-      r.kind,
+      resourceKindLabel(r.kind),
       text(r.tier),
       text(r.role),
       code(r.source),

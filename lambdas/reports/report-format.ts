@@ -9,6 +9,11 @@ const WORKFLOW_TITLES: Record<ReportWorkflow, string> = {
   drill: 'Drill',
 };
 
+/** How a resource kind reads in a report: EC2 and RDS by their service, a cluster by what it is. */
+export function resourceKindLabel(kind: string): string {
+  return kind === 'aurora' ? 'Aurora cluster' : kind;
+}
+
 export function reportTitle(report: Pick<RunReport, 'workflow' | 'app'>): string {
   return `${WORKFLOW_TITLES[report.workflow] ?? report.workflow} report: ${report.app}`;
 }

@@ -181,7 +181,7 @@ export function reportFromOutcome(outcome: OutcomeDocument, extras: ReportExtras
 
   const resources: ResourceRecord[] = [
     ...(outcome.inventory ?? []).map((r) => ({
-      kind: r.kind === 'rds' ? ('rds' as const) : ('ec2' as const),
+      kind: reportKind(r.kind),
       tier: r.tier ?? '',
       role: r.role ?? '',
       source: r.source ?? r.from ?? '',
@@ -190,7 +190,7 @@ export function reportFromOutcome(outcome: OutcomeDocument, extras: ReportExtras
       ...(r.finalSnapshot ? { finalSnapshot: r.finalSnapshot } : {}),
     })),
     ...(outcome.home ?? []).map((r) => ({
-      kind: r.kind === 'rds' ? ('rds' as const) : ('ec2' as const),
+      kind: reportKind(r.kind),
       tier: r.tier ?? '',
       role: r.role ?? '',
       source: r.recoveryId ?? r.source ?? '',
@@ -198,7 +198,7 @@ export function reportFromOutcome(outcome: OutcomeDocument, extras: ReportExtras
       action: r.created === false ? ('reused' as const) : ('created' as const),
     })),
     ...(outcome.setAside ?? []).map((r) => ({
-      kind: r.kind === 'rds' ? ('rds' as const) : ('ec2' as const),
+      kind: reportKind(r.kind),
       tier: r.tier ?? '',
       role: r.role ?? '',
       source: r.id ?? '',
@@ -206,7 +206,7 @@ export function reportFromOutcome(outcome: OutcomeDocument, extras: ReportExtras
       action: 'set-aside' as const,
     })),
     ...(outcome.inventory ? [] : (outcome.created ?? [])).map((r) => ({
-      kind: r.kind === 'rds' ? ('rds' as const) : ('ec2' as const),
+      kind: reportKind(r.kind),
       tier: r.tier ?? '',
       role: r.role ?? '',
       source: r.source ?? '',
@@ -267,4 +267,9 @@ export function reportFromOutcome(outcome: OutcomeDocument, extras: ReportExtras
         ]
       : [],
   };
+}
+
+/** A recorded kind as the report knows it; anything unknown is read as EC2, as before clusters. */
+function reportKind(kind: string | undefined): ResourceRecord['kind'] {
+  return kind === 'rds' || kind === 'aurora' ? kind : 'ec2';
 }

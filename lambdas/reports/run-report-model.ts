@@ -61,7 +61,7 @@ export interface RtoMissRecord {
 export type ResourceAction = 'created' | 'reused' | 'retained' | 'retired' | 'set-aside';
 
 export interface ResourceRecord {
-  kind: 'ec2' | 'rds';
+  kind: 'ec2' | 'rds' | 'aurora';
   tier: string;
   role: string;
   /** The protected resource (or recovery point) it came from. */
