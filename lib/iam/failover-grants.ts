@@ -61,13 +61,43 @@ export function allowReadCatalogue(role: iam.IRole, plan: Plan): void {
     ['ec2:DescribeImages', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups'],
   );
   allowRdsDescribe(role, [region], ['db', 'snapshot']);
+  allowListClusterPoints(role, plan);
 }
 
 /** The recovery points alone (choosing them). */
 export function allowReadRecoveryPoints(role: iam.IRole, plan: Plan): void {
   allowEc2Describe(role, [plan.recoveryRegion], ['ec2:DescribeImages']);
   allowRdsDescribe(role, [plan.recoveryRegion], ['db', 'snapshot']);
+  allowListClusterPoints(role, plan);
 }
+
+/** Cluster snapshot points are listed only when the plan names a cluster (listDbRecoveryPoints). */
+function allowListClusterPoints(role: iam.IRole, plan: Plan): void {
+  if (planDatabases(plan).clusters.length === 0) return;
+  grant(role, {
+    sid: 'ListClusterSnapshots',
+    actions: ['rds:DescribeDBClusterSnapshots'],
+    resources: [arnsFor(role).rds(plan.recoveryRegion, 'cluster-snapshot')],
+    reason: RDS_LIST,
+  });
+}
+
+/** The episode names of the plan's clusters (failover and drill), and of their instances. */
+function episodeClusterArns(role: iam.IRole, plan: Plan) {
+  const arns = arnsFor(role);
+  const region = plan.recoveryRegion;
+  const patterns = planDatabases(plan).clusters.flatMap((id) =>
+    ['pf', 'dr'].map((marker) => episodeDbIdentifierPattern(id, marker)),
+  );
+  return {
+    clusters: patterns.map((p) => arns.rds(region, 'cluster', p)),
+    // `<cluster>-1`, `<cluster>-2`…: the instances match the cluster's own pattern.
+    instances: patterns.map((p) => arns.rds(region, 'db', p)),
+  };
+}
+
+const CLUSTER_NAMES =
+  'Restored clusters are named <cluster>-pf-<episode> (-dr- for drills), their instances <cluster>-pf-<episode>-<n>; only those.';
 
 /**
  * Launching the plan's instances from Pendulum's recovery points and restoring (or promoting) its
@@ -77,7 +107,7 @@ export function allowRecoverTier(role: iam.IRole, plan: Plan): void {
   const arns = arnsFor(role);
   const region = plan.recoveryRegion;
   const { keyNames, instanceRoles, dbSubnetGroups } = planPlacements(plan);
-  const { identifiers, replicas } = planDatabases(plan);
+  const { identifiers, replicas, clusters } = planDatabases(plan);
   const appTag = { [`aws:ResourceTag/${TAG.app}`]: plan.app };
   allowEc2Describe(
     role,
@@ -118,7 +148,7 @@ export function allowRecoverTier(role: iam.IRole, plan: Plan): void {
   // plan's, there).
   const launches = planInstances(plan);
   allowPlanKeys(role, plan, region, [
-    ...(identifiers.length > 0 ? (['rdsSource'] as const) : []),
+    ...(identifiers.length + clusters.length > 0 ? (['rdsSource'] as const) : []),
     ...(launches.ids.length + launches.tags.length > 0 ? (['ebsLaunch'] as const) : []),
   ]);
   if (identifiers.length > 0) {
@@ -143,6 +173,7 @@ export function allowRecoverTier(role: iam.IRole, plan: Plan): void {
       reason: 'Only the databases this task restores, by their episode names.',
     });
   }
+  if (clusters.length > 0) allowRestoreClusters(role, plan, dbSubnetGroups);
   if (replicas.length > 0)
     grant(role, {
       sid: 'PromotePlanReplicas',
@@ -159,6 +190,39 @@ export function allowRecoverTier(role: iam.IRole, plan: Plan): void {
       ...replicas.map((id) => arns.rds(region, 'db', id)),
     ],
     reason: 'The databases this task restores, by their episode names, and the plan replicas.',
+  });
+}
+
+/**
+ * Restoring the plan's clusters from the app's cluster snapshot points, tagged as they are made
+ * (RestoreDBClusterFromSnapshot; recoverTier finds a cluster by identifier before restoring it).
+ */
+function allowRestoreClusters(role: iam.IRole, plan: Plan, dbSubnetGroups: readonly string[]): void {
+  const arns = arnsFor(role);
+  const region = plan.recoveryRegion;
+  const { clusters } = episodeClusterArns(role, plan);
+  grant(role, {
+    sid: 'RestoreClustersFromRecoveryPoints',
+    actions: ['rds:RestoreDBClusterFromSnapshot'],
+    resources: [
+      ...clusters,
+      arns.rds(region, 'cluster-snapshot', `${dbSnapshotPrefix(plan.app)}*`),
+      ...dbSubnetGroups.map((g) => arns.rds(region, 'subgrp', g)),
+    ],
+    reason: `${CLUSTER_NAMES} They come only from the app's recovery-point cluster snapshots.`,
+  });
+  grant(role, {
+    sid: 'TagRestoredClustersAtCreation',
+    actions: ['rds:AddTagsToResource'],
+    resources: clusters,
+    conditions: { StringEquals: { [`aws:RequestTag/${TAG.app}`]: plan.app } },
+    reason: CLUSTER_NAMES,
+  });
+  grant(role, {
+    sid: 'ReadRestoredClusters',
+    actions: ['rds:DescribeDBClusters'],
+    resources: clusters,
+    reason: CLUSTER_NAMES,
   });
 }
 
@@ -198,6 +262,34 @@ export function allowCheckTier(role: iam.IRole, plan: Plan): void {
   // Volumes: a launched instance must have every volume its point promises (size, key).
   allowEc2Describe(role, [plan.recoveryRegion], ['ec2:DescribeInstances', 'ec2:DescribeVolumes']);
   allowRdsDescribe(role, [plan.recoveryRegion], ['db']);
+  if (planDatabases(plan).clusters.length > 0) allowAddClusterInstances(role, plan);
+}
+
+/**
+ * A readiness check describes the tier's clusters (one filtered describe: authorized on every
+ * cluster of the region) and creates the instances a restored cluster is ready for, in it only.
+ */
+function allowAddClusterInstances(role: iam.IRole, plan: Plan): void {
+  const { clusters, instances } = episodeClusterArns(role, plan);
+  grant(role, {
+    sid: 'ListClusters',
+    actions: ['rds:DescribeDBClusters'],
+    resources: [arnsFor(role).rds(plan.recoveryRegion, 'cluster')],
+    reason: RDS_LIST,
+  });
+  grant(role, {
+    sid: 'CreateInstancesInRestoredClusters',
+    actions: ['rds:CreateDBInstance'],
+    resources: [...instances, ...clusters],
+    reason: CLUSTER_NAMES,
+  });
+  grant(role, {
+    sid: 'TagClusterInstancesAtCreation',
+    actions: ['rds:AddTagsToResource'],
+    resources: instances,
+    conditions: { StringEquals: { [`aws:RequestTag/${TAG.app}`]: plan.app } },
+    reason: CLUSTER_NAMES,
+  });
 }
 
 /** Terminating and deleting only what a drill made: resources carrying the drill tag, in the recovery region. */

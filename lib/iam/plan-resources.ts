@@ -19,6 +19,10 @@ export function planDatabases(plan: Plan) {
     /** Databases protected by snapshots (no replica). */
     snapshotted: rds.filter((r) => !r.replicaIdentifier).map((r) => r.identifier),
     replicas: rds.flatMap((r) => (r.replicaIdentifier ? [r.replicaIdentifier] : [])),
+    /** Aurora clusters (by cluster identifier): restored as clusters, their instances made after. */
+    clusters: plan.tiers.flatMap((t) =>
+      t.resources.flatMap((r) => ('aurora' in r ? [r.aurora.clusterIdentifier] : [])),
+    ),
   };
 }
 
