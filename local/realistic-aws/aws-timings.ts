@@ -122,6 +122,26 @@ export const AWS_TIMINGS = {
       spread: 0.3,
       source: 'RDS User Guide, "Promoting a read replica": "takes a few minutes" depending on the size',
     } satisfies FixedDuration,
+    /** RestoreDBClusterFromSnapshot: the cluster is `creating` this long (storage only, no instance). */
+    restoreClusterCreating: {
+      ms: 10 * MIN,
+      spread: 0.3,
+      source: `Aurora User Guide, "Restoring from a DB cluster snapshot": the cluster is creating, then available; ${NO_FIGURE} (Aurora storage is restored lazily, so it barely grows with size)`,
+    } satisfies FixedDuration,
+    /** A restored cluster is missing from DescribeDBClusters (DBClusterNotFound by id) for this long. */
+    clusterVisibilityDelay: {
+      ms: 5 * S,
+      spread: 0.5,
+      source:
+        'RDS API Reference, "Amazon RDS API eventual consistency" (as for EC2): a new resource may not be returned at once; no figure, seconds',
+    } satisfies FixedDuration,
+    /** CreateDBInstance in an Aurora cluster: the instance is `creating` this long. */
+    clusterInstanceCreating: {
+      ms: 8 * MIN,
+      spread: 0.3,
+      source:
+        'Aurora User Guide, "Adding Aurora Replicas to a DB cluster": the instance is creating until available; no figure published (5-10 min is common)',
+    } satisfies FixedDuration,
     /** DeleteDBInstance with a final snapshot: the snapshot is `creating` this long. */
     finalSnapshot: {
       baseMs: 3 * MIN,

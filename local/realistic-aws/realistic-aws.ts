@@ -299,6 +299,18 @@ async function recordTimelines(
       ['backing-up', fixedMs(AWS_TIMINGS.rds.restoreBackingUp)],
     );
   }
+  if (service === 'RDS' && operation === 'RestoreDBClusterFromSnapshot') {
+    const cluster = (output.DBCluster as Json | undefined) ?? {};
+    timelines.set(region, String(cluster.DBClusterIdentifier), {
+      kind: 'db-cluster',
+      startedAt: now,
+      visibleAt: now + fixedMs(AWS_TIMINGS.rds.clusterVisibilityDelay),
+      phases: phases(['creating', fixedMs(AWS_TIMINGS.rds.restoreClusterCreating)]),
+    });
+  }
+  if (service === 'RDS' && operation === 'CreateDBInstance' && input.DBClusterIdentifier) {
+    newDbInstance(['creating', fixedMs(AWS_TIMINGS.rds.clusterInstanceCreating)]);
+  }
   if (service === 'RDS' && operation === 'CreateDBInstanceReadReplica') {
     newDbInstance(['creating', sized(AWS_TIMINGS.rds.createReadReplica, dbGiB)]);
   }
@@ -341,6 +353,9 @@ async function recordTimelines(
   const clusterSnapshotStatus =
     clusterSnapshot && timelines.status(region, String(clusterSnapshot.DBClusterSnapshotIdentifier), now);
   if (clusterSnapshot && clusterSnapshotStatus) clusterSnapshot.Status = clusterSnapshotStatus;
+  const cluster = output.DBCluster as Json | undefined;
+  const clusterStatus = cluster && timelines.status(region, String(cluster.DBClusterIdentifier), now);
+  if (cluster && clusterStatus) cluster.Status = clusterStatus;
   const instance = output.DBInstance as Json | undefined;
   const instanceStatus = instance && timelines.status(region, String(instance.DBInstanceIdentifier), now);
   if (instance && instanceStatus) instance.DBInstanceStatus = instanceStatus;

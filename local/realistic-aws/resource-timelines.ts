@@ -20,6 +20,7 @@ export type ResourceKind =
   | 'db-snapshot'
   | 'db-cluster-snapshot'
   | 'db-instance'
+  | 'db-cluster'
   | 'change';
 
 export interface Timeline {
@@ -160,6 +161,18 @@ export function overlayDescribe(
       if (replicas) instance.ReadReplicaDBInstanceIdentifiers = replicas.filter((r) => !promotedDone.has(r));
     }
   }
+  if (service === 'RDS' && operation === 'DescribeDBClusters') {
+    const asked = input.DBClusterIdentifier;
+    if (typeof asked === 'string' && !timelines.visible(region, rdsIdentifier(asked).id, now))
+      throw awsError('DBClusterNotFoundFault', 404, `DBCluster ${asked} not found.`);
+    output.DBClusters = list(output.DBClusters).filter((cluster) =>
+      timelines.visible(region, String(cluster.DBClusterIdentifier), now),
+    );
+    for (const cluster of list(output.DBClusters)) {
+      const status = timelines.status(region, String(cluster.DBClusterIdentifier), now);
+      if (status) cluster.Status = status;
+    }
+  }
   if (service === 'RDS' && operation === 'DescribeDBSnapshots') {
     for (const snapshot of list(output.DBSnapshots)) {
       const id = String(snapshot.DBSnapshotIdentifier);
@@ -220,6 +233,16 @@ export function checkPreconditions(
       );
   };
   if (operation === 'RestoreDBInstanceFromDBSnapshot') snapshotNotReady(input.DBSnapshotIdentifier, region);
+  // RDS refuses an instance in a cluster that is still being restored.
+  if (operation === 'CreateDBInstance' && typeof input.DBClusterIdentifier === 'string') {
+    const status = timelines.status(region, rdsIdentifier(input.DBClusterIdentifier).id, now);
+    if (status && status !== 'available')
+      throw awsError(
+        'InvalidDBClusterStateFault',
+        400,
+        `DBCluster ${input.DBClusterIdentifier} is not in available state (${status}).`,
+      );
+  }
   if (operation === 'CopyDBSnapshot')
     snapshotNotReady(input.SourceDBSnapshotIdentifier, String(input.SourceRegion ?? region));
   if (operation === 'CopyDBClusterSnapshot') {

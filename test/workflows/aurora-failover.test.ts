@@ -9,7 +9,8 @@ import {
   DescribeDBClustersCommand,
   DescribeDBInstancesCommand,
 } from '@aws-sdk/client-rds';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { modeledRto } from '../../cli/rehearsal/modeled-time';
 import { createSampleEstate, type SampleEstate } from '../../examples/sample-estate';
 import { ArtifactStore } from '../../lambdas/artifacts/artifact-store';
 import { recordKey } from '../../lambdas/dns/record-key';
@@ -21,6 +22,7 @@ import { createAwsClients } from '../../lambdas/runtime/aws-clients';
 import { StateTable } from '../../lambdas/state/state-table';
 import { iamLedger } from '../../local/iam/iam-enforcer';
 import { deployLocalStack, type LocalStack } from '../../local/local-stack';
+import { useInstantAws, useRealisticAws } from '../../local/realistic-aws/realistic-aws';
 import { createEstateKeys, type EstateKeys } from '../support/estate-keys';
 import { localAwsForTests } from '../support/local-aws';
 import { samplePlanWith } from '../support/sample-plan';
@@ -73,7 +75,7 @@ async function seedClusterPoint(keyArn: string, takenAt: Date): Promise<string> 
   return id;
 }
 
-describe('failing over an Aurora cluster', () => {
+describe('failing over an Aurora cluster', { timeout: 300_000 }, () => {
   const aws = localAwsForTests(RECOVERY);
   let plan: Plan;
   let estate: SampleEstate;
@@ -81,8 +83,10 @@ describe('failing over an Aurora cluster', () => {
   let stack: LocalStack;
   let pointId: string;
 
-  beforeAll(async () => {
-    // Prepare: the sample estate protected, and the cluster's recovery point in the recovery region.
+  afterEach(() => useInstantAws());
+
+  /** The sample estate protected, and the cluster's recovery point in the recovery region. */
+  async function prepare() {
     await aws.reset();
     keys = await createEstateKeys(PRIMARY, RECOVERY, 'shop-orders');
     estate = await createSampleEstate(clients());
@@ -103,9 +107,12 @@ describe('failing over an Aurora cluster', () => {
     expect(protect.status, protect.cause).toBe('SUCCEEDED');
     pointId = await seedClusterPoint(keys.arns[RECOVERY] ?? '', new Date());
     iamLedger.clear();
-  });
+  }
 
   it('restores the cluster with a writer and its readers under the recovery key, and points DNS at its writer', async () => {
+    // Prepare
+    await prepare();
+
     // Act
     const result = await stack.run('failover', { reason: 'aurora' });
 
@@ -166,5 +173,27 @@ describe('failing over an Aurora cluster', () => {
       from: pointId,
       endpoint: cluster?.Endpoint,
     });
+  });
+
+  it('waits out a cluster restore and its instances on realistic AWS, then has one cluster with all its instances', async () => {
+    // Prepare: the cluster is creating for minutes, then each instance for minutes more
+    await prepare();
+    useRealisticAws({ seed: 3 });
+
+    // Act
+    const result = await stack.run('failover', { reason: 'aurora, realistic' });
+
+    // Assess: the run finished after tens of modeled minutes (restores, then instances, awaited)
+    expect(result.status, result.cause).toBe('SUCCEEDED');
+    const rto = modeledRto(
+      result.events,
+      plan.tiers.map((t) => t.name),
+    );
+    expect(rto.tiers[0]?.ms ?? 0).toBeGreaterThan(15 * 60_000);
+    useInstantAws();
+    const { DBClusters = [] } = await clients().rds(RECOVERY).send(new DescribeDBClustersCommand({}));
+    const restored = DBClusters.filter((c) => c.DBClusterIdentifier?.startsWith('shop-aurora-pf-'));
+    expect(restored).toHaveLength(1);
+    expect(restored[0]?.DBClusterMembers).toHaveLength(3);
   });
 });
