@@ -15,6 +15,8 @@ export interface RecordTargets {
   readonly roleAddresses: Record<string, string[]>;
   /** Endpoint of each database, by the plan's identifier. */
   readonly databaseEndpoints: Record<string, string>;
+  /** Reader endpoint of each Aurora cluster, by the plan's cluster identifier. */
+  readonly readerEndpoints?: Record<string, string>;
 }
 
 /** Targets from recovered resources: public addresses for public zones, private for private ones. */
@@ -24,7 +26,10 @@ export function targetsFromInventory(
 ): RecordTargets {
   const roleAddresses: Record<string, string[]> = {};
   const databaseEndpoints: Record<string, string> = {};
+  const readerEndpoints: Record<string, string> = {};
   for (const resource of resources) {
+    if (resource.kind === 'aurora' && resource.readerEndpoint)
+      readerEndpoints[resource.source] = resource.readerEndpoint;
     if (resource.kind === 'ec2') {
       const address = privateZone ? resource.privateIp : (resource.publicIp ?? resource.privateIp);
       if (address) roleAddresses[resource.role] = [...(roleAddresses[resource.role] ?? []), address];
@@ -33,7 +38,7 @@ export function targetsFromInventory(
     }
   }
   for (const list of Object.values(roleAddresses)) list.sort();
-  return { roleAddresses, databaseEndpoints };
+  return { roleAddresses, databaseEndpoints, readerEndpoints };
 }
 
 /** Routing-policy fields a managed record keeps from the zone: we change values, not routing. */
@@ -52,7 +57,11 @@ function valuesFor(record: ManagedRecord, region: string, targets: RecordTargets
   const target = record.target;
   if ('role' in target) return targets.roleAddresses[target.role] ?? [];
   if ('database' in target) {
-    const endpoint = targets.databaseEndpoints[target.database];
+    // An Aurora cluster's database endpoint is its writer; `reader` names its reader endpoint.
+    const endpoint =
+      target.endpoint === 'reader'
+        ? targets.readerEndpoints?.[target.database]
+        : targets.databaseEndpoints[target.database];
     return endpoint ? [endpoint] : [];
   }
   return target.values[region] ?? [];

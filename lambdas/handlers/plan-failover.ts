@@ -99,7 +99,7 @@ export function makePlanFailoverHandler(deps: TaskDeps = {}) {
     // What a failover would need in the target region: refused here, not when a tier launches.
     const report = await preflight(failoverLaunches(ctx.plan, selection));
     refuseOnProblems(report, 'the failover');
-    const placeholders: RecordTargets = {
+    const placeholders: { -readonly [K in keyof RecordTargets]: RecordTargets[K] } = {
       roleAddresses: {},
       databaseEndpoints: {},
     };
@@ -110,6 +110,11 @@ export function makePlanFailoverHandler(deps: TaskDeps = {}) {
           `<address of recovered ${r.source}>`,
         ];
       } else placeholders.databaseEndpoints[r.source] = `<endpoint of ${r.name ?? r.from}>`;
+      if (r.kind === 'aurora')
+        placeholders.readerEndpoints = {
+          ...placeholders.readerEndpoints,
+          [r.source]: `<reader endpoint of ${r.name ?? r.from}>`,
+        };
     }
     const dns = await cutOverDns(route53, {
       plan: ctx.plan,

@@ -146,6 +146,11 @@ export function checkPlanReferences(plan: Plan): PlanProblem[] {
             `expected a database named in a tier; "${target.database}" is not`,
           );
         }
+        if (target.endpoint === 'reader' && databases.get(target.database)?.at(-1) !== 'aurora')
+          problem(
+            [...base, 'target', 'endpoint'],
+            `expected endpoint: reader only for an Aurora cluster; "${target.database}" is not one (an RDS DB instance has one endpoint)`,
+          );
         if (record.type !== 'CNAME')
           problem([...base, 'type'], 'expected type CNAME for a record that targets a database');
         if (record.stateful === false)

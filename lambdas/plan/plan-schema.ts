@@ -195,7 +195,14 @@ export const placement = z
 export const recordTarget = z.union(
   [
     z.strictObject({ role: name }),
-    z.strictObject({ database: dbIdentifier }),
+    z.strictObject({
+      database: dbIdentifier,
+      /**
+       * An Aurora cluster's endpoint to name: its writer (cluster) endpoint, or its reader endpoint
+       * for read-only clients. Only for an Aurora cluster. @default writer
+       */
+      endpoint: z.enum(['writer', 'reader']).optional(),
+    }),
     z.strictObject({ values: z.record(region, z.array(z.string().min(1)).min(1)) }),
   ],
   { error: () => 'expected a target with exactly one of role, database or values' },

@@ -164,6 +164,15 @@ describe('the protection plan', () => {
       'tiers[0].resources[0].aurora',
       /Aurora clusters are not supported yet \(protect would capture nothing of shop-aurora/,
     ],
+    [
+      'a reader endpoint of a database that is not an Aurora cluster',
+      (p) => {
+        const zone = p.dns?.zones?.[0];
+        if (zone?.records?.[1]) zone.records[1].target = { database: 'shop-db', endpoint: 'reader' };
+      },
+      'dns.zones[0].records[1].target.endpoint',
+      /expected endpoint: reader only for an Aurora cluster; "shop-db" is not one/,
+    ],
     ['unknown top-level field', (p) => (p.colour = 'blue'), '(plan)', /unexpected field\(s\) colour/],
     [
       'record targets unknown role',

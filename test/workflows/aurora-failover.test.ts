@@ -101,6 +101,11 @@ describe('failing over an Aurora cluster', { timeout: 300_000 }, () => {
         type: 'CNAME',
         target: { database: 'shop-aurora' },
       });
+      p.dns?.zones?.[0]?.records?.push({
+        name: 'orders-ro.shop.example.com',
+        type: 'CNAME',
+        target: { database: 'shop-aurora', endpoint: 'reader' },
+      });
     });
     stack = await deployLocalStack(plan);
     const protect = await stack.run('protect', {});
@@ -156,11 +161,13 @@ describe('failing over an Aurora cluster', { timeout: 300_000 }, () => {
       'db.r6g.large',
     ]);
 
-    // Assess: DNS names the cluster's writer endpoint; the database record still its database
+    // Assess: DNS names the cluster's writer endpoint, and its reader endpoint where the plan says reader
     const after = await listZoneRecords(clients().route53(), estate.zoneId);
     const byKey = new Map(after.map((r) => [recordKey(r), r]));
     const values = (key: string) => (byKey.get(key as never)?.ResourceRecords ?? []).map((v) => v.Value);
     expect(values('orders-db.shop.example.com. CNAME')).toEqual([cluster?.Endpoint]);
+    expect(values('orders-ro.shop.example.com. CNAME')).toEqual([cluster?.ReaderEndpoint]);
+    expect(cluster?.ReaderEndpoint).not.toEqual(cluster?.Endpoint);
 
     // Assess: the outcome lists the cluster as what it is
     const state = new StateTable(clients().dynamo(), stack.tableName);
