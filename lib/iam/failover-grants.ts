@@ -310,7 +310,27 @@ export function allowTearDownDrill(role: iam.IRole, plan: Plan): void {
     reason:
       "Drill instances have run-time ids; only those carrying this app's drill tag, which only a drill's launch applies.",
   });
-  const { identifiers } = planDatabases(plan);
+  const { identifiers, clusters } = planDatabases(plan);
+  if (clusters.length > 0) {
+    const drillClusters = clusters.map((id) => episodeDbIdentifierPattern(id, 'dr'));
+    grant(role, {
+      sid: 'ListClusters',
+      actions: ['rds:DescribeDBClusters'],
+      resources: [arns.rds(region, 'cluster')],
+      reason: RDS_LIST,
+    });
+    grant(role, {
+      sid: 'DeleteDrillClusters',
+      actions: ['rds:DeleteDBInstance', 'rds:DeleteDBCluster'],
+      resources: [
+        ...drillClusters.map((p) => arns.rds(region, 'db', p)),
+        ...drillClusters.map((p) => arns.rds(region, 'cluster', p)),
+      ],
+      conditions: drillMade,
+      reason:
+        'Drill clusters are named <cluster>-dr-<drill>, their instances <cluster>-dr-<drill>-<n>; only those, and only while they carry the drill tag.',
+    });
+  }
   if (identifiers.length > 0)
     grant(role, {
       sid: 'DeleteDrillDatabases',

@@ -203,4 +203,37 @@ describe('failing over an Aurora cluster', { timeout: 300_000 }, () => {
     expect(restored).toHaveLength(1);
     expect(restored[0]?.DBClusterMembers).toHaveLength(3);
   });
+
+  it('drills the cluster under drill names and tears the drill cluster and its instances down', async () => {
+    // Prepare
+    await prepare();
+    let during: string[] = [];
+
+    // Act
+    const result = await stack.run(
+      'failover',
+      { mode: 'drill' },
+      {
+        taskOverrides: {
+          TearDownDrill: async (payload, call) => {
+            const { DBClusters = [] } = await clients().rds(RECOVERY).send(new DescribeDBClustersCommand({}));
+            during = DBClusters.map((c) => c.DBClusterIdentifier ?? '').filter((id) =>
+              id.startsWith('shop-aurora-dr-'),
+            );
+            return call.invokeOriginal?.(payload);
+          },
+        },
+      },
+    );
+
+    // Assess: the drill restored a cluster, the deployed roles allowed all of it, and none is left
+    expect(result.status, result.cause).toBe('SUCCEEDED');
+    expect(iamLedger.records.filter((r) => !r.allowed)).toEqual([]);
+    expect(during).toHaveLength(1);
+    const rds = clients().rds(RECOVERY);
+    const { DBClusters = [] } = await rds.send(new DescribeDBClustersCommand({}));
+    expect(DBClusters.map((c) => c.DBClusterIdentifier)).toEqual(['shop-aurora']);
+    const { DBInstances = [] } = await rds.send(new DescribeDBInstancesCommand({}));
+    expect(DBInstances.filter((d) => d.DBInstanceIdentifier?.startsWith('shop-aurora-'))).toEqual([]);
+  });
 });
