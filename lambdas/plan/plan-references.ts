@@ -2,8 +2,10 @@
  * Checks that need the whole plan: names that must be unique and references between sections.
  * The schema checks the form of each field; this checks that the fields agree with each other.
  */
+
 import { phaseBudgetProblem } from '../hooks/hook-budget';
 import { HOOK_PHASES, isPrePhase } from '../hooks/hook-payload';
+import { auroraRefusal } from './aurora-support';
 import { durationSeconds } from './duration';
 import { isStatefulRecord } from './failback-freeze';
 import type { Plan } from './plan-schema';
@@ -90,13 +92,9 @@ export function checkPlanReferences(plan: Plan): PlanProblem[] {
           );
         else databases.set(db, [...base, key]);
         dbRoles.add(('rds' in resource ? resource.rds.role : resource.aurora.role) ?? db);
-        // Refused here, before anything is deployed: protect would capture nothing of a cluster and
-        // failover could not recover it, so it would be found only in the incident.
-        if ('aurora' in resource)
-          problem(
-            [...base, 'aurora'],
-            `expected an EC2 or RDS resource: Aurora clusters are not supported yet (protect would capture nothing of ${db} and failover could not recover it); remove it from the plan and protect the cluster by other means (Aurora Global Database, AWS Backup) until Pendulum supports Aurora`,
-          );
+        // Refused here, before anything is deployed, while clusters cannot come home (aurora-support).
+        const refusal = 'aurora' in resource ? auroraRefusal(db) : undefined;
+        if (refusal) problem([...base, 'aurora'], refusal);
         if ('rds' in resource && resource.rds.replicaIdentifier === resource.rds.identifier) {
           problem([...base, 'rds', 'replicaIdentifier'], 'expected the replica to have its own identifier');
         }

@@ -3,7 +3,7 @@
  * that names one, with the same evaluator and model of each call that enforce every workflow run.
  * Each denial has an allowed counterpart so it cannot pass by denying everything.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { episodeDbIdentifier } from '../../lambdas/failover/rds-recovery';
 import type { Plan } from '../../lambdas/plan/plan-schema';
 import { stackNameFor } from '../../lib/pendulum-app';
@@ -12,6 +12,9 @@ import { type LocalIam, localIamFor } from '../../local/iam/local-iam';
 import { lambdaFunctions } from '../../local/synthesized-app';
 import { localAwsForTests } from '../support/local-aws';
 import { samplePlan, samplePlanWith } from '../support/sample-plan';
+
+// Plans naming a cluster are refused until failback brings clusters home (aurora-support).
+vi.mock('../../lambdas/plan/aurora-support', () => ({ auroraRefusal: () => undefined }));
 
 const PRIMARY = 'us-east-1';
 const RECOVERY = 'us-west-2';

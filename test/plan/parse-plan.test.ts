@@ -162,7 +162,7 @@ describe('the protection plan', () => {
         } as never;
       },
       'tiers[0].resources[0].aurora',
-      /Aurora clusters are not supported yet \(protect would capture nothing of shop-aurora/,
+      /Aurora clusters are not supported yet \(Pendulum protects and fails over a cluster but cannot yet bring it home, so shop-aurora/,
     ],
     [
       'a reader endpoint of a database that is not an Aurora cluster',
