@@ -9,7 +9,7 @@
  * what the plan must name. One describe per 200 ids, per tag selector, per database.
  */
 import type { EC2Client } from '@aws-sdk/client-ec2';
-import { DescribeDBClustersCommand, type RDSClient } from '@aws-sdk/client-rds';
+import { type DBCluster, DescribeDBClustersCommand, type RDSClient } from '@aws-sdk/client-rds';
 import { describeInstanceVolumes } from '../failover/instance-volume-check';
 import { findDbInstance } from '../failover/rds-recovery';
 import type { PlanPath } from '../plan/plan-references';
@@ -65,20 +65,20 @@ export interface SourceScope {
   readonly tiers?: readonly string[];
   /** Read each instance's EBS volumes (for the key and copy-limit checks). */
   readonly volumes?: boolean;
-  /** Check that Aurora clusters exist. */
+  /** Check that Aurora clusters exist, and read their encryption (for the key and copy-limit checks). */
   readonly aurora?: boolean;
 }
 
 const errorName = (error: unknown) => (error as { name?: string } | undefined)?.name ?? '';
 
-async function clusterExists(rds: RDSClient, identifier: string): Promise<boolean> {
+async function findCluster(rds: RDSClient, identifier: string): Promise<DBCluster | undefined> {
   try {
     const { DBClusters = [] } = await rds.send(
       new DescribeDBClustersCommand({ DBClusterIdentifier: identifier }),
     );
-    return DBClusters.length > 0;
+    return DBClusters[0];
   } catch (error) {
-    if (['DBClusterNotFoundFault', 'DBClusterNotFound'].includes(errorName(error))) return false;
+    if (['DBClusterNotFoundFault', 'DBClusterNotFound'].includes(errorName(error))) return undefined;
     throw error;
   }
 }
@@ -252,17 +252,31 @@ export async function checkSources(
     const clusters = dbResources.flatMap((d) =>
       'aurora' in d.resource ? [{ ...d, id: d.resource.aurora.clusterIdentifier }] : [],
     );
-    const exists = await mapWithConcurrency(clusters, 10, (c) => clusterExists(primary.rds, c.id));
+    const found = await mapWithConcurrency(clusters, 10, (c) => findCluster(primary.rds, c.id));
     clusters.forEach((c, i) => {
-      if (!exists[i])
+      const path: PlanPath = ['tiers', c.t, 'resources', c.r, 'aurora', 'clusterIdentifier'];
+      const cluster = found[i];
+      if (!cluster) {
         problems.push(
           problem(
             'missing',
-            ['tiers', c.t, 'resources', c.r, 'aurora', 'clusterIdentifier'],
+            path,
             `no Aurora DB cluster ${c.id} in ${where}; expected a cluster of that identifier`,
             `correct the identifier (aws rds describe-db-clusters --region ${where})`,
           ),
         );
+        return;
+      }
+      // Its snapshots are copied like a database's: the same key checks and copy limits.
+      databases.push({
+        identifier: c.id,
+        path,
+        tierIndex: c.t,
+        resource: c.resource,
+        encrypted: cluster.StorageEncrypted === true,
+        ...(cluster.KmsKeyId ? { kmsKeyId: cluster.KmsKeyId } : {}),
+        replicated: false,
+      });
     });
   }
   return { problems, instances, databases };

@@ -72,7 +72,7 @@ export const PREFLIGHT_SCOPES = {
     capacity: true,
     copyLimits: true,
   }),
-  protect: (tier: string): PreflightScope => ({ sources: [tier], sourceKeys: true }),
+  protect: (tier: string): PreflightScope => ({ sources: [tier], sourceKeys: true, aurora: true }),
   planFailover: (plan: Plan, launches: readonly Launch[]): PreflightScope => ({
     placementRegion: plan.recoveryRegion,
     instanceProfiles: true,
