@@ -33,9 +33,10 @@ export function clusterWriter(cluster: DBCluster): string | undefined {
 }
 
 /**
- * Ready when the cluster is `available`, each of `memberIds` exists and is `available`, and the
- * writer (the first id) is the cluster's writer. A member not shown by a describe is waited for
- * (it may be created on this very check); one in a broken state breaks the cluster.
+ * Ready when the cluster is `available`, each of `memberIds` exists and is `available`, and one of
+ * them is the cluster's writer: any of them, since RDS may fail the writer over to a reader (a
+ * reboot, a host replaced) and the cluster endpoint follows it. A member not shown by a describe is
+ * waited for (it may be created on this very check); one in a broken state breaks the cluster.
  */
 export function clusterReadiness(
   cluster: DBCluster | undefined,
@@ -57,8 +58,8 @@ export function clusterReadiness(
     if (BROKEN_DB.has(memberStatus)) return { verdict: 'broken', state: `${id} ${memberStatus}` };
     if (memberStatus !== 'available') return { verdict: 'waiting', state: `${id} ${memberStatus}` };
   }
-  const writer = memberIds[0];
-  if (writer !== undefined && clusterWriter(cluster) !== writer)
+  const writer = clusterWriter(cluster);
+  if (memberIds.length > 0 && (writer === undefined || !memberIds.includes(writer)))
     return { verdict: 'waiting', state: NO_WRITER };
   return { verdict: 'ready', state: status };
 }

@@ -83,10 +83,13 @@ describe('readiness of a restored cluster', () => {
     });
   });
 
-  it('is ready only when the first instance is the cluster writer', () => {
-    // Prepare
+  it('is ready only once one of its instances is the cluster writer, whichever it is', () => {
+    // Prepare: no writer elected yet; then RDS failed the writer over to the second instance.
     const noWriter = cluster({
       DBClusterMembers: ids.map((id) => ({ DBInstanceIdentifier: id, IsClusterWriter: false })),
+    });
+    const failedOver = cluster({
+      DBClusterMembers: ids.map((id) => ({ DBInstanceIdentifier: id, IsClusterWriter: id === reader })),
     });
     // Act / Assess
     expect(clusterReadiness(noWriter, ids, allAvailable, true)).toEqual({
@@ -94,6 +97,10 @@ describe('readiness of a restored cluster', () => {
       state: 'writer-not-elected',
     });
     expect(clusterReadiness(cluster(), ids, allAvailable, true)).toEqual({
+      verdict: 'ready',
+      state: 'available',
+    });
+    expect(clusterReadiness(failedOver, ids, allAvailable, true)).toEqual({
       verdict: 'ready',
       state: 'available',
     });
