@@ -21,10 +21,13 @@
  *   DB instance"); moto shows every group `in-sync` at once.
  * - Service Quotas GetServiceQuota of EC2's Standard vCPU quota, which moto does not know
  *   (vcpu-quota-double.ts).
+ * - SwitchoverGlobalCluster and FailoverGlobalCluster of Aurora global databases, which moto does
+ *   not do (global-cluster-double.ts).
  */
 import { CreateTagsCommand, DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import { amiVolumeCall, resetAmiVolumes } from './ami-volumes';
+import { globalClusterCall, resetGlobalClusterWriters } from './global-cluster-double';
 import { asHarness } from './harness-calls';
 import { localAwsMode } from './realistic-aws/realistic-aws';
 import { clientRegion, type SdkClient, type SdkCommand, wrapSdkSend } from './sdk-send';
@@ -125,6 +128,7 @@ export function resetMotoGapAdapters(): void {
   pendingReboot.clear();
   resetAmiVolumes();
   resetLocalVcpuQuotas();
+  resetGlobalClusterWriters();
 }
 
 /** Wraps the SDK's `send` once, so every client gets the adapters. */
@@ -137,6 +141,8 @@ export function installMotoGapAdapters(): void {
     return function (this: SdkClient, command: SdkCommand, ...rest: unknown[]) {
       const quota = vcpuQuotaCall.call(this, command);
       if (quota) return quota;
+      const global = globalClusterCall.call(this, send, command, rest);
+      if (global) return global;
       const applying = parameterGroupApply.call(this, send, command, rest);
       if (applying) return applying;
       if (command.constructor.name === 'GetMetricStatisticsCommand') {

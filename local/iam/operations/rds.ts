@@ -23,6 +23,11 @@ export function rdsArn(env: OperationEnv, kind: string, identifier: string): str
     : `arn:aws:rds:${env.region}:${env.account}:${kind}:${identifier}`;
 }
 
+/** `arn:aws:rds::<account>:global-cluster:<id>`: global clusters belong to no one region. */
+function globalClusterArn(env: OperationEnv, identifier: string): string {
+  return `arn:aws:rds::${env.account}:global-cluster:${identifier}`;
+}
+
 function regionOf(arn: string, fallback: string): string {
   return arn.split(':')[3] || fallback;
 }
@@ -365,6 +370,28 @@ export const RDS_OPERATIONS: Record<string, OperationMapper> = {
       : []),
     ...namedGroups('rds:CreateDBInstance', env, input),
     ...tagOnCreate(env, 'db', input.DBInstanceIdentifier, input.Tags),
+  ],
+  // Aurora global databases: `global-cluster:` ARNs have no region (RDS, Service Authorization
+  // Reference); a switchover or failover also needs the target cluster.
+  DescribeGlobalClusters: async (input: { GlobalClusterIdentifier?: string }, env) => [
+    {
+      action: 'rds:DescribeGlobalClusters',
+      resource: globalClusterArn(env, input.GlobalClusterIdentifier ?? EVERY_RESOURCE),
+    },
+  ],
+  SwitchoverGlobalCluster: async (
+    input: { GlobalClusterIdentifier: string; TargetDbClusterIdentifier: string },
+    env,
+  ) => [
+    { action: 'rds:SwitchoverGlobalCluster', resource: globalClusterArn(env, input.GlobalClusterIdentifier) },
+    await existing('rds:SwitchoverGlobalCluster', env, 'cluster', input.TargetDbClusterIdentifier),
+  ],
+  FailoverGlobalCluster: async (
+    input: { GlobalClusterIdentifier: string; TargetDbClusterIdentifier: string },
+    env,
+  ) => [
+    { action: 'rds:FailoverGlobalCluster', resource: globalClusterArn(env, input.GlobalClusterIdentifier) },
+    await existing('rds:FailoverGlobalCluster', env, 'cluster', input.TargetDbClusterIdentifier),
   ],
   ModifyDBCluster: async (input: { DBClusterIdentifier: string }, env) => [
     await existing('rds:ModifyDBCluster', env, 'cluster', input.DBClusterIdentifier),
