@@ -3,6 +3,7 @@
  * (reconciliation, inventories, DNS state) lives in the artifact bucket under the run's keys.
  */
 import { z } from 'zod';
+import type { ResourceKind } from '../recovery-points/resource-kind';
 
 export const failbackRunSchema = z.object({
   app: z.string(),
@@ -58,11 +59,17 @@ export interface HomeDatabase {
   readonly role: string;
   readonly tier: string;
   readonly strategy: 'replica' | 'snapshot';
+  /**
+   * An RDS DB instance, or an Aurora cluster (brought home by snapshot only: a cluster has no
+   * cross-region replica here). Absent is an RDS DB instance, so state written before clusters
+   * came home stays readable.
+   */
+  readonly kind?: 'rds' | 'aurora';
 }
 
 /** Something in the primary region that the failback sets aside (final snapshot/AMI first). */
 export interface StaleResource {
-  readonly kind: 'ec2' | 'rds';
+  readonly kind: ResourceKind;
   readonly id: string;
   readonly role: string;
   readonly tier: string;
@@ -70,7 +77,7 @@ export interface StaleResource {
 
 /** Something in the recovery region retired after the soak time (final snapshot/AMI first). */
 export interface RetireResource {
-  readonly kind: 'ec2' | 'rds';
+  readonly kind: ResourceKind;
   readonly id: string;
   readonly role: string;
   readonly tier: string;
@@ -81,7 +88,7 @@ export interface RetireResource {
  * tag or by the placement's subnets, and what failback does with it. Failback never retires one.
  */
 export interface UnknownResource {
-  readonly kind: 'ec2' | 'rds';
+  readonly kind: ResourceKind;
   readonly id: string;
   /** Why reconciliation looked at it: the app's tag, a placement subnet or DB subnet group. */
   readonly found: string;

@@ -12,6 +12,7 @@ import {
 import { type DBInstance, DescribeDBInstancesCommand, type RDSClient } from '@aws-sdk/client-rds';
 import type { ResourceRecordSet } from '@aws-sdk/client-route-53';
 import type { ArtifactStore } from '../artifacts/artifact-store';
+import { describeClusters } from '../failover/aurora-recovery';
 import type { DnsCutover } from '../failover/dns-cutover';
 import type { DnsSnapshot } from '../failover/dns-snapshot';
 import { describeInstancesById } from '../failover/ec2-recovery';
@@ -194,6 +195,9 @@ function estateInstance(instance: Instance): EstateInstance {
 
 function estateDatabase(db: DBInstance): EstateDatabase[] {
   if (!db.DBInstanceIdentifier || ['deleting', 'deleted'].includes(db.DBInstanceStatus ?? '')) return [];
+  // An Aurora cluster's instance holds none of its data: the cluster is the resource (its
+  // recovered clusters come home as clusters), so a member is neither a database nor unknown.
+  if (db.DBClusterIdentifier) return [];
   return [
     {
       id: db.DBInstanceIdentifier,
@@ -220,6 +224,15 @@ async function describeAllDatabases(rds: RDSClient): Promise<DBInstance[]> {
     Marker = page.Marker;
   } while (Marker);
   return databases;
+}
+
+/** Which of the given Aurora clusters still exist (not being deleted) in a region. */
+export async function existingClusters(rds: RDSClient, clusters: readonly string[]): Promise<string[]> {
+  if (clusters.length === 0) return [];
+  const found = await describeClusters(rds, clusters);
+  return [...found.values()]
+    .filter((c) => !['deleting', 'deleted'].includes(c.Status ?? ''))
+    .map((c) => c.DBClusterIdentifier ?? '');
 }
 
 /** Which of the given instances and databases still exist (not terminated or deleted) in a region. */

@@ -3,7 +3,9 @@
  * runs in the recovery region now, including what the inventory does not know (unknown-resources.ts).
  * Every decision carries its reason for the report.
  */
+import type { ClusterMember } from '../failover/recovered-resource';
 import type { Plan } from '../plan/plan-schema';
+import type { ResourceKind } from '../recovery-points/resource-kind';
 import type {
   FailbackResourcePlan,
   HomeDatabase,
@@ -20,13 +22,17 @@ import {
 
 /** One line of the failover outcome's inventory. */
 export interface RecoveredEntry {
-  readonly kind: 'ec2' | 'rds';
+  readonly kind: ResourceKind;
   readonly tier: string;
   readonly role: string;
   readonly source: string;
   readonly recovered: string;
   /** The recovery point it was made from: for an instance, the AMI it was launched from. */
   readonly from?: string;
+  /** A cluster's endpoints and instances, as the failover outcome keeps them. */
+  readonly endpoint?: string;
+  readonly readerEndpoint?: string;
+  readonly members?: readonly ClusterMember[];
 }
 
 /** A live instance in the recovery region that belongs to a planned role. */
@@ -48,6 +54,12 @@ export interface FailbackResourceInput {
   /** Stale primary instances and databases that still exist in the target region. */
   readonly staleInstances: readonly string[];
   readonly staleDatabases: readonly string[];
+  /**
+   * Recovered Aurora clusters that still exist in the recovery region, and stale primary clusters
+   * that still exist in the target region; absent when the failover recovered no cluster.
+   */
+  readonly recoveryClusters?: readonly string[];
+  readonly staleClusters?: readonly string[];
   /** Which side wins where failback and the recovery region disagree (run, else plan). */
   readonly prefer?: 'failback' | 'current';
   /** What runs in the recovery region with the app's tag or in its placement, known or not. */
@@ -69,6 +81,8 @@ export function planFailbackResources(input: FailbackResourceInput): FailbackRes
         tierOfRole.set(resource.rds.role ?? resource.rds.identifier, tier.name);
         strategyOf.set(resource.rds.identifier, resource.rds.failbackSync);
       }
+      if ('aurora' in resource)
+        tierOfRole.set(resource.aurora.role ?? resource.aurora.clusterIdentifier, tier.name);
     }
   }
   const decisions: FailbackResourcePlan['decisions'] = [];
@@ -172,6 +186,7 @@ export function planFailbackResources(input: FailbackResourceInput): FailbackRes
       });
     }
   }
+  databases.push(...planClusters(input, decisions, stale, retire));
   const roleImages = new Map<string, Set<string>>();
   for (const entry of input.recovered)
     if (entry.kind === 'ec2' && entry.from)
@@ -199,4 +214,53 @@ export function planFailbackResources(input: FailbackResourceInput): FailbackRes
     unknown: unknown.unknown,
     decisions,
   };
+}
+
+/**
+ * Recovered Aurora clusters come home by snapshot: a final snapshot of the recovery cluster, taken
+ * after the write freeze, is copied home and restored (the plan offers clusters no replica sync).
+ */
+function planClusters(
+  input: FailbackResourceInput,
+  decisions: FailbackResourcePlan['decisions'][number][],
+  stale: StaleResource[],
+  retire: RetireResource[],
+): HomeDatabase[] {
+  const databases: HomeDatabase[] = [];
+  const recoveryClusters = new Set(input.recoveryClusters ?? []);
+  const staleClusters = new Set(input.staleClusters ?? []);
+  for (const entry of input.recovered.filter((r) => r.kind === 'aurora')) {
+    if (!recoveryClusters.has(entry.recovered)) {
+      decisions.push({
+        subject: entry.recovered,
+        decision: 'missing',
+        reason: 'the recovered cluster no longer exists; its data cannot be synced home',
+      });
+      continue;
+    }
+    databases.push({
+      source: entry.source,
+      recoveryId: entry.recovered,
+      role: entry.role,
+      tier: entry.tier,
+      strategy: 'snapshot',
+      kind: 'aurora',
+    });
+    decisions.push({
+      subject: entry.recovered,
+      decision: 'snapshot home',
+      reason: `the recovery cluster is the truth: a final cluster snapshot is copied to ${input.targetRegion} and restored with its writer and readers`,
+    });
+    retire.push({ kind: 'aurora', id: entry.recovered, role: entry.role, tier: entry.tier });
+    if (staleClusters.has(entry.source)) {
+      stale.push({ kind: 'aurora', id: entry.source, role: entry.role, tier: entry.tier });
+      decisions.push({
+        subject: entry.source,
+        decision: 'set aside',
+        reason:
+          'stale primary cluster: renamed, final snapshot kept, deleted with its instances after the new primary is validated',
+      });
+    }
+  }
+  return databases;
 }

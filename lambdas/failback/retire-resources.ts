@@ -26,9 +26,10 @@ import {
 import { describeInstancesById } from '../failover/ec2-recovery';
 import { deregisterImages, imageState } from '../recovery-points/ami-recovery-points';
 import { TAG, tagList, tagMap } from '../recovery-points/recovery-point';
+import type { ResourceKind } from '../recovery-points/resource-kind';
 import type { AwsClients } from '../runtime/aws-clients';
 import { mapWithConcurrency } from '../runtime/bounded-all';
-import { ValidationFailedError } from '../runtime/task-errors';
+import { ValidationFailedError, WrongStateError } from '../runtime/task-errors';
 import type { FailbackRun } from './failback-run';
 import { describeDbSnapshot, snapshotState } from './home-databases';
 import { describeImagesNamed, GONE_INSTANCE } from './home-instances';
@@ -46,7 +47,7 @@ const CONCURRENCY = 10;
 const DELETABLE_DB = new Set(['available', 'stopped']);
 
 export interface RetireTarget {
-  readonly kind: 'ec2' | 'rds';
+  readonly kind: ResourceKind;
   readonly id: string;
   readonly role: string;
   readonly tier: string;
@@ -382,6 +383,14 @@ async function retireDatabases(
 export async function retireResources(req: RetireRequest): Promise<RetiredEntry[]> {
   const ec2 = req.clients.ec2(req.region);
   const rds = req.clients.rds(req.region);
+  // A cluster is retired instances first, then the cluster with its final snapshot; until that
+  // exists, a cluster target stops the call before anything is deleted rather than being skipped
+  // (a skipped cluster would stay running, unnoticed, in the region).
+  const clusters = req.targets.filter((t) => t.kind === 'aurora');
+  if (clusters.length > 0)
+    throw new WrongStateError(
+      `cannot retire Aurora cluster(s) ${clusters.map((t) => t.id).join(', ')} in ${req.region} yet: nothing was retired; delete them by hand with a final snapshot`,
+    );
   const instanceTargets = req.targets.filter((t) => t.kind === 'ec2');
   const dbTargets = req.targets.filter((t) => t.kind === 'rds');
   // Phase 1: final AMIs asked for, databases checked. Any failure here deletes nothing.

@@ -9,7 +9,7 @@ import { runArtifactKey } from '../artifacts/artifact-store';
 import { positionOf, readDnsShift } from '../failback/dns-shift-state';
 import { placeholderTargets, planZoneFailback } from '../failback/failback-dns';
 import { FAILBACK_ARTIFACTS, failbackRunSchema } from '../failback/failback-run';
-import { existing, readRecoveryRegion, readZones } from '../failback/gather-failback-state';
+import { existing, existingClusters, readRecoveryRegion, readZones } from '../failback/gather-failback-state';
 import { planFailbackResources, type RecoveredEntry } from '../failback/plan-failback-resources';
 import { type Reconciliation, reconciliationMarkdown } from '../failback/reconciliation';
 import { withoutShiftInProgress } from '../failback/staged-dns';
@@ -52,7 +52,8 @@ export function makeReconcileFailbackHandler(deps: TaskDeps = {}) {
     }
     const outcome = await ctx.artifacts.getJson<{ inventory: RecoveredEntry[] }>(record.outcomeKey);
     const recovered = outcome.inventory;
-    const [zones, recoveryRegion, staleSide] = await Promise.all([
+    const clusters = recovered.filter((r) => r.kind === 'aurora');
+    const [zones, recoveryRegion, staleSide, recoveryClusters, staleClusters] = await Promise.all([
       readZones(ctx.clients, ctx.artifacts, plan, record),
       readRecoveryRegion(ctx.clients.ec2(run.sourceRegion), ctx.clients.rds(run.sourceRegion), plan),
       existing(
@@ -60,6 +61,14 @@ export function makeReconcileFailbackHandler(deps: TaskDeps = {}) {
         run.targetRegion,
         recovered.filter((r) => r.kind === 'ec2').map((r) => r.source),
         recovered.filter((r) => r.kind === 'rds').map((r) => r.source),
+      ),
+      existingClusters(
+        ctx.clients.rds(run.sourceRegion),
+        clusters.map((r) => r.recovered),
+      ),
+      existingClusters(
+        ctx.clients.rds(run.targetRegion),
+        clusters.map((r) => r.source),
       ),
     ]);
     const resources = planFailbackResources({
@@ -70,6 +79,8 @@ export function makeReconcileFailbackHandler(deps: TaskDeps = {}) {
       recoveryDatabases: recoveryRegion.estate.databases.map((d) => d.id),
       staleInstances: staleSide.instances,
       staleDatabases: staleSide.databases,
+      recoveryClusters,
+      staleClusters,
       ...(run.prefer ? { prefer: run.prefer } : {}),
       estate: recoveryRegion.estate,
     });

@@ -32,7 +32,7 @@ import { episodeSuffix } from '../failover/failover-run';
 import { roleSelectors } from '../recovery-points/selectable-sources';
 import { logger } from '../runtime/observability';
 import { type TaskContext, type TaskDeps, taskContext } from '../runtime/task-context';
-import { InvalidInputError, ValidationFailedError } from '../runtime/task-errors';
+import { InvalidInputError, ValidationFailedError, WrongStateError } from '../runtime/task-errors';
 import { parseTaskInput } from '../runtime/task-input';
 
 const eventSchema = z.object({
@@ -83,6 +83,14 @@ export function makeSyncHomeHandler(deps: TaskDeps = {}) {
         dryRun: true,
       };
 
+    // Reconciliation plans a cluster's way home (a final cluster snapshot, copied and restored), but
+    // this task cannot take it yet: stop before anything is made rather than pass a cluster to the
+    // DB-instance sync, which would find no such database.
+    const clusters = resources.databases.filter((d) => d.kind === 'aurora');
+    if (clusters.length > 0)
+      throw new WrongStateError(
+        `cannot bring Aurora cluster(s) ${clusters.map((d) => d.recoveryId).join(', ')} home yet: nothing was synced; they keep running in ${run.sourceRegion}`,
+      );
     const previous = await ctx.artifacts.getJsonIfExists<HomeInventory>(inventoryKey);
     const startedAt = previous?.startedAt ?? ctx.now().toISOString();
     const { plan } = ctx;

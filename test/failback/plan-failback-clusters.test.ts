@@ -1,0 +1,84 @@
+import { describe, expect, it, vi } from 'vitest';
+import {
+  type FailbackResourceInput,
+  planFailbackResources,
+} from '../../lambdas/failback/plan-failback-resources';
+import { samplePlanWith } from '../support/sample-plan';
+
+vi.mock('../../lambdas/plan/aurora-support', () => ({ auroraRefusal: () => undefined }));
+
+const plan = samplePlanWith((p) => {
+  p.tiers[0]?.resources.push({ aurora: { clusterIdentifier: 'shop-aurora' } });
+});
+
+const clusterEntry = {
+  kind: 'aurora' as const,
+  tier: 'data',
+  role: 'shop-aurora',
+  source: 'shop-aurora',
+  recovered: 'shop-aurora-pf-1a2b3c4d',
+  endpoint: 'shop-aurora-pf-1a2b3c4d.cluster-x.us-west-2.rds.amazonaws.com',
+  readerEndpoint: 'shop-aurora-pf-1a2b3c4d.cluster-ro-x.us-west-2.rds.amazonaws.com',
+  members: [
+    { id: 'shop-aurora-pf-1a2b3c4d-1', writer: true },
+    { id: 'shop-aurora-pf-1a2b3c4d-2', writer: false },
+  ],
+};
+
+const input = (over: Partial<FailbackResourceInput> = {}): FailbackResourceInput => ({
+  plan,
+  targetRegion: 'us-east-1',
+  recovered: [clusterEntry],
+  recoveryInstances: [],
+  recoveryDatabases: [],
+  staleInstances: [],
+  staleDatabases: [],
+  recoveryClusters: ['shop-aurora-pf-1a2b3c4d'],
+  staleClusters: ['shop-aurora'],
+  estate: { placement: { subnets: {}, dbSubnetGroups: {} }, instances: [], databases: [] },
+  ...over,
+});
+
+describe('an Aurora cluster failing back', () => {
+  it('comes home by snapshot as a cluster; the stale cluster is set aside and the recovery cluster retired', () => {
+    // Act
+    const result = planFailbackResources(input());
+    // Assess
+    expect(result.databases).toEqual([
+      {
+        source: 'shop-aurora',
+        recoveryId: 'shop-aurora-pf-1a2b3c4d',
+        role: 'shop-aurora',
+        tier: 'data',
+        strategy: 'snapshot',
+        kind: 'aurora',
+      },
+    ]);
+    expect(result.stale).toEqual([{ kind: 'aurora', id: 'shop-aurora', role: 'shop-aurora', tier: 'data' }]);
+    expect(result.retire).toEqual([
+      { kind: 'aurora', id: 'shop-aurora-pf-1a2b3c4d', role: 'shop-aurora', tier: 'data' },
+    ]);
+    expect(result.decisions.find((d) => d.subject === 'shop-aurora-pf-1a2b3c4d')).toMatchObject({
+      decision: 'snapshot home',
+      reason: expect.stringMatching(/cluster snapshot is copied to us-east-1/),
+    });
+    expect(result.unknown).toEqual([]);
+  });
+
+  it('is reported missing, and not retired, when the recovery cluster is gone', () => {
+    const result = planFailbackResources(input({ recoveryClusters: [] }));
+    expect(result.databases).toEqual([]);
+    expect(result.retire).toEqual([]);
+    expect(result.decisions).toContainEqual({
+      subject: 'shop-aurora-pf-1a2b3c4d',
+      decision: 'missing',
+      reason: expect.stringMatching(/cluster no longer exists/),
+    });
+  });
+
+  it('sets no stale cluster aside when the primary cluster is gone', () => {
+    const result = planFailbackResources(input({ staleClusters: [] }));
+    expect(result.stale).toEqual([]);
+    expect(result.databases).toHaveLength(1);
+  });
+});
