@@ -16,6 +16,7 @@ export function isStatefulRecord(record: Pick<ManagedRecord, 'target' | 'statefu
 export function freezeModeOf(plan: Pick<Plan, 'failback' | 'hooks' | 'tiers'>): FreezeMode {
   if (plan.failback.freeze) return plan.failback.freeze;
   if (plan.hooks.preFailback.length > 0) return 'hook';
-  const hasDatabases = plan.tiers.some((t) => t.resources.some((r) => 'rds' in r));
+  // An Aurora cluster takes writes like a DB instance: a plan with one never defaults to no freeze.
+  const hasDatabases = plan.tiers.some((t) => t.resources.some((r) => 'rds' in r || 'aurora' in r));
   return hasDatabases ? 'readOnly' : 'none';
 }

@@ -7,7 +7,7 @@ import { phaseBudgetProblem } from '../hooks/hook-budget';
 import { HOOK_PHASES, isPrePhase } from '../hooks/hook-payload';
 import { auroraRefusal } from './aurora-support';
 import { durationSeconds } from './duration';
-import { isStatefulRecord } from './failback-freeze';
+import { freezeModeOf, isStatefulRecord } from './failback-freeze';
 import type { Plan } from './plan-schema';
 
 export type PlanPath = ReadonlyArray<string | number>;
@@ -244,6 +244,17 @@ function checkKeys(plan: Plan): PlanProblem[] {
 function checkFreeze(plan: Plan): PlanProblem[] {
   const problems: PlanProblem[] = [];
   const { freeze, maintenance } = plan.failback;
+  // readOnly works through each database's DB parameter group; a cluster's writes would need its
+  // cluster parameter group, which Pendulum does not change, so it would keep taking writes while
+  // its final snapshot is taken and two databases would be writable at the cutover.
+  const cluster = plan.tiers
+    .flatMap((t) => t.resources)
+    .find((r): r is Extract<typeof r, { aurora: unknown }> => 'aurora' in r);
+  if (cluster && freezeModeOf(plan) === 'readOnly')
+    problems.push({
+      path: ['failback', 'freeze'],
+      message: `expected hook, maintenance or none: readOnly${freeze ? '' : ' (the default with databases)'} cannot freeze writes to Aurora cluster ${cluster.aurora.clusterIdentifier}; freeze them with preFailback hooks or a maintenance target`,
+    });
   if (freeze === 'hook' && plan.hooks.preFailback.length === 0)
     problems.push({
       path: ['failback', 'freeze'],

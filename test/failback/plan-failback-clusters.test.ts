@@ -9,6 +9,7 @@ vi.mock('../../lambdas/plan/aurora-support', () => ({ auroraRefusal: () => undef
 
 const plan = samplePlanWith((p) => {
   p.tiers[0]?.resources.push({ aurora: { clusterIdentifier: 'shop-aurora' } });
+  p.failback = { ...p.failback, freeze: 'none' };
 });
 
 const clusterEntry = {

@@ -9,6 +9,7 @@ vi.mock('../../lambdas/plan/aurora-support', () => ({ auroraRefusal: () => undef
 describe('choosing the recovery point of an Aurora cluster', () => {
   const plan = samplePlanWith((p) => {
     p.tiers[0]?.resources.push({ aurora: { clusterIdentifier: 'shop-aurora', role: 'orders' } });
+    p.failback = { ...p.failback, freeze: 'none' };
   });
   const dbPoint = point({
     kind: 'db-snapshot',

@@ -38,6 +38,7 @@ describe('what failover may do to Aurora clusters', () => {
   const plan = samplePlanWith((p) => {
     p.tiers[0]?.resources.push({ aurora: { clusterIdentifier: 'shop-aurora', role: 'orders' } });
     p.placement = { ...p.placement, orders: { dbSubnetGroup: 'shop-recovery-db' } };
+    p.failback = { ...p.failback, freeze: 'none' };
   });
   let iam: LocalIam;
   let handlers: string[];

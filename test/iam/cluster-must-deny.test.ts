@@ -30,6 +30,7 @@ describe('what no Pendulum role may do with Aurora clusters', () => {
       rto: '1h',
       resources: [{ aurora: { clusterIdentifier: 'shop-aurora' } }],
     });
+    p.failback = { ...p.failback, freeze: 'none' };
   });
   let iam: LocalIam;
   let handlers: string[];

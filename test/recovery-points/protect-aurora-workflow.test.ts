@@ -71,6 +71,7 @@ describe('the protect workflow of a plan with an Aurora cluster (IAM enforced)',
           rto: '1h',
           resources: [{ aurora: { clusterIdentifier: 'shop-aurora' } }],
         });
+        p.failback = { ...p.failback, freeze: 'none' };
       }),
     );
   }, 120_000);

@@ -91,6 +91,7 @@ describe('protect-tier preflight against moto', () => {
         { ...plan.tiers[0], resources: [{ aurora: { clusterIdentifier: 'shop-orders' } }] },
         ...plan.tiers.slice(1),
       ],
+      failback: { freeze: 'none' },
     });
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
     process.env.PENDULUM_PLAN = JSON.stringify(parsed.plan);

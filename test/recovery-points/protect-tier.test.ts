@@ -389,6 +389,7 @@ describe('protect-tier against moto', () => {
             resources: [{ aurora: { clusterIdentifier: 'shop-aurora' } }],
           },
         ],
+        failback: { freeze: 'none' },
       }),
     );
     await createAuroraCluster(clients.rds(PRIMARY), { id: 'shop-aurora', readers: 1 });

@@ -14,6 +14,8 @@ function plan(tiers: PlanInput['tiers']): Plan {
     primaryRegion: 'us-east-1',
     recoveryRegion: 'us-west-2',
     tiers,
+    // No readOnly freeze for a cluster: a plan naming one chooses another.
+    failback: { freeze: 'none' },
   });
   if (!result.ok) throw new Error(JSON.stringify(result.problems));
   return result.plan;

@@ -99,6 +99,7 @@ describe('failing over an Aurora cluster', { timeout: 300_000 }, () => {
         aurora: { clusterIdentifier: 'shop-aurora', role: 'orders', kmsKeys: keys.planKeys },
       });
       p.placement = { ...p.placement, orders: { dbSubnetGroup: 'shop-recovery-db' } };
+      p.failback = { ...p.failback, freeze: 'none' };
       p.dns?.zones?.[0]?.records?.push({
         name: 'orders-db.shop.example.com',
         type: 'CNAME',
