@@ -70,6 +70,22 @@ describe('what no Pendulum role may do with Aurora clusters', () => {
       }
   });
 
+  it('reconcile lists clusters in both regions (which recovered and stale ones still exist), and changes none', async () => {
+    const list = { Filters: [{ Name: 'db-cluster-id', Values: ['shop-aurora'] }] };
+    for (const region of [PRIMARY, RECOVERY]) {
+      expect(await allowed('reconcile-failback', 'DescribeDBClusters', list, region), region).toBe(true);
+      expect(
+        await allowed(
+          'reconcile-failback',
+          'ModifyDBCluster',
+          { DBClusterIdentifier: 'shop-aurora' },
+          region,
+        ),
+      ).toBe(false);
+    }
+    expect(await allowed('reconcile-failback', 'DescribeDBClusters', list, 'eu-west-1')).toBe(false);
+  });
+
   it('protect deletes only its own cluster snapshots, never one outside its prefixes', async () => {
     for (const region of [PRIMARY, RECOVERY]) {
       for (const own of [POINT, REVERSE_POINT])
