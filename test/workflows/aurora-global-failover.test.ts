@@ -13,10 +13,12 @@ import {
 } from '@aws-sdk/client-rds';
 import { describe, expect, it, vi } from 'vitest';
 import { createSampleEstate } from '../../examples/sample-estate';
+import { ArtifactStore } from '../../lambdas/artifacts/artifact-store';
 import { recordKey } from '../../lambdas/dns/record-key';
 import { describeGlobalDatabase } from '../../lambdas/failover/global-database';
 import { listZoneRecords } from '../../lambdas/route53/hosted-zone';
 import { createAwsClients } from '../../lambdas/runtime/aws-clients';
+import { StateTable } from '../../lambdas/state/state-table';
 import { iamLedger } from '../../local/iam/iam-enforcer';
 import { deployLocalStack } from '../../local/local-stack';
 import { localAwsForTests } from '../support/local-aws';
@@ -125,5 +127,20 @@ describe('failing over an Aurora global database member', { timeout: 300_000 }, 
     const values = (key: string) => (byKey.get(key as never)?.ResourceRecords ?? []).map((v) => v.Value);
     expect(values('orders-db.shop.example.com. CNAME')).toEqual([west?.Endpoint]);
     expect(values('orders-ro.shop.example.com. CNAME')).toEqual([west?.ReaderEndpoint]);
+
+    // Assess: the outcome says the member was promoted by a switchover, without data loss
+    const state = new StateTable(clients().dynamo(), stack.tableName);
+    const app = await state.getApp('shop', PRIMARY);
+    const artifacts = new ArtifactStore(clients().s3(), stack.bucketName);
+    const outcome = await artifacts.getJson<{ inventory: Record<string, unknown>[] }>(String(app.outcomeKey));
+    expect(outcome.inventory.find((r) => r.kind === 'aurora')).toMatchObject({
+      source: 'shop-aurora',
+      recovered: 'shop-aurora-west',
+      from: 'shop-global',
+      created: false,
+      promotedBy: 'switchover',
+      dataLossAllowed: false,
+      endpoint: west?.Endpoint,
+    });
   });
 });
