@@ -224,6 +224,11 @@ export async function recoverTier(
   // Only the cluster here: its instances can be created once it is available (assessTier does).
   const recoveredClusters = await mapWithConcurrency(clusters, limit, async (resource) => {
     if (resource.point.kind === 'global-member') {
+      // A drill must leave production alone: promoting the member would move production's writer.
+      if (request.dbMarker === 'dr')
+        throw new Error(
+          `a drill does not promote ${resource.point.id}: switching a global database over moves production's writer`,
+        );
       // The recovery region's member of the global database is promoted, not restored.
       const { promotion, cluster } = await promoteGlobalCluster(clients, request.region, resource.point.id);
       const ids = memberInstanceIds(cluster);

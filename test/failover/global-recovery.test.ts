@@ -159,6 +159,20 @@ describe('recovering a global database member', () => {
     expect(assessed.broken).toEqual([{ id: 'shop-orders-west', state: HEADLESS_MEMBER }]);
   });
 
+  it('refuses to promote a member in a drill, leaving the primary the writer', async () => {
+    // Prepare
+    await globalEstate({ secondaryInstances: true });
+
+    // Act / Assess
+    await expect(recoverTier(createAwsClients(), { ...request, dbMarker: 'dr' })).rejects.toThrow(
+      /a drill does not promote shop-global/,
+    );
+    const west = await rds(RECOVERY).send(
+      new DescribeDBClustersCommand({ DBClusterIdentifier: 'shop-orders-west' }),
+    );
+    expect(west.DBClusters).toHaveLength(1);
+  });
+
   it('chooses switchover when the writer region answers, failover when it does not', () => {
     expect(promotionFor(true)).toBe('switchover');
     expect(promotionFor(false)).toBe('failover');
