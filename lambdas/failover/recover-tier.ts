@@ -22,6 +22,8 @@ import { type ExpectedStorage, storageMismatch } from './database-storage-check'
 import { describeInstancesById, findEpisodeInstances, launchInstance } from './ec2-recovery';
 import { DEFAULT_INSTANCE_TYPE } from './failover-launches';
 import { episodeSuffix } from './failover-run';
+import { describeGlobalDatabase, globalPromotionDone } from './global-database';
+import { memberInstanceIds, promoteGlobalCluster } from './global-recovery';
 import { describeInstanceVolumes, volumeMismatch } from './instance-volume-check';
 import type { ResolvedPlacement } from './placement';
 import {
@@ -221,6 +223,26 @@ export async function recoverTier(
 
   // Only the cluster here: its instances can be created once it is available (assessTier does).
   const recoveredClusters = await mapWithConcurrency(clusters, limit, async (resource) => {
+    if (resource.point.kind === 'global-member') {
+      // A drill must leave production alone: promoting the member would move production's writer.
+      if (request.dbMarker === 'dr')
+        throw new Error(
+          `a drill does not promote ${resource.point.id}: switching a global database over moves production's writer`,
+        );
+      // The recovery region's member of the global database is promoted, not restored.
+      const { promotion, cluster } = await promoteGlobalCluster(clients, request.region, resource.point.id);
+      const ids = memberInstanceIds(cluster);
+      const base = {
+        kind: 'aurora' as const,
+        source: resource.source,
+        role: resource.role,
+        tier: resource.tier,
+        pointId: resource.point.id,
+        members: ids.map((id, i) => ({ id, writer: i === 0 })),
+        globalPromotion: promotion,
+      };
+      return fromCluster(base, cluster, false, cluster.Status !== undefined);
+    }
     const identifier = episodeDbIdentifier(resource.source, suffix, request.dbMarker);
     const placement = request.placements[resource.role];
     const shape = resource.point.cluster ?? { engine: 'aurora-postgresql', readers: 0 };
@@ -318,8 +340,15 @@ export async function assessTier(
       : new Map<string, DBCluster>(),
   ]);
   // Each check makes progress on a cluster's instances, so the readiness loop brings them up.
-  for (const resource of clusterResources)
+  for (const resource of clusterResources.filter((r) => !r.globalPromotion))
     await addClusterMembers(clients.rds(region), resource, clusters.get(resource.recoveredId), dbs);
+  // A promoted global member is ready once the global database names it writer and is settled.
+  const promotionsDone = new Set<string>();
+  for (const resource of clusterResources.filter((r) => r.globalPromotion)) {
+    const id = resource.globalPromotion?.globalClusterIdentifier ?? '';
+    if (globalPromotionDone(await describeGlobalDatabase(clients.rds(region), id), region))
+      promotionsDone.add(resource.recoveredId);
+  }
   // The volumes of running instances that have a promise to keep (one describe for all of them).
   const toCheck = resources.filter(
     (r) => r.kind === 'ec2' && r.expectedVolumes && instances.get(r.recoveredId)?.State?.Name === 'running',
@@ -354,7 +383,9 @@ export async function assessTier(
     if (resource.kind === 'aurora') {
       const cluster = clusters.get(resource.recoveredId);
       const ids = (resource.members ?? []).map((m) => m.id);
-      const readiness = clusterReadiness(cluster, ids, dbs, seenBefore);
+      const readiness = resource.globalPromotion
+        ? globalMemberReadiness(cluster, ids, dbs, seenBefore, promotionsDone.has(resource.recoveredId))
+        : clusterReadiness(cluster, ids, dbs, seenBefore);
       const mismatch =
         cluster && readiness.verdict === 'ready' && resource.expectedStorage
           ? storageMismatch(cluster, { kmsKeyId: resource.expectedStorage.kmsKeyId })
@@ -382,3 +413,24 @@ export async function assessTier(
   });
   return { resources: refreshed, ready: laggards.length === 0 && broken.length === 0, laggards, broken };
 }
+
+/**
+ * A promoted global member: ready as a cluster (available, its instances available, a writer among
+ * them) once the promotion is done. A member with no instances (a headless secondary) has no
+ * writer to serve from and Pendulum does not create instances in it yet: broken, not waited for.
+ */
+function globalMemberReadiness(
+  cluster: DBCluster | undefined,
+  ids: readonly string[],
+  dbs: ReadonlyMap<string, DBInstance>,
+  seenBefore: boolean,
+  promotionDone: boolean,
+): ReturnType<typeof clusterReadiness> {
+  if (cluster && ids.length === 0) return { verdict: 'broken', state: HEADLESS_MEMBER };
+  if (!promotionDone) return { verdict: 'waiting', state: PROMOTING };
+  return clusterReadiness(cluster, ids, dbs, seenBefore);
+}
+
+/** A global member whose promotion RDS has not finished (the global database not yet settled). */
+export const PROMOTING = 'global-promotion-in-progress';
+export const HEADLESS_MEMBER = 'global-member-has-no-instances';

@@ -1,6 +1,7 @@
 import type { ExpectedVolume } from '../recovery-points/recovery-point';
 import type { ResourceKind } from '../recovery-points/resource-kind';
 import type { ExpectedStorage } from './database-storage-check';
+import type { GlobalPromotion } from './global-recovery';
 
 /** One resource brought up from a recovery point, as recorded in a tier's inventory. */
 export interface RecoveredResource {
@@ -33,6 +34,8 @@ export interface RecoveredResource {
   readonly instanceClass?: string;
   /** A restored database: what its recovery point says it must be (encryption, size). */
   readonly expectedStorage?: ExpectedStorage;
+  /** An Aurora global database member promoted to writer: how (nothing was restored). */
+  readonly globalPromotion?: GlobalPromotion;
   /** A launched instance: the volumes its recovery point promises (devices, sizes, keys). */
   readonly expectedVolumes?: ExpectedVolume[];
 }

@@ -24,6 +24,8 @@ export interface SelectedResource {
   /** The RPO this choice implies: failover start minus the point's capture time. */
   readonly ageSeconds: number;
   readonly withinRpo: boolean;
+  /** A global database member: its RPO is the replication lag, not known from the catalogue. */
+  readonly replicationLag?: 'unknown';
 }
 
 export interface SelectedTier {
@@ -44,6 +46,40 @@ export interface SelectionOptions {
   readonly at: 'latest' | Date;
   readonly now: Date;
   readonly force: boolean;
+}
+
+/**
+ * A global database's member in the recovery region is the cluster's recovery point: replication
+ * keeps it current, so there is nothing to choose and nothing too old. Its real age is the
+ * replication lag, which the catalogue does not know: `ageSeconds` 0 with `replicationLag`
+ * unknown, so reports say so rather than claim an RPO.
+ */
+function globalMemberChoice(
+  source: string,
+  role: string,
+  tier: string,
+  globalClusterIdentifier: string,
+  now: Date,
+): SelectedResource {
+  return {
+    kind: 'aurora',
+    source,
+    role,
+    tier,
+    point: {
+      kind: 'global-member',
+      id: globalClusterIdentifier,
+      source,
+      role,
+      tier,
+      takenAt: now.toISOString(),
+      protectRun: '',
+      state: 'available',
+    },
+    ageSeconds: 0,
+    withinRpo: true,
+    replicationLag: 'unknown',
+  };
 }
 
 /** Chooses a point for every resource of every tier; reports all missing or stale points at once. */
@@ -89,8 +125,18 @@ export function selectRecoveryPoints(
       } else if ('rds' in resource) {
         choose('rds', resource.rds.identifier, resource.rds.role ?? resource.rds.identifier);
       } else {
-        const { clusterIdentifier, role } = resource.aurora;
-        choose('aurora', clusterIdentifier, role ?? clusterIdentifier);
+        const { clusterIdentifier, role, globalClusterIdentifier } = resource.aurora;
+        if (globalClusterIdentifier)
+          resources.push(
+            globalMemberChoice(
+              clusterIdentifier,
+              role ?? clusterIdentifier,
+              tier.name,
+              globalClusterIdentifier,
+              options.now,
+            ),
+          );
+        else choose('aurora', clusterIdentifier, role ?? clusterIdentifier);
       }
     }
     return { index, name: tier.name, rpoSeconds, rtoSeconds: durationSeconds(tier.rto), resources };

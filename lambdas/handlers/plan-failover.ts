@@ -75,16 +75,19 @@ export function makePlanFailoverHandler(deps: TaskDeps = {}) {
           action:
             r.point.kind === 'db-replica'
               ? 'promote replica'
-              : r.kind === 'rds'
-                ? 'restore database'
-                : r.kind === 'aurora'
-                  ? 'restore Aurora cluster'
-                  : 'launch instance',
+              : r.point.kind === 'global-member'
+                ? 'promote global database member'
+                : r.kind === 'rds'
+                  ? 'restore database'
+                  : r.kind === 'aurora'
+                    ? 'restore Aurora cluster'
+                    : 'launch instance',
           from: r.point.id,
           pointTakenAt: r.point.takenAt,
           rpoSeconds: r.ageSeconds,
           withinRpo: r.withinRpo,
-          ...((r.kind === 'rds' && r.point.kind !== 'db-replica') || r.kind === 'aurora'
+          ...((r.kind === 'rds' && r.point.kind !== 'db-replica') ||
+          (r.kind === 'aurora' && r.point.kind !== 'global-member')
             ? { name: episodeDbIdentifier(r.source, suffix) }
             : {}),
           ...(r.kind === 'ec2'

@@ -97,6 +97,13 @@ export function makeRecordFailoverHandler(deps: TaskDeps = {}) {
         ...(r.kind === 'aurora'
           ? { endpoint: r.endpoint, readerEndpoint: r.readerEndpoint, members: r.members }
           : {}),
+        // A global database member was promoted, not restored: how, and whether data loss was allowed.
+        ...(r.globalPromotion
+          ? {
+              promotedBy: r.globalPromotion.how,
+              dataLossAllowed: r.globalPromotion.dataLossAllowed,
+            }
+          : {}),
       })),
       hooks,
       warnings,

@@ -89,7 +89,17 @@ export function expectedVolumesOf(
  */
 export const REVERSE_POINT_KIND = 'reverse-point';
 
-export type RecoveryPointKind = 'ami' | 'db-snapshot' | 'db-replica' | 'db-cluster-snapshot';
+/**
+ * `global-member`: an Aurora cluster in a global database. Its recovery point is the global
+ * database's member in the recovery region, kept current by replication; `id` is the global
+ * database's identifier. Never a tagged resource in the catalogue: selection makes it from the plan.
+ */
+export type RecoveryPointKind =
+  | 'ami'
+  | 'db-snapshot'
+  | 'db-replica'
+  | 'db-cluster-snapshot'
+  | 'global-member';
 
 export interface RecoveryPoint {
   readonly kind: RecoveryPointKind;

@@ -173,7 +173,11 @@ export async function resolveProtectedSources(
     );
   });
 
-  const clusters = tier.resources.flatMap((r) => ('aurora' in r ? [r.aurora] : []));
+  // A global database member is protected by replication (its member in the recovery region is
+  // its recovery point): no snapshot of it is taken or copied.
+  const clusters = tier.resources.flatMap((r) =>
+    'aurora' in r && !r.aurora.globalClusterIdentifier ? [r.aurora] : [],
+  );
   const live = await describeLiveClusters(
     primary.rds,
     clusters.map((c) => c.clusterIdentifier),

@@ -8,6 +8,7 @@ import { episodeDbIdentifierPattern } from '../../lambdas/failover/rds-recovery'
 import type { Plan } from '../../lambdas/plan/plan-schema';
 import { TAG } from '../../lambdas/recovery-points/recovery-point';
 import { dbSnapshotPrefix } from '../../lambdas/recovery-points/recovery-point-names';
+import { allowCheckGlobalMembers, allowPromoteGlobalMembers } from './global-cluster-grants';
 import { arnsFor, grant } from './grant';
 import { allowPlanKeys } from './kms-grants';
 import { planDatabases, planInstances, planPlacements } from './plan-resources';
@@ -174,6 +175,7 @@ export function allowRecoverTier(role: iam.IRole, plan: Plan): void {
     });
   }
   if (clusters.length > 0) allowRestoreClusters(role, plan, dbSubnetGroups);
+  allowPromoteGlobalMembers(role, plan);
   if (replicas.length > 0)
     grant(role, {
       sid: 'PromotePlanReplicas',
@@ -263,6 +265,7 @@ export function allowCheckTier(role: iam.IRole, plan: Plan): void {
   allowEc2Describe(role, [plan.recoveryRegion], ['ec2:DescribeInstances', 'ec2:DescribeVolumes']);
   allowRdsDescribe(role, [plan.recoveryRegion], ['db']);
   if (planDatabases(plan).clusters.length > 0) allowAddClusterInstances(role, plan);
+  allowCheckGlobalMembers(role, plan);
 }
 
 /**

@@ -55,4 +55,29 @@ describe('choosing the recovery point of an Aurora cluster', () => {
       selectRecoveryPoints(plan, [dbPoint, ...instancePoints], { at: 'latest', now: BASE, force: false }),
     ).toThrow(/shop-aurora/);
   });
+
+  it('takes a global database member as recovered from its global database, without a snapshot, its lag unknown', () => {
+    // Prepare
+    const global = samplePlanWith((p) => {
+      p.tiers[0]?.resources.push({
+        aurora: { clusterIdentifier: 'shop-aurora', role: 'orders', globalClusterIdentifier: 'shop-global' },
+      });
+    });
+    // Act
+    const selection = selectRecoveryPoints(global, [dbPoint, ...instancePoints], {
+      at: 'latest',
+      now: BASE,
+      force: false,
+    });
+    // Assess
+    const chosen = selection.tiers[0]?.resources.find((r) => r.kind === 'aurora');
+    expect(chosen).toMatchObject({
+      kind: 'aurora',
+      source: 'shop-aurora',
+      role: 'orders',
+      point: { kind: 'global-member', id: 'shop-global' },
+      withinRpo: true,
+      replicationLag: 'unknown',
+    });
+  });
 });

@@ -1,0 +1,80 @@
+/**
+ * Who may promote a member of an Aurora global database, asked of the synthesized role policies
+ * with the evaluator that enforces every workflow run: recover-tier, for the plan's global
+ * databases only; no other role, and no role at all when the plan names no global database. Each
+ * denial has an allowed counterpart so it cannot pass by denying everything.
+ */
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Plan } from '../../lambdas/plan/plan-schema';
+import { stackNameFor } from '../../lib/pendulum-app';
+import { synthesizeTemplate } from '../../lib/synthesize-template';
+import { type LocalIam, localIamFor } from '../../local/iam/local-iam';
+import { lambdaFunctions } from '../../local/synthesized-app';
+import { localAwsForTests } from '../support/local-aws';
+import { samplePlan, samplePlanWith } from '../support/sample-plan';
+
+// Plans naming a cluster are refused until failback brings clusters home (aurora-support).
+vi.mock('../../lambdas/plan/aurora-support', () => ({ auroraRefusal: () => undefined }));
+
+const RECOVERY = 'us-west-2';
+const TARGET = 'arn:aws:rds:us-west-2:123456789012:cluster:shop-aurora-west';
+
+function iamOf(plan: Plan): { iam: LocalIam; handlers: string[] } {
+  const template = synthesizeTemplate(plan);
+  return {
+    iam: localIamFor(template, {
+      region: RECOVERY,
+      stackName: stackNameFor(plan),
+      accountId: '123456789012',
+    }),
+    handlers: [...new Set(lambdaFunctions(template).map((f) => f.handlerModule))],
+  };
+}
+
+async function whoMay(of: { iam: LocalIam; handlers: string[] }, operation: string, input: unknown) {
+  const allowed: string[] = [];
+  for (const handler of of.handlers)
+    if (
+      (await of.iam.decide(handler, { service: 'RDS', operation, input, region: RECOVERY })).every(
+        (d) => d.allowed,
+      )
+    )
+      allowed.push(handler);
+  return allowed.sort();
+}
+
+describe('who may promote a global database member', () => {
+  localAwsForTests(RECOVERY);
+  const plan = samplePlanWith((p) => {
+    p.tiers[0]?.resources.push({
+      aurora: { clusterIdentifier: 'shop-aurora', role: 'orders', globalClusterIdentifier: 'shop-global' },
+    });
+  });
+  let global: { iam: LocalIam; handlers: string[] };
+  let none: { iam: LocalIam; handlers: string[] };
+  const promote = (id: string) => ({ GlobalClusterIdentifier: id, TargetDbClusterIdentifier: TARGET });
+
+  beforeAll(() => {
+    global = iamOf(plan);
+    none = iamOf(samplePlan());
+  });
+
+  it("only recover-tier switches over or fails over, and only the plan's global database", async () => {
+    for (const operation of ['SwitchoverGlobalCluster', 'FailoverGlobalCluster']) {
+      expect(await whoMay(global, operation, promote('shop-global'))).toEqual([
+        'lambdas/handlers/recover-tier.ts',
+      ]);
+      expect(await whoMay(global, operation, promote('billing-global'))).toEqual([]);
+      expect(await whoMay(none, operation, promote('shop-global'))).toEqual([]);
+    }
+  });
+
+  it("recover-tier and check-tier-ready describe the plan's global database only", async () => {
+    expect(
+      await whoMay(global, 'DescribeGlobalClusters', { GlobalClusterIdentifier: 'shop-global' }),
+    ).toEqual(['lambdas/handlers/check-tier-ready.ts', 'lambdas/handlers/recover-tier.ts']);
+    expect(
+      await whoMay(global, 'DescribeGlobalClusters', { GlobalClusterIdentifier: 'billing-global' }),
+    ).toEqual([]);
+  });
+});

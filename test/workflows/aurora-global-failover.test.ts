@@ -1,0 +1,146 @@
+/**
+ * An Aurora global database member failed over by the synthesized protect and failover workflows
+ * under the deployed roles: protect snapshots nothing of it, failover promotes the global
+ * database's member in the recovery region (a switchover: the primary region answers), restores
+ * no cluster, and DNS names the promoted member's writer and reader endpoints.
+ */
+import {
+  CreateDBClusterCommand,
+  CreateDBInstanceCommand,
+  CreateGlobalClusterCommand,
+  DescribeDBClusterSnapshotsCommand,
+  DescribeDBClustersCommand,
+} from '@aws-sdk/client-rds';
+import { describe, expect, it, vi } from 'vitest';
+import { createSampleEstate } from '../../examples/sample-estate';
+import { ArtifactStore } from '../../lambdas/artifacts/artifact-store';
+import { recordKey } from '../../lambdas/dns/record-key';
+import { describeGlobalDatabase } from '../../lambdas/failover/global-database';
+import { listZoneRecords } from '../../lambdas/route53/hosted-zone';
+import { createAwsClients } from '../../lambdas/runtime/aws-clients';
+import { StateTable } from '../../lambdas/state/state-table';
+import { iamLedger } from '../../local/iam/iam-enforcer';
+import { deployLocalStack } from '../../local/local-stack';
+import { localAwsForTests } from '../support/local-aws';
+import { samplePlanWith } from '../support/sample-plan';
+
+// Plans naming a cluster are refused until failback brings clusters home (aurora-support).
+vi.mock('../../lambdas/plan/aurora-support', () => ({ auroraRefusal: () => undefined }));
+
+const PRIMARY = 'us-east-1';
+const RECOVERY = 'us-west-2';
+const clients = () => createAwsClients();
+
+/** A global database written by `shop-aurora` in the primary region, read by `shop-aurora-west`. */
+async function globalDatabase(): Promise<void> {
+  await clients()
+    .rds(PRIMARY)
+    .send(
+      new CreateGlobalClusterCommand({ GlobalClusterIdentifier: 'shop-global', Engine: 'aurora-postgresql' }),
+    );
+  await clients()
+    .rds(PRIMARY)
+    .send(
+      new CreateDBClusterCommand({
+        DBClusterIdentifier: 'shop-aurora',
+        Engine: 'aurora-postgresql',
+        MasterUsername: 'orders',
+        MasterUserPassword: 'orders-password',
+        GlobalClusterIdentifier: 'shop-global',
+      }),
+    );
+  await clients()
+    .rds(RECOVERY)
+    .send(
+      new CreateDBClusterCommand({
+        DBClusterIdentifier: 'shop-aurora-west',
+        Engine: 'aurora-postgresql',
+        GlobalClusterIdentifier: 'shop-global',
+      }),
+    );
+  await clients()
+    .rds(RECOVERY)
+    .send(
+      new CreateDBInstanceCommand({
+        DBInstanceIdentifier: 'shop-aurora-west-1',
+        DBClusterIdentifier: 'shop-aurora-west',
+        Engine: 'aurora-postgresql',
+        DBInstanceClass: 'db.r6g.large',
+      }),
+    );
+}
+
+describe('failing over an Aurora global database member', { timeout: 300_000 }, () => {
+  const aws = localAwsForTests(RECOVERY);
+
+  it('switches over to the recovery member, restores nothing, and points DNS at its endpoints', async () => {
+    // Prepare
+    await aws.reset();
+    const estate = await createSampleEstate(clients());
+    await globalDatabase();
+    const plan = samplePlanWith((p) => {
+      p.healthChecks = [];
+      p.tiers[0]?.resources.push({
+        aurora: { clusterIdentifier: 'shop-aurora', role: 'orders', globalClusterIdentifier: 'shop-global' },
+      });
+      p.dns?.zones?.[0]?.records?.push(
+        { name: 'orders-db.shop.example.com', type: 'CNAME', target: { database: 'shop-aurora' } },
+        {
+          name: 'orders-ro.shop.example.com',
+          type: 'CNAME',
+          target: { database: 'shop-aurora', endpoint: 'reader' },
+        },
+      );
+    });
+    const stack = await deployLocalStack(plan);
+    const protect = await stack.run('protect', {});
+    expect(protect.status, protect.cause).toBe('SUCCEEDED');
+    iamLedger.clear();
+
+    // Act
+    const result = await stack.run('failover', { reason: 'aurora global' });
+
+    // Assess: the run, and nothing a task asked for was denied
+    expect(result.status, result.cause).toBe('SUCCEEDED');
+    expect(iamLedger.records.filter((r) => !r.allowed)).toEqual([]);
+    const askedBy = (action: string) =>
+      [...new Set(iamLedger.records.filter((r) => r.action === action).map((r) => r.handlerModule))].sort();
+    expect(askedBy('rds:SwitchoverGlobalCluster')).toEqual(['lambdas/handlers/recover-tier.ts']);
+    expect(askedBy('rds:FailoverGlobalCluster')).toEqual([]);
+    expect(askedBy('rds:RestoreDBClusterFromSnapshot')).toEqual([]);
+
+    // Assess: the recovery member writes; no cluster was restored and no snapshot of it copied
+    const rds = clients().rds(RECOVERY);
+    const db = await describeGlobalDatabase(rds, 'shop-global');
+    expect(db?.members.find((m) => m.writer)?.clusterIdentifier).toBe('shop-aurora-west');
+    const { DBClusters = [] } = await rds.send(new DescribeDBClustersCommand({}));
+    expect(DBClusters.map((c) => c.DBClusterIdentifier)).toEqual(['shop-aurora-west']);
+    const { DBClusterSnapshots = [] } = await rds.send(
+      new DescribeDBClusterSnapshotsCommand({ SnapshotType: 'manual' }),
+    );
+    expect(DBClusterSnapshots).toEqual([]);
+
+    // Assess: DNS names the promoted member's writer endpoint, and its reader endpoint
+    const west = DBClusters[0];
+    const after = await listZoneRecords(clients().route53(), estate.zoneId);
+    const byKey = new Map(after.map((r) => [recordKey(r), r]));
+    const values = (key: string) => (byKey.get(key as never)?.ResourceRecords ?? []).map((v) => v.Value);
+    expect(values('orders-db.shop.example.com. CNAME')).toEqual([west?.Endpoint]);
+    expect(values('orders-ro.shop.example.com. CNAME')).toEqual([west?.ReaderEndpoint]);
+
+    // Assess: the outcome says the member was promoted by a switchover, without data loss
+    const state = new StateTable(clients().dynamo(), stack.tableName);
+    const app = await state.getApp('shop', PRIMARY);
+    const artifacts = new ArtifactStore(clients().s3(), stack.bucketName);
+    const outcome = await artifacts.getJson<{ inventory: Record<string, unknown>[] }>(String(app.outcomeKey));
+    expect(outcome.inventory.find((r) => r.kind === 'aurora')).toMatchObject({
+      source: 'shop-aurora',
+      recovered: 'shop-aurora-west',
+      from: 'shop-global',
+      created: false,
+      promotedBy: 'switchover',
+      dataLossAllowed: false,
+      endpoint: west?.Endpoint,
+    });
+  });
+});
