@@ -62,6 +62,7 @@ describe('choosing the recovery point of an Aurora cluster', () => {
       p.tiers[0]?.resources.push({
         aurora: { clusterIdentifier: 'shop-aurora', role: 'orders', globalClusterIdentifier: 'shop-global' },
       });
+      p.failback = { ...p.failback, freeze: 'none' };
     });
     // Act
     const selection = selectRecoveryPoints(global, [dbPoint, ...instancePoints], {

@@ -49,6 +49,7 @@ describe('who may promote a global database member', () => {
     p.tiers[0]?.resources.push({
       aurora: { clusterIdentifier: 'shop-aurora', role: 'orders', globalClusterIdentifier: 'shop-global' },
     });
+    p.failback = { ...p.failback, freeze: 'none' };
   });
   let global: { iam: LocalIam; handlers: string[] };
   let none: { iam: LocalIam; handlers: string[] };

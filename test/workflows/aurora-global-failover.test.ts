@@ -80,6 +80,7 @@ describe('failing over an Aurora global database member', { timeout: 300_000 }, 
     await globalDatabase();
     const plan = samplePlanWith((p) => {
       p.healthChecks = [];
+      p.failback = { ...p.failback, freeze: 'none' };
       p.tiers[0]?.resources.push({
         aurora: { clusterIdentifier: 'shop-aurora', role: 'orders', globalClusterIdentifier: 'shop-global' },
       });
