@@ -3,13 +3,15 @@
  * global-cluster double (moto keeps the global database, the double who writes): a switchover or
  * a failover makes it the writer, a retry finds it done, and a region with no member is refused.
  */
-import { CreateDBClusterCommand, CreateGlobalClusterCommand, RDSClient } from '@aws-sdk/client-rds';
+
+import { RDSClient } from '@aws-sdk/client-rds';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   describeGlobalDatabase,
   globalPromotionDone,
   promoteGlobalMember,
 } from '../../lambdas/failover/global-database';
+import { createGlobalDatabase } from '../recovery-points/global-database-estate';
 import { localAwsForTests } from '../support/local-aws';
 
 const PRIMARY = 'us-east-1';
@@ -21,25 +23,12 @@ describe('promoting a global database member', () => {
   beforeEach(async () => {
     // Prepare: a global database written in the primary region, read in the recovery region.
     await aws.reset();
-    await rds(PRIMARY).send(
-      new CreateGlobalClusterCommand({ GlobalClusterIdentifier: 'shop-global', Engine: 'aurora-postgresql' }),
-    );
-    await rds(PRIMARY).send(
-      new CreateDBClusterCommand({
-        DBClusterIdentifier: 'shop-orders',
-        Engine: 'aurora-postgresql',
-        MasterUsername: 'orders',
-        MasterUserPassword: 'orders-password',
-        GlobalClusterIdentifier: 'shop-global',
-      }),
-    );
-    await rds(RECOVERY).send(
-      new CreateDBClusterCommand({
-        DBClusterIdentifier: 'shop-orders-west',
-        Engine: 'aurora-postgresql',
-        GlobalClusterIdentifier: 'shop-global',
-      }),
-    );
+    await createGlobalDatabase(rds, {
+      primary: PRIMARY,
+      recovery: RECOVERY,
+      cluster: 'shop-orders',
+      secondaryInstances: false,
+    });
   });
 
   it('switches over to the recovery member, and a retry finds it done', async () => {

@@ -4,19 +4,15 @@
  * primary region answers, a failover allowing data loss when its API does not), restores nothing,
  * and assessTier calls it ready on its own writer instance once the promotion is done.
  */
-import {
-  CreateDBClusterCommand,
-  CreateDBInstanceCommand,
-  CreateGlobalClusterCommand,
-  DescribeDBClustersCommand,
-  RDSClient,
-} from '@aws-sdk/client-rds';
+
+import { DescribeDBClustersCommand, RDSClient } from '@aws-sdk/client-rds';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { describeGlobalDatabase } from '../../lambdas/failover/global-database';
 import { promotionFor } from '../../lambdas/failover/global-recovery';
 import { assessTier, HEADLESS_MEMBER, recoverTier } from '../../lambdas/failover/recover-tier';
 import type { SelectedResource } from '../../lambdas/failover/recovery-selection';
 import { type AwsClients, createAwsClients } from '../../lambdas/runtime/aws-clients';
+import { createGlobalDatabase } from '../recovery-points/global-database-estate';
 import { localAwsForTests } from '../support/local-aws';
 
 const PRIMARY = 'us-east-1';
@@ -61,35 +57,13 @@ function primaryDown(): AwsClients {
   return { ...clients, rds: (region: string) => (region === PRIMARY ? dead : clients.rds(region)) };
 }
 
-async function globalEstate(options: { secondaryInstances: boolean }): Promise<void> {
-  await rds(PRIMARY).send(
-    new CreateGlobalClusterCommand({ GlobalClusterIdentifier: 'shop-global', Engine: 'aurora-postgresql' }),
-  );
-  await rds(PRIMARY).send(
-    new CreateDBClusterCommand({
-      DBClusterIdentifier: 'shop-orders',
-      Engine: 'aurora-postgresql',
-      MasterUsername: 'orders',
-      MasterUserPassword: 'orders-password',
-      GlobalClusterIdentifier: 'shop-global',
-    }),
-  );
-  await rds(RECOVERY).send(
-    new CreateDBClusterCommand({
-      DBClusterIdentifier: 'shop-orders-west',
-      Engine: 'aurora-postgresql',
-      GlobalClusterIdentifier: 'shop-global',
-    }),
-  );
-  if (options.secondaryInstances)
-    await rds(RECOVERY).send(
-      new CreateDBInstanceCommand({
-        DBInstanceIdentifier: 'shop-orders-west-1',
-        DBClusterIdentifier: 'shop-orders-west',
-        Engine: 'aurora-postgresql',
-        DBInstanceClass: 'db.r6g.large',
-      }),
-    );
+function globalEstate(options: { secondaryInstances: boolean }): Promise<void> {
+  return createGlobalDatabase(rds, {
+    primary: PRIMARY,
+    recovery: RECOVERY,
+    cluster: 'shop-orders',
+    ...options,
+  });
 }
 
 describe('recovering a global database member', () => {

@@ -4,13 +4,8 @@
  * database's member in the recovery region (a switchover: the primary region answers), restores
  * no cluster, and DNS names the promoted member's writer and reader endpoints.
  */
-import {
-  CreateDBClusterCommand,
-  CreateDBInstanceCommand,
-  CreateGlobalClusterCommand,
-  DescribeDBClusterSnapshotsCommand,
-  DescribeDBClustersCommand,
-} from '@aws-sdk/client-rds';
+
+import { DescribeDBClusterSnapshotsCommand, DescribeDBClustersCommand } from '@aws-sdk/client-rds';
 import { describe, expect, it, vi } from 'vitest';
 import { createSampleEstate } from '../../examples/sample-estate';
 import { ArtifactStore } from '../../lambdas/artifacts/artifact-store';
@@ -21,6 +16,7 @@ import { createAwsClients } from '../../lambdas/runtime/aws-clients';
 import { StateTable } from '../../lambdas/state/state-table';
 import { iamLedger } from '../../local/iam/iam-enforcer';
 import { deployLocalStack } from '../../local/local-stack';
+import { createGlobalDatabase } from '../recovery-points/global-database-estate';
 import { localAwsForTests } from '../support/local-aws';
 import { samplePlanWith } from '../support/sample-plan';
 
@@ -32,42 +28,12 @@ const RECOVERY = 'us-west-2';
 const clients = () => createAwsClients();
 
 /** A global database written by `shop-aurora` in the primary region, read by `shop-aurora-west`. */
-async function globalDatabase(): Promise<void> {
-  await clients()
-    .rds(PRIMARY)
-    .send(
-      new CreateGlobalClusterCommand({ GlobalClusterIdentifier: 'shop-global', Engine: 'aurora-postgresql' }),
-    );
-  await clients()
-    .rds(PRIMARY)
-    .send(
-      new CreateDBClusterCommand({
-        DBClusterIdentifier: 'shop-aurora',
-        Engine: 'aurora-postgresql',
-        MasterUsername: 'orders',
-        MasterUserPassword: 'orders-password',
-        GlobalClusterIdentifier: 'shop-global',
-      }),
-    );
-  await clients()
-    .rds(RECOVERY)
-    .send(
-      new CreateDBClusterCommand({
-        DBClusterIdentifier: 'shop-aurora-west',
-        Engine: 'aurora-postgresql',
-        GlobalClusterIdentifier: 'shop-global',
-      }),
-    );
-  await clients()
-    .rds(RECOVERY)
-    .send(
-      new CreateDBInstanceCommand({
-        DBInstanceIdentifier: 'shop-aurora-west-1',
-        DBClusterIdentifier: 'shop-aurora-west',
-        Engine: 'aurora-postgresql',
-        DBInstanceClass: 'db.r6g.large',
-      }),
-    );
+function globalDatabase(): Promise<void> {
+  return createGlobalDatabase((region) => clients().rds(region), {
+    primary: PRIMARY,
+    recovery: RECOVERY,
+    cluster: 'shop-aurora',
+  });
 }
 
 describe('failing over an Aurora global database member', { timeout: 300_000 }, () => {
