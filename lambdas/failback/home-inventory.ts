@@ -9,7 +9,8 @@ import { FAILBACK_ARTIFACTS, type FailbackResourcePlan, type FailbackRun } from 
 import type { LeftToCopy } from './reverse-points';
 
 export interface HomeInventoryEntry {
-  readonly kind: 'ec2' | 'rds';
+  /** An instance, an RDS DB instance, or an Aurora cluster (its instances listed in `members`). */
+  readonly kind: 'ec2' | 'rds' | 'aurora';
   readonly role: string;
   readonly tier: string;
   /**
@@ -35,7 +36,11 @@ export interface HomeInventoryEntry {
   readonly privateIp?: string;
   readonly publicIp?: string;
   readonly endpoint?: string;
+  /** Aurora clusters: the reader endpoint (records with `endpoint: reader` target it). */
+  readonly readerEndpoint?: string;
   readonly port?: number;
+  /** Aurora clusters: the home cluster's instances, the writer first. */
+  readonly members?: readonly string[];
   /** True when this run made it; false when an earlier run of the same failback episode had. */
   readonly created: boolean;
   /** Databases, after finalise-home: the replica was promoted (or was no replica). */

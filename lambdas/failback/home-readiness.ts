@@ -22,7 +22,7 @@ const BROKEN_INSTANCE = new Set(['shutting-down', 'terminated', 'stopping', 'sto
 export interface Laggard {
   /** The home resource, or the recovery resource it is being made from. */
   readonly id: string;
-  readonly kind: 'ec2' | 'rds';
+  readonly kind: 'ec2' | 'rds' | 'aurora';
   readonly state: string;
 }
 
