@@ -147,7 +147,7 @@ export function allowSyncHome(role: iam.IRole, plan: Plan): void {
   const arns = arnsFor(role);
   const home = plan.primaryRegion;
   const recovery = plan.recoveryRegion;
-  const { identifiers } = planDatabases(plan);
+  const { identifiers, clusters } = planDatabases(plan);
   allowEc2Describe(role, [home, recovery], ['ec2:DescribeInstances', 'ec2:DescribeImages']);
   // Which key each recovery image's snapshots are under (DescribeImages does not say).
   allowEc2Describe(role, [recovery], ['ec2:DescribeSnapshots']);
@@ -157,7 +157,7 @@ export function allowSyncHome(role: iam.IRole, plan: Plan): void {
   // The plan's keys: home copies read the recovery databases under the recovery region's key and
   // are written (and restored) under the primary's.
   // Images of the recovery instances are copied home under the primary's key and launched there.
-  const dbKeys = identifiers.length > 0;
+  const dbKeys = identifiers.length + clusters.length > 0;
   allowPlanKeys(role, plan, recovery, ['describe', 'ebsSource', ...(dbKeys ? (['rdsSource'] as const) : [])]);
   allowAwsManagedKeyLookup(role, [recovery]);
   allowPlanKeys(role, plan, home, [
@@ -215,6 +215,7 @@ export function allowSyncHome(role: iam.IRole, plan: Plan): void {
       'Home instances take the subnet, security groups and key pair of the stale instance they replace, known at run time; primary region only.',
   });
   allowPassInstanceRoles(role, planPlacements(plan).instanceRoles);
+  allowSyncHomeClusters(role, plan);
 
   // Data: a snapshot of the recovery database copied home and restored, or a replica of it.
   if (identifiers.length === 0) return;
@@ -269,6 +270,66 @@ export function allowSyncHome(role: iam.IRole, plan: Plan): void {
     actions: ['rds:RestoreDBInstanceFromDBSnapshot'],
     resources: [syncSnapshots[0] as string],
     reason: "Failback's sync snapshots only, by their name prefix.",
+  });
+}
+
+/**
+ * Aurora clusters come home by snapshot (home-clusters): a cluster snapshot of the recovery cluster
+ * (`<cluster>-pf-<episode>`), copied home under failback's sync-snapshot prefix, restored as
+ * `<cluster>-fb-<episode>` with its instances `<cluster>-fb-<episode>-<n>`. Nothing when the plan
+ * names no cluster.
+ */
+function allowSyncHomeClusters(role: iam.IRole, plan: Plan): void {
+  const { clusters } = planDatabases(plan);
+  if (clusters.length === 0) return;
+  const arns = arnsFor(role);
+  const home = plan.primaryRegion;
+  const recovery = plan.recoveryRegion;
+  const syncSnapshots = [home, recovery].map((r) =>
+    arns.rds(r, 'cluster-snapshot', `${homeSnapshotPrefix(plan.app)}*`),
+  );
+  const recovered = clusters.map((c) => arns.rds(recovery, 'cluster', episodeDbIdentifierPattern(c, 'pf')));
+  const homeClusters = clusters.map((c) => arns.rds(home, 'cluster', episodeDbIdentifierPattern(c, 'fb')));
+  const homeMembers = clusters.map((c) => arns.rds(home, 'db', episodeDbIdentifierPattern(c, 'fb')));
+  grant(role, {
+    sid: 'ListClustersBothRegions',
+    actions: ['rds:DescribeDBClusters'],
+    resources: [home, recovery].map((r) => arns.rds(r, 'cluster')),
+    reason:
+      'DescribeDBClusters filtered by cluster id is authorized on every cluster of the region; read-only, in the plan regions.',
+  });
+  grant(role, {
+    sid: 'ReadClusterSyncSnapshots',
+    actions: ['rds:DescribeDBClusterSnapshots'],
+    resources: syncSnapshots,
+    reason: "Failback's cluster sync snapshots, looked up by identifier (pendulum-<app>-fb-).",
+  });
+  grant(role, {
+    sid: 'SnapshotRecoveryClusters',
+    actions: ['rds:CreateDBClusterSnapshot'],
+    resources: [...recovered, syncSnapshots[1] as string],
+    reason:
+      "The recovery clusters by their episode names (<cluster>-pf-<episode>), into failback's sync-snapshot prefix only.",
+  });
+  grant(role, {
+    sid: 'CarryClusterSyncSnapshots',
+    actions: ['rds:CopyDBClusterSnapshot', 'rds:AddTagsToResource', 'rds:DeleteDBClusterSnapshot'],
+    resources: syncSnapshots,
+    reason:
+      "Failback's cluster sync snapshots only, by their name prefix (pendulum-<app>-fb-); never a recovery point or a final snapshot.",
+  });
+  grant(role, {
+    sid: 'RestoreHomeClusters',
+    actions: ['rds:RestoreDBClusterFromSnapshot'],
+    resources: [...homeClusters, syncSnapshots[0] as string, arns.rds(home, 'subgrp')],
+    reason:
+      "Home clusters are named <cluster>-fb-<episode>, from failback's sync snapshots; they take the stale primary cluster's subnet group, known at run time.",
+  });
+  grant(role, {
+    sid: 'AddInstancesToHomeClusters',
+    actions: ['rds:CreateDBInstance', 'rds:AddTagsToResource'],
+    resources: [...homeClusters, ...homeMembers],
+    reason: 'Home cluster instances are named <cluster>-fb-<episode>-<n>, in home clusters only.',
   });
 }
 
