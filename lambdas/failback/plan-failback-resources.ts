@@ -33,6 +33,8 @@ export interface RecoveredEntry {
   readonly endpoint?: string;
   readonly readerEndpoint?: string;
   readonly members?: readonly ClusterMember[];
+  /** A global database member failover promoted (`switchover` or `failover`), not restored. */
+  readonly promotedBy?: string;
 }
 
 /** A live instance in the recovery region that belongs to a planned role. */

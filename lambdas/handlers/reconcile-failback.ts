@@ -53,6 +53,13 @@ export function makeReconcileFailbackHandler(deps: TaskDeps = {}) {
     const outcome = await ctx.artifacts.getJson<{ inventory: RecoveredEntry[] }>(record.outcomeKey);
     const recovered = outcome.inventory;
     const clusters = recovered.filter((r) => r.kind === 'aurora');
+    // A promoted global database member comes home by a switchover back, not by a snapshot copied
+    // home (which would leave two writers' worth of data): stop before anything is read or written.
+    const promoted = clusters.filter((r) => r.promotedBy !== undefined);
+    if (promoted.length > 0)
+      throw new WrongStateError(
+        `cannot fail back Aurora global database member(s) ${promoted.map((r) => r.recovered).join(', ')} yet: a switchover back to ${run.targetRegion} is not supported; nothing was changed`,
+      );
     const [zones, recoveryRegion, staleSide, recoveryClusters, staleClusters] = await Promise.all([
       readZones(ctx.clients, ctx.artifacts, plan, record),
       readRecoveryRegion(ctx.clients.ec2(run.sourceRegion), ctx.clients.rds(run.sourceRegion), plan),
@@ -91,6 +98,7 @@ export function makeReconcileFailbackHandler(deps: TaskDeps = {}) {
       roles,
       resources.databases.map((d) => d.source),
       run.targetRegion,
+      resources.databases.filter((d) => d.kind === 'aurora').map((d) => d.source),
     );
     // A re-run of a failback whose DNS shift stopped part-way sees what the shift wrote (weighted
     // pairs, data records moved home, the maintenance target) as the records they replaced, so

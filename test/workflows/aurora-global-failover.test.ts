@@ -109,5 +109,20 @@ describe('failing over an Aurora global database member', { timeout: 300_000 }, 
       dataLossAllowed: false,
       endpoint: west?.Endpoint,
     });
+
+    // Act again: failback cannot switch the global database back yet
+    const zoneBefore = await listZoneRecords(clients().route53(), estate.zoneId);
+    const failback = await stack.run('failback', {});
+
+    // Assess: refused at reconciliation, naming the member; no snapshot made, DNS untouched
+    expect(failback.status).toBe('FAILED');
+    expect(failback.cause).toMatch(
+      /cannot fail back Aurora global database member\(s\) shop-aurora-west yet/,
+    );
+    const { DBClusterSnapshots: afterFailback = [] } = await rds.send(
+      new DescribeDBClusterSnapshotsCommand({ SnapshotType: 'manual' }),
+    );
+    expect(afterFailback).toEqual([]);
+    expect(await listZoneRecords(clients().route53(), estate.zoneId)).toEqual(zoneBefore);
   });
 });
