@@ -23,10 +23,13 @@
  *   (vcpu-quota-double.ts).
  * - SwitchoverGlobalCluster and FailoverGlobalCluster of Aurora global databases, which moto does
  *   not do (global-cluster-double.ts).
+ * - A renamed Aurora cluster keeps its instances (ModifyDBCluster NewDBClusterIdentifier); moto
+ *   leaves them under the old name (cluster-rename-double.ts).
  */
 import { CreateTagsCommand, DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import { amiVolumeCall, resetAmiVolumes } from './ami-volumes';
+import { clusterRenameCall, resetClusterRenames } from './cluster-rename-double';
 import { globalClusterCall, resetGlobalClusterWriters } from './global-cluster-double';
 import { asHarness } from './harness-calls';
 import { localAwsMode } from './realistic-aws/realistic-aws';
@@ -129,6 +132,7 @@ export function resetMotoGapAdapters(): void {
   resetAmiVolumes();
   resetLocalVcpuQuotas();
   resetGlobalClusterWriters();
+  resetClusterRenames();
 }
 
 /** Wraps the SDK's `send` once, so every client gets the adapters. */
@@ -143,6 +147,8 @@ export function installMotoGapAdapters(): void {
       if (quota) return quota;
       const global = globalClusterCall.call(this, send, command, rest);
       if (global) return global;
+      const renamed = clusterRenameCall.call(this, send, command, rest);
+      if (renamed) return renamed;
       const applying = parameterGroupApply.call(this, send, command, rest);
       if (applying) return applying;
       if (command.constructor.name === 'GetMetricStatisticsCommand') {
