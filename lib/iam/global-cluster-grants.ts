@@ -3,7 +3,9 @@
  * watching the promotion settle (checkTier). Nothing when the plan names no global database.
  */
 import type * as iam from 'aws-cdk-lib/aws-iam';
+import { PROMOTED_BY_TAG } from '../../lambdas/failover/global-recovery';
 import type { Plan } from '../../lambdas/plan/plan-schema';
+import { TAG } from '../../lambdas/recovery-points/recovery-point';
 import { arnsFor, grant } from './grant';
 
 /** The plan's global members: the primary cluster and its global database. */
@@ -36,6 +38,16 @@ export function allowPromoteGlobalMembers(role: iam.IRole, plan: Plan): void {
     actions: ['rds:SwitchoverGlobalCluster', 'rds:FailoverGlobalCluster'],
     resources: [...globals, arns.rds(plan.recoveryRegion, 'cluster')],
     reason: SECONDARY,
+  });
+  grant(role, {
+    sid: 'RecordGlobalPromotion',
+    actions: ['rds:AddTagsToResource'],
+    resources: [arns.rds(plan.recoveryRegion, 'cluster')],
+    conditions: {
+      'ForAllValues:StringEquals': { 'aws:TagKeys': [PROMOTED_BY_TAG, TAG.failover] },
+      StringLike: { [`aws:RequestTag/${PROMOTED_BY_TAG}`]: '*' },
+    },
+    reason: `${SECONDARY} Only the two tags that record how this failover promoted it, so a retry reports it.`,
   });
   grant(role, {
     sid: 'ReadPrimaryGlobalMembers',
