@@ -11,6 +11,7 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
 import {
   FAILBACK_KIND,
+  FAILBACK_TAG,
   finalSnapshotPrefix,
   frozenParameterGroupPrefix,
   homeSnapshotPrefix,
@@ -347,18 +348,58 @@ export function allowFinaliseHome(role: iam.IRole, plan: Plan): void {
     reason:
       'cloudwatch:GetMetricStatistics supports no resource-level permissions; read-only, in the home region.',
   });
-  if (identifiers.length === 0) return;
-  const stale = identifiers.map((id) => arns.rds(home, 'db', id));
+  if (identifiers.length > 0) {
+    const stale = identifiers.map((id) => arns.rds(home, 'db', id));
+    grant(role, {
+      sid: 'SwapHomeAndStale',
+      actions: [
+        'rds:ModifyDBInstance',
+        'rds:AddTagsToResource',
+        'rds:PromoteReadReplica',
+        'rds:StartDBInstance',
+      ],
+      resources: [...stale, ...homeDbs(plan, arns, 'fb'), ...homeDbs(plan, arns, 'stale')],
+      reason: "The plan's databases in the primary region and the home databases by their episode names.",
+    });
+  }
+  allowFinaliseHomeClusters(role, plan, arns);
+}
+
+/**
+ * FinaliseHome of Aurora clusters (nothing when the plan names none): set the stale primary cluster
+ * aside (tagged stale, with its instances) and give the home cluster the plan's identifier.
+ */
+function allowFinaliseHomeClusters(role: iam.IRole, plan: Plan, arns: Arns): void {
+  const { clusters } = planDatabases(plan);
+  if (clusters.length === 0) return;
+  const home = plan.primaryRegion;
   grant(role, {
-    sid: 'SwapHomeAndStale',
-    actions: [
-      'rds:ModifyDBInstance',
-      'rds:AddTagsToResource',
-      'rds:PromoteReadReplica',
-      'rds:StartDBInstance',
-    ],
-    resources: [...stale, ...homeDbs(plan, arns, 'fb'), ...homeDbs(plan, arns, 'stale')],
-    reason: "The plan's databases in the primary region and the home databases by their episode names.",
+    sid: 'ListHomeClusters',
+    actions: ['rds:DescribeDBClusters'],
+    resources: [arns.rds(home, 'cluster')],
+    reason:
+      'DescribeDBClusters filtered by cluster id (home, stale and set-aside names in one call) is authorized on every cluster of the region; read-only, in the home region.',
+  });
+  grant(role, {
+    sid: 'SwapHomeAndStaleClusters',
+    actions: ['rds:ModifyDBCluster', 'rds:AddTagsToResource', 'rds:StartDBCluster'],
+    resources: clusters.flatMap((id) => [
+      arns.rds(home, 'cluster', id),
+      arns.rds(home, 'cluster', episodeDbIdentifierPattern(id, 'fb')),
+      arns.rds(home, 'cluster', episodeDbIdentifierPattern(id, 'stale')),
+    ]),
+    reason:
+      "The plan's clusters in the primary region, and the home and set-aside clusters by their episode names (<cluster>-fb-<episode>, <cluster>-stale-<episode>), known only at run time.",
+  });
+  grant(role, {
+    sid: 'TagStaleClusterInstances',
+    actions: ['rds:AddTagsToResource'],
+    resources: [arns.rds(home, 'db')],
+    conditions: {
+      'ForAllValues:StringEquals': { 'aws:TagKeys': [FAILBACK_TAG.stale] },
+      Null: { [`aws:RequestTag/${FAILBACK_TAG.stale}`]: 'false' },
+    },
+    reason: `The stale cluster's instances carry the estate's own names, unknown at synth; on DB instances of the home region this adds only the ${FAILBACK_TAG.stale} tag (the mark that lets the retirement of the stale cluster delete them), no other tag key.`,
   });
 }
 

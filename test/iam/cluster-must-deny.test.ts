@@ -58,16 +58,94 @@ describe('what no Pendulum role may do with Aurora clusters', () => {
     handlers = [...new Set(lambdaFunctions(template).map((f) => f.handlerModule))];
   });
 
-  it('no role deletes or modifies a cluster', async () => {
+  it('no role deletes a cluster, and only finalise-home modifies one: the home and stale ones in the primary region', async () => {
+    const home = episodeDbIdentifier('shop-aurora', '1a2b3c4d', 'fb');
+    const stale = episodeDbIdentifier('shop-aurora', '1a2b3c4d', 'stale');
+    const recovered = episodeDbIdentifier('shop-aurora', '1a2b3c4d');
     for (const region of [PRIMARY, RECOVERY])
-      for (const cluster of ['shop-aurora', episodeDbIdentifier('shop-aurora', '1a2b3c4d')]) {
+      for (const cluster of ['shop-aurora', recovered])
         expect(
           await whoMay('DeleteDBCluster', { DBClusterIdentifier: cluster, SkipFinalSnapshot: true }, region),
         ).toEqual([]);
+    const modify = (cluster: string) => ({
+      DBClusterIdentifier: cluster,
+      NewDBClusterIdentifier: `${cluster}-x`,
+      ApplyImmediately: true,
+    });
+    for (const cluster of ['shop-aurora', home, stale])
+      expect(await whoMay('ModifyDBCluster', modify(cluster), PRIMARY), cluster).toEqual([
+        'lambdas/handlers/finalise-home.ts',
+      ]);
+    // The recovered cluster, or anything in the recovery region, no role modifies.
+    for (const cluster of ['shop-aurora', recovered, home, stale])
+      expect(await whoMay('ModifyDBCluster', modify(cluster), RECOVERY), cluster).toEqual([]);
+    expect(await whoMay('ModifyDBCluster', modify(recovered), PRIMARY)).toEqual([]);
+  });
+
+  it("finalise-home renames and starts only the plan's cluster and its episode copies, tags DB instances only stale, and deletes nothing", async () => {
+    const finalise = (operation: string, input: unknown, region = PRIMARY) =>
+      allowed('finalise-home', operation, input, region);
+    const home = episodeDbIdentifier('shop-aurora', '1a2b3c4d', 'fb');
+    const instance = (id: string) => `arn:aws:rds:${PRIMARY}:123456789012:db:${id}`;
+    const cluster = (id: string, region = PRIMARY) => `arn:aws:rds:${region}:123456789012:cluster:${id}`;
+    const staleTag = [{ Key: 'pendulum:stale', Value: 'failback-episode-1' }];
+    // Allowed: what it does (the counterparts of the denials below).
+    expect(
+      await finalise('DescribeDBClusters', { Filters: [{ Name: 'db-cluster-id', Values: ['shop-aurora'] }] }),
+    ).toBe(true);
+    expect(
+      await finalise('ModifyDBCluster', { DBClusterIdentifier: home, NewDBClusterIdentifier: 'shop-aurora' }),
+    ).toBe(true);
+    expect(await finalise('StartDBCluster', { DBClusterIdentifier: 'shop-aurora' })).toBe(true);
+    expect(
+      await finalise('AddTagsToResource', { ResourceName: cluster('shop-aurora'), Tags: staleTag }),
+    ).toBe(true);
+    expect(
+      await finalise('AddTagsToResource', { ResourceName: instance('orders-writer'), Tags: staleTag }),
+    ).toBe(true);
+    // Another cluster, however named or wherever.
+    for (const other of ['billing-aurora', 'billing-aurora-fb-1a2b3c4d', 'shop-aurora-pf-1a2b3c4d']) {
+      expect(await finalise('ModifyDBCluster', { DBClusterIdentifier: other }), other).toBe(false);
+      expect(await finalise('StartDBCluster', { DBClusterIdentifier: other }), other).toBe(false);
+      expect(
+        await finalise('AddTagsToResource', { ResourceName: cluster(other), Tags: staleTag }),
+        other,
+      ).toBe(false);
+    }
+    expect(await finalise('DescribeDBClusters', { DBClusterIdentifier: 'shop-aurora' }, 'eu-west-1')).toBe(
+      false,
+    );
+    // Any other tag key on an arbitrary DB instance, alone or beside the stale tag, or outside the home region.
+    for (const tags of [
+      [{ Key: 'team', Value: 'orders' }],
+      [...staleTag, { Key: 'team', Value: 'orders' }],
+      [{ Key: 'pendulum:app', Value: 'shop' }],
+    ])
+      expect(
+        await finalise('AddTagsToResource', { ResourceName: instance('orders-writer'), Tags: tags }),
+        JSON.stringify(tags),
+      ).toBe(false);
+    expect(
+      await finalise(
+        'AddTagsToResource',
+        { ResourceName: `arn:aws:rds:${RECOVERY}:123456789012:db:orders-writer`, Tags: staleTag },
+        RECOVERY,
+      ),
+    ).toBe(false);
+    // Nothing deleted: no cluster, no instance, no snapshot.
+    for (const region of [PRIMARY, RECOVERY]) {
+      for (const id of ['shop-aurora', home, 'orders-writer']) {
         expect(
-          await allowed('protect-tier', 'ModifyDBCluster', { DBClusterIdentifier: cluster }, region),
+          await finalise('DeleteDBCluster', { DBClusterIdentifier: id, SkipFinalSnapshot: true }, region),
+        ).toBe(false);
+        expect(
+          await finalise('DeleteDBInstance', { DBInstanceIdentifier: id, SkipFinalSnapshot: true }, region),
         ).toBe(false);
       }
+      expect(await finalise('DeleteDBClusterSnapshot', { DBClusterSnapshotIdentifier: POINT }, region)).toBe(
+        false,
+      );
+    }
   });
 
   it('reconcile lists clusters in both regions (which recovered and stale ones still exist), and changes none', async () => {

@@ -393,8 +393,14 @@ export const RDS_OPERATIONS: Record<string, OperationMapper> = {
     { action: 'rds:FailoverGlobalCluster', resource: globalClusterArn(env, input.GlobalClusterIdentifier) },
     await existing('rds:FailoverGlobalCluster', env, 'cluster', input.TargetDbClusterIdentifier),
   ],
+  // Renaming (NewDBClusterIdentifier) is authorized on the cluster as it is named now: the
+  // Service Authorization Reference lists cluster* (and cluster-pg, og when named) for
+  // ModifyDBCluster, no resource for the new name.
   ModifyDBCluster: async (input: { DBClusterIdentifier: string }, env) => [
     await existing('rds:ModifyDBCluster', env, 'cluster', input.DBClusterIdentifier),
+  ],
+  StartDBCluster: async (input: { DBClusterIdentifier: string }, env) => [
+    await existing('rds:StartDBCluster', env, 'cluster', input.DBClusterIdentifier),
   ],
   DeleteDBCluster: async (
     input: { DBClusterIdentifier: string; FinalDBSnapshotIdentifier?: string; SkipFinalSnapshot?: boolean },
