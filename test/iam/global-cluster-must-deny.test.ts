@@ -5,7 +5,9 @@
  * denial has an allowed counterpart so it cannot pass by denying everything.
  */
 import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { PROMOTED_BY_TAG } from '../../lambdas/failover/global-recovery';
 import type { Plan } from '../../lambdas/plan/plan-schema';
+import { TAG } from '../../lambdas/recovery-points/recovery-point';
 import { stackNameFor } from '../../lib/pendulum-app';
 import { synthesizeTemplate } from '../../lib/synthesize-template';
 import { type LocalIam, localIamFor } from '../../local/iam/local-iam';
@@ -68,6 +70,26 @@ describe('who may promote a global database member', () => {
       expect(await whoMay(global, operation, promote('billing-global'))).toEqual([]);
       expect(await whoMay(none, operation, promote('shop-global'))).toEqual([]);
     }
+  });
+
+  it('recover-tier may tag a recovery-region cluster only with how it promoted it, nothing else', async () => {
+    const tagging = (tags: Record<string, string>) => ({
+      ResourceName: TARGET,
+      Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+    });
+    const recorded = { [PROMOTED_BY_TAG]: 'failover', [TAG.failover]: 'fo-1' };
+    expect(await whoMay(global, 'AddTagsToResource', tagging(recorded))).toContain(
+      'lambdas/handlers/recover-tier.ts',
+    );
+    expect(await whoMay(global, 'AddTagsToResource', tagging({ ...recorded, team: 'x' }))).not.toContain(
+      'lambdas/handlers/recover-tier.ts',
+    );
+    expect(await whoMay(global, 'AddTagsToResource', tagging({ [TAG.failover]: 'fo-1' }))).not.toContain(
+      'lambdas/handlers/recover-tier.ts',
+    );
+    expect(await whoMay(none, 'AddTagsToResource', tagging(recorded))).not.toContain(
+      'lambdas/handlers/recover-tier.ts',
+    );
   });
 
   it("recover-tier and check-tier-ready describe the plan's global database only", async () => {
