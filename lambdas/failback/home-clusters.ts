@@ -14,7 +14,6 @@ import {
   type DBClusterSnapshot,
   type DBInstance,
   DeleteDBClusterSnapshotCommand,
-  type RDSClient,
 } from '@aws-sdk/client-rds';
 import {
   clusterMemberIds,
@@ -35,6 +34,7 @@ import { copyKeyTag, TAG, tagList, tagMap } from '../recovery-points/recovery-po
 import { mapWithConcurrency } from '../runtime/bounded-all';
 import type { FailbackRun, HomeDatabase } from './failback-run';
 import { BROKEN_DB, type FinalSync, finalSyncToken } from './home-databases';
+import { locateClusters } from './home-finalise-clusters';
 import { type AdvanceResult, type HomeContext, type Problem, UNENCRYPTED_ONLY } from './home-instances';
 import type { HomeInventoryEntry } from './home-inventory';
 import {
@@ -44,7 +44,6 @@ import {
   failbackTags,
   homeDbIdentifier,
   homeSnapshotIdentifier,
-  staleDbIdentifier,
   userTags,
 } from './home-names';
 
@@ -54,39 +53,6 @@ const isSnapshotExists = (error: unknown) =>
   ['DBClusterSnapshotAlreadyExistsFault', 'DBClusterSnapshotAlreadyExists'].includes(errorName(error));
 const isClusterBusy = (error: unknown) =>
   ['InvalidDBClusterStateFault', 'InvalidDBClusterState'].includes(errorName(error));
-
-/** Made by this failback episode as the new primary cluster (not a stale one it set aside). */
-export function isHomeCluster(cluster: DBCluster | undefined, failbackId: string): boolean {
-  const tags = tagMap(cluster?.TagList);
-  return cluster !== undefined && tags[TAG.failback] === failbackId && tags[FAILBACK_TAG.stale] === undefined;
-}
-
-export interface ClusterLocation {
-  /** The new primary: `<source>-fb-<suffix>`, or `<source>` once finalised. */
-  readonly home?: DBCluster;
-  /** The stale primary cluster, under the plan's identifier or already set aside. */
-  readonly stale?: DBCluster;
-}
-
-/** Where each cluster's home and stale copies are in the target region: one describe for all. */
-export async function locateClusters(
-  rds: RDSClient,
-  sources: readonly string[],
-  suffix: string,
-  failbackId: string,
-): Promise<Map<string, ClusterLocation>> {
-  const ids = sources.flatMap((s) => [homeDbIdentifier(s, suffix), s, staleDbIdentifier(s, suffix)]);
-  const found = ids.length > 0 ? await describeClusters(rds, ids) : new Map<string, DBCluster>();
-  const located = new Map<string, ClusterLocation>();
-  for (const source of sources) {
-    const underSource = found.get(source);
-    const sourceIsHome = isHomeCluster(underSource, failbackId);
-    const stale = (sourceIsHome ? undefined : underSource) ?? found.get(staleDbIdentifier(source, suffix));
-    const home = found.get(homeDbIdentifier(source, suffix)) ?? (sourceIsHome ? underSource : undefined);
-    located.set(source, { ...(home ? { home } : {}), ...(stale ? { stale } : {}) });
-  }
-  return located;
-}
 
 /** The home cluster's instances, the writer first, in the shape recorded on it when restored. */
 export function homeMemberIds(source: string, suffix: string, cluster: DBCluster | undefined): string[] {
@@ -178,7 +144,10 @@ export async function advanceHomeClusters(hc: HomeContext, final: FinalSync): Pr
     const home = located.get(d.source)?.home;
     return home ? homeMemberIds(d.source, suffix, home) : [];
   });
-  const staleWriters = missing.flatMap((d) => writerOf(located.get(d.source)?.stale) ?? []);
+  const staleWriters = missing.flatMap((d) => {
+    const location = located.get(d.source);
+    return writerOf(location?.stale ?? location?.staleRenamed) ?? [];
+  });
   const recoveryWriters = missing.flatMap((d) => writerOf(recoveryClusters.get(d.recoveryId)) ?? []);
   const [targetInstances, recoveryInstances] = await Promise.all([
     homeMembers.length + staleWriters.length > 0
@@ -253,7 +222,8 @@ export async function advanceHomeClusters(hc: HomeContext, final: FinalSync): Pr
     });
     if (key.encrypt === 'refused')
       return fail(`recovery cluster ${want.recoveryId} cannot come to ${run.targetRegion}: ${key.problem}`);
-    const stale = location.stale;
+    // Placed like the stale primary cluster, under the plan's identifier or already set aside.
+    const stale = location.stale ?? location.staleRenamed;
     const shape = homeShape(
       source,
       targetInstances.get(writerOf(stale) ?? ''),
