@@ -94,7 +94,7 @@ export function clusterEntry(
     tier: want.tier,
     source: want.source,
     recoveryId: want.recoveryId,
-    strategy: 'snapshot',
+    strategy: want.strategy,
     ...(cluster
       ? {
           homeId: cluster.DBClusterIdentifier,
@@ -119,7 +119,7 @@ interface ClusterStep {
 /** Moves every cluster of the resource plan towards a home cluster, with its instances, in the target region. */
 export async function advanceHomeClusters(hc: HomeContext, final: FinalSync): Promise<AdvanceResult> {
   const { run, suffix } = hc;
-  const wanted = hc.resources.databases.filter((d) => d.kind === 'aurora');
+  const wanted = hc.resources.databases.filter((d) => d.kind === 'aurora' && d.strategy === 'snapshot');
   if (wanted.length === 0) return { entries: [], created: 0, reused: 0, problems: [] };
   const target = hc.clients.rds(run.targetRegion);
   const recovery = hc.clients.rds(run.sourceRegion);

@@ -48,9 +48,13 @@ export interface ClusterLocation {
   readonly staleRenamed?: DBCluster;
 }
 
-/** The plan's databases that are Aurora clusters (the rest are DB instances, for home-finalise). */
+/**
+ * The plan's databases that are Aurora clusters brought home by snapshot (the rest are DB
+ * instances, for home-finalise; a global database member switched back is already the plan's
+ * cluster, under its own name).
+ */
 export const homeClusters = (databases: readonly HomeDatabase[]) =>
-  databases.filter((d) => d.kind === 'aurora');
+  databases.filter((d) => d.kind === 'aurora' && d.strategy === 'snapshot');
 
 /** Made by this failback episode as the new primary (not a stale cluster it set aside). */
 export function isHomeCluster(cluster: DBCluster | undefined, failbackId: string): boolean {

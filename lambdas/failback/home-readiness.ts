@@ -11,6 +11,7 @@ import { describeClusters } from '../failover/aurora-recovery';
 import { clusterReadiness } from '../failover/cluster-readiness-rules';
 import { storageMismatch } from '../failover/database-storage-check';
 import { describeInstancesById } from '../failover/ec2-recovery';
+import { describeGlobalDatabase, globalPromotionDone } from '../failover/global-database';
 import { describeDbInstances } from '../failover/rds-recovery';
 import { TAG, tagMap } from '../recovery-points/recovery-point';
 import type { AwsClients } from '../runtime/aws-clients';
@@ -55,6 +56,13 @@ export async function assessHome(
     dbIds.length > 0 ? describeDbInstances(clients.rds(region), dbIds) : new Map<string, DBInstance>(),
     clusterIds.length > 0 ? describeClusters(clients.rds(region), clusterIds) : new Map<string, DBCluster>(),
   ]);
+  // A member switched back is ready once the global database names it writer and is settled.
+  const switchedBack = new Set<string>();
+  for (const entry of entries)
+    if (entry.kind === 'aurora' && entry.strategy === 'switchover' && entry.homeId) {
+      const db = await describeGlobalDatabase(clients.rds(region), entry.globalClusterIdentifier ?? '');
+      if (globalPromotionDone(db, region)) switchedBack.add(entry.homeId);
+    }
   const running = [...instances.values()].flatMap((i) =>
     i.InstanceId && i.ImageId && i.State?.Name === 'running'
       ? [{ instanceId: i.InstanceId, imageId: i.ImageId }]
@@ -157,6 +165,8 @@ export async function assessHome(
         });
       else if (readiness.verdict !== 'ready')
         laggards.push({ id: entry.homeId, kind: 'aurora', state: readiness.state });
+      else if (entry.strategy === 'switchover' && !switchedBack.has(entry.homeId))
+        laggards.push({ id: entry.homeId, kind: 'aurora', state: 'switching-over' });
       return next;
     }
     laggards.push({ id: entry.recoveryId, kind: entry.kind, state: entry.state });

@@ -53,13 +53,6 @@ export function makeReconcileFailbackHandler(deps: TaskDeps = {}) {
     const outcome = await ctx.artifacts.getJson<{ inventory: RecoveredEntry[] }>(record.outcomeKey);
     const recovered = outcome.inventory;
     const clusters = recovered.filter((r) => r.kind === 'aurora');
-    // A promoted global database member comes home by a switchover back, not by a snapshot copied
-    // home (which would leave two writers' worth of data): stop before anything is read or written.
-    const promoted = clusters.filter((r) => r.promotedBy !== undefined);
-    if (promoted.length > 0)
-      throw new WrongStateError(
-        `cannot fail back Aurora global database member(s) ${promoted.map((r) => r.recovered).join(', ')} yet: a switchover back to ${run.targetRegion} is not supported; nothing was changed`,
-      );
     const [zones, recoveryRegion, staleSide, recoveryClusters, staleClusters] = await Promise.all([
       readZones(ctx.clients, ctx.artifacts, plan, record),
       readRecoveryRegion(ctx.clients.ec2(run.sourceRegion), ctx.clients.rds(run.sourceRegion), plan),

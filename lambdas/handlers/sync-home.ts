@@ -5,7 +5,8 @@
  * - `home`, before the write freeze: instances from images of the recovery instances, and the
  *   `replica` databases as cross-region read replicas (they keep following the recovery database);
  * - `final`, after the freeze held: the `snapshot` databases and the Aurora clusters, from a
- *   snapshot taken now, so it holds every write the recovery database took.
+ *   snapshot taken now, so it holds every write the recovery database took; and the Aurora global
+ *   database members, switched back to their home member.
  *
  * Each call advances what it can, then assesses its phase's resources with one describe per service
  * and writes the home inventory. Never makes anything twice. Each entry says what its copy carried
@@ -27,6 +28,7 @@ import {
   readResourcePlan,
 } from '../failback/home-inventory';
 import { assessHome, type Laggard } from '../failback/home-readiness';
+import { advanceSwitchBacks } from '../failback/home-switchover';
 import { leftToCopy, newestReverseDbPoints } from '../failback/reverse-points';
 import { activeFreeze, readWriteFreeze } from '../failback/write-freeze';
 import { episodeSuffix } from '../failover/failover-run';
@@ -106,9 +108,10 @@ export function makeSyncHomeHandler(deps: TaskDeps = {}) {
     };
     const final = phase === 'final' ? await finalSyncAfterFreeze(ctx, run) : undefined;
     const none = { entries: [], created: 0, reused: 0, problems: [] };
-    const [databases, clusters, instances, dbPoints] = await Promise.all([
+    const [databases, clusters, switchBacks, instances, dbPoints] = await Promise.all([
       advanceHomeDatabases(hc, final),
       final ? advanceHomeClusters(hc, final) : none,
+      final ? advanceSwitchBacks(hc) : none,
       final ? none : advanceHomeInstances(hc),
       // The reverse DB snapshots a final snapshot's copy builds on (one describe).
       final
@@ -131,8 +134,13 @@ export function makeSyncHomeHandler(deps: TaskDeps = {}) {
     const readiness = await assessHome(
       ctx.clients,
       run.targetRegion,
-      [...databases.entries.map(dbLeft), ...clusters.entries.map(dbLeft), ...instances.entries],
-      [...databases.problems, ...clusters.problems, ...instances.problems],
+      [
+        ...databases.entries.map(dbLeft),
+        ...clusters.entries.map(dbLeft),
+        ...switchBacks.entries,
+        ...instances.entries,
+      ],
+      [...databases.problems, ...clusters.problems, ...switchBacks.problems, ...instances.problems],
     );
     const now = ctx.now();
     const inventory: HomeInventory = {
@@ -149,7 +157,7 @@ export function makeSyncHomeHandler(deps: TaskDeps = {}) {
     };
     await ctx.artifacts.putJson(inventoryKey, inventory);
     const created = databases.created + clusters.created + instances.created;
-    const reused = databases.reused + clusters.reused + instances.reused;
+    const reused = databases.reused + clusters.reused + switchBacks.reused + instances.reused;
     logger.info('home sync', {
       ready: readiness.ready,
       total,

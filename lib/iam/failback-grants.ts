@@ -26,6 +26,7 @@ import {
   allowPassInstanceRoles,
   allowRdsDescribe,
 } from './failover-grants';
+import { allowSwitchBackGlobalMembers, planGlobalMembers } from './global-cluster-grants';
 import { arnsFor, grant } from './grant';
 import { allowAwsManagedKeyLookup, allowPlanKeys } from './kms-grants';
 import { planDatabases, planInstances, planPlacements } from './plan-resources';
@@ -281,7 +282,19 @@ export function allowSyncHome(role: iam.IRole, plan: Plan): void {
  * names no cluster.
  */
 function allowSyncHomeClusters(role: iam.IRole, plan: Plan): void {
-  const { clusters } = planDatabases(plan);
+  allowSwitchBackGlobalMembers(role, plan);
+  // A global database member is switched back, never copied: no snapshot grant for it.
+  const globals = new Set(planGlobalMembers(plan).map((m) => m.cluster));
+  const { clusters: all } = planDatabases(plan);
+  const clusters = all.filter((c) => !globals.has(c));
+  if (all.length > 0)
+    grant(role, {
+      sid: 'ListClustersBothRegions',
+      actions: ['rds:DescribeDBClusters'],
+      resources: [plan.primaryRegion, plan.recoveryRegion].map((r) => arnsFor(role).rds(r, 'cluster')),
+      reason:
+        'DescribeDBClusters filtered by cluster id is authorized on every cluster of the region; read-only, in the plan regions.',
+    });
   if (clusters.length === 0) return;
   const arns = arnsFor(role);
   const home = plan.primaryRegion;
@@ -292,13 +305,6 @@ function allowSyncHomeClusters(role: iam.IRole, plan: Plan): void {
   const recovered = clusters.map((c) => arns.rds(recovery, 'cluster', episodeDbIdentifierPattern(c, 'pf')));
   const homeClusters = clusters.map((c) => arns.rds(home, 'cluster', episodeDbIdentifierPattern(c, 'fb')));
   const homeMembers = clusters.map((c) => arns.rds(home, 'db', episodeDbIdentifierPattern(c, 'fb')));
-  grant(role, {
-    sid: 'ListClustersBothRegions',
-    actions: ['rds:DescribeDBClusters'],
-    resources: [home, recovery].map((r) => arns.rds(r, 'cluster')),
-    reason:
-      'DescribeDBClusters filtered by cluster id is authorized on every cluster of the region; read-only, in the plan regions.',
-  });
   grant(role, {
     sid: 'ReadClusterSyncSnapshots',
     actions: ['rds:DescribeDBClusterSnapshots'],

@@ -63,6 +63,22 @@ export function allowPromoteGlobalMembers(role: iam.IRole, plan: Plan): void {
   });
 }
 
+/**
+ * Failback of a global database member (sync-home): a switchover back to the member in the primary
+ * region, never a failover (failback is planned and loses nothing).
+ */
+export function allowSwitchBackGlobalMembers(role: iam.IRole, plan: Plan): void {
+  if (planGlobalMembers(plan).length === 0) return;
+  allowDescribeGlobal(role, plan);
+  grant(role, {
+    sid: 'SwitchBackGlobalMembers',
+    actions: ['rds:SwitchoverGlobalCluster'],
+    resources: [...globalClusterArns(role, plan), arnsFor(role).rds(plan.primaryRegion, 'cluster')],
+    reason:
+      "The plan names the global database: the switchover is bounded by the global database's ARN; its member in the primary region takes the writer back.",
+  });
+}
+
 export function allowCheckGlobalMembers(role: iam.IRole, plan: Plan): void {
   if (planGlobalMembers(plan).length === 0) return;
   allowDescribeGlobal(role, plan);
