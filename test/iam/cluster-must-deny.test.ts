@@ -3,9 +3,12 @@
  * that names one, with the same evaluator and model of each call that enforce every workflow run.
  * Each denial has an allowed counterpart so it cannot pass by denying everything.
  */
+import { CreateDBClusterCommand, CreateDBInstanceCommand } from '@aws-sdk/client-rds';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { FAILBACK_TAG } from '../../lambdas/failback/home-names';
 import { episodeDbIdentifier } from '../../lambdas/failover/rds-recovery';
 import type { Plan } from '../../lambdas/plan/plan-schema';
+import { createAwsClients } from '../../lambdas/runtime/aws-clients';
 import { stackNameFor } from '../../lib/pendulum-app';
 import { synthesizeTemplate } from '../../lib/synthesize-template';
 import { type LocalIam, localIamFor } from '../../local/iam/local-iam';
@@ -58,16 +61,114 @@ describe('what no Pendulum role may do with Aurora clusters', () => {
     handlers = [...new Set(lambdaFunctions(template).map((f) => f.handlerModule))];
   });
 
-  it('no role deletes or modifies a cluster', async () => {
-    for (const region of [PRIMARY, RECOVERY])
-      for (const cluster of ['shop-aurora', episodeDbIdentifier('shop-aurora', '1a2b3c4d')]) {
-        expect(
-          await whoMay('DeleteDBCluster', { DBClusterIdentifier: cluster, SkipFinalSnapshot: true }, region),
-        ).toEqual([]);
+  it('only the retiring roles delete a cluster: the recovery copies there, the set-aside stale primary at home', async () => {
+    const recovered = episodeDbIdentifier('shop-aurora', '1a2b3c4d');
+    const stale = episodeDbIdentifier('shop-aurora', '1a2b3c4d', 'stale');
+    // IAM cannot require the final snapshot of DeleteDBCluster (skipping it names no snapshot):
+    // the retiring code always asks for one; these ask without.
+    const skipping = (cluster: string) => ({ DBClusterIdentifier: cluster, SkipFinalSnapshot: true });
+    for (const region of [PRIMARY, RECOVERY]) {
+      expect(await whoMay('DeleteDBCluster', skipping('shop-aurora'), region), region).toEqual([]);
+      expect(await whoMay('DeleteDBCluster', skipping('billing-aurora-stale-1a2b3c4d'), region)).toEqual([]);
+      expect(
+        await whoMay('DeleteDBCluster', skipping(episodeDbIdentifier('shop-aurora', '1', 'dr')), region),
+      ).toEqual([]);
+      for (const cluster of ['shop-aurora', recovered, stale])
         expect(
           await allowed('protect-tier', 'ModifyDBCluster', { DBClusterIdentifier: cluster }, region),
         ).toBe(false);
-      }
+    }
+    expect(await whoMay('DeleteDBCluster', skipping(recovered), RECOVERY)).toEqual([
+      'lambdas/handlers/retire-recovery-copies.ts',
+    ]);
+    expect(await whoMay('DeleteDBCluster', skipping(recovered), PRIMARY)).toEqual([]);
+    expect(await whoMay('DeleteDBCluster', skipping(stale), PRIMARY)).toEqual([
+      'lambdas/handlers/retire-stale-primary.ts',
+    ]);
+    expect(await whoMay('DeleteDBCluster', skipping(stale), RECOVERY)).toEqual([]);
+  });
+
+  it('a retiring role deletes its cluster only with a final snapshot under the final prefix, and deletes no cluster snapshot', async () => {
+    const withFinal = (cluster: string, snapshot: string) => ({
+      DBClusterIdentifier: cluster,
+      SkipFinalSnapshot: false,
+      FinalDBSnapshotIdentifier: snapshot,
+    });
+    const final = 'pendulum-shop-final-1a2b3c4d-shop-aurora';
+    const stale = episodeDbIdentifier('shop-aurora', '1a2b3c4d', 'stale');
+    const recovered = episodeDbIdentifier('shop-aurora', '1a2b3c4d');
+    expect(await allowed('retire-stale-primary', 'DeleteDBCluster', withFinal(stale, final), PRIMARY)).toBe(
+      true,
+    );
+    expect(
+      await allowed('retire-recovery-copies', 'DeleteDBCluster', withFinal(recovered, final), RECOVERY),
+    ).toBe(true);
+    // A final snapshot named outside the prefix (nothing would mark it final), or another app's.
+    for (const other of ['my-snapshot', 'pendulum-billing-final-1a2b3c4d-shop-aurora']) {
+      expect(await allowed('retire-stale-primary', 'DeleteDBCluster', withFinal(stale, other), PRIMARY)).toBe(
+        false,
+      );
+      expect(
+        await allowed('retire-recovery-copies', 'DeleteDBCluster', withFinal(recovered, other), RECOVERY),
+      ).toBe(false);
+    }
+    for (const region of [PRIMARY, RECOVERY])
+      for (const snapshot of [final, POINT, 'rds:shop-aurora-2026-01-01-00-00'])
+        for (const handler of ['retire-stale-primary', 'retire-recovery-copies'])
+          expect(
+            await allowed(
+              handler,
+              'DeleteDBClusterSnapshot',
+              { DBClusterSnapshotIdentifier: snapshot },
+              region,
+            ),
+            `${handler} ${snapshot} in ${region}`,
+          ).toBe(false);
+  });
+
+  it('the stale retiring role deletes only instances finalise-home marked stale; the recovery one only those failover made', async () => {
+    // Prepare: the stale cluster's instances at home, one marked stale, one not.
+    const home = createAwsClients().rds(PRIMARY);
+    await home.send(
+      new CreateDBClusterCommand({
+        DBClusterIdentifier: 'shop-aurora-stale-1a2b3c4d',
+        Engine: 'aurora-postgresql',
+        MasterUsername: 'orders',
+        MasterUserPassword: 'orders-password',
+      }),
+    );
+    for (const [id, tags] of [
+      ['orders-marked', [{ Key: FAILBACK_TAG.stale, Value: 'failback-1' }]],
+      ['orders-unmarked', [{ Key: 'team', Value: 'orders' }]],
+    ] as const)
+      await home.send(
+        new CreateDBInstanceCommand({
+          DBInstanceIdentifier: id,
+          DBClusterIdentifier: 'shop-aurora-stale-1a2b3c4d',
+          Engine: 'aurora-postgresql',
+          DBInstanceClass: 'db.r6g.large',
+          Tags: [...tags],
+        }),
+      );
+    const deleting = (id: string) => ({ DBInstanceIdentifier: id, SkipFinalSnapshot: true });
+
+    // Act / Assess
+    expect(await whoMay('DeleteDBInstance', deleting('orders-marked'), PRIMARY)).toEqual([
+      'lambdas/handlers/retire-stale-primary.ts',
+    ]);
+    expect(await whoMay('DeleteDBInstance', deleting('orders-unmarked'), PRIMARY)).toEqual([]);
+    // The mark is read in the home region only; by name, only failover's instances in the recovery region.
+    expect(
+      await allowed('retire-stale-primary', 'DeleteDBInstance', deleting('orders-marked'), RECOVERY),
+    ).toBe(false);
+    expect(
+      await whoMay(
+        'DeleteDBInstance',
+        deleting(`${episodeDbIdentifier('shop-aurora', '1a2b3c4d')}-1`),
+        RECOVERY,
+      ),
+    ).toEqual(['lambdas/handlers/retire-recovery-copies.ts']);
+    expect(await whoMay('DeleteDBInstance', deleting('orders-writer'), RECOVERY)).toEqual([]);
   });
 
   it('reconcile lists clusters in both regions (which recovered and stale ones still exist), and changes none', async () => {
