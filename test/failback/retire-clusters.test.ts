@@ -9,6 +9,7 @@ import {
   CreateDBClusterCommand,
   CreateDBInstanceCommand,
   type DBClusterSnapshot,
+  DeleteDBInstanceCommand,
   DescribeDBClusterSnapshotsCommand,
   DescribeDBClustersCommand,
   DescribeDBInstancesCommand,
@@ -26,7 +27,7 @@ import { episodeSuffix } from '../../lambdas/failover/failover-run';
 import { makeRetireRecoveryCopiesHandler } from '../../lambdas/handlers/retire-recovery-copies';
 import { makeRetireStalePrimaryHandler } from '../../lambdas/handlers/retire-stale-primary';
 import { TAG, tagMap } from '../../lambdas/recovery-points/recovery-point';
-import { createAwsClients } from '../../lambdas/runtime/aws-clients';
+import { type AwsClients, createAwsClients } from '../../lambdas/runtime/aws-clients';
 import { ValidationFailedError } from '../../lambdas/runtime/task-errors';
 import { iamLedger } from '../../local/iam/iam-enforcer';
 import { localIamFor } from '../../local/iam/local-iam';
@@ -132,6 +133,26 @@ async function clusterSnapshots(region: string): Promise<DBClusterSnapshot[]> {
   return DBClusterSnapshots;
 }
 
+/**
+ * Clients that see DeleteDBInstance accepted while the instance stays in its cluster, as AWS
+ * shows it for minutes while it is `deleting`; moto removes it at once.
+ */
+function withInstancesStillDeleting(clients: AwsClients): AwsClients {
+  return {
+    ...clients,
+    rds: (region) => {
+      const client = clients.rds(region);
+      const wrapped = Object.create(client) as typeof client;
+      const send = client.send.bind(client) as (...args: unknown[]) => Promise<unknown>;
+      (wrapped as { send: unknown }).send = async (command: unknown, ...rest: unknown[]) =>
+        command instanceof DeleteDBInstanceCommand
+          ? { DBInstance: { DBInstanceStatus: 'deleting' } }
+          : send(command, ...rest);
+      return wrapped;
+    },
+  };
+}
+
 describe('retiring Aurora clusters', { timeout: 60_000 }, () => {
   const aws = localAwsForTests(RECOVERY);
   const plan = samplePlanWith((p) => {
@@ -152,8 +173,8 @@ describe('retiring Aurora clusters', { timeout: 60_000 }, () => {
     if (!fn) throw new Error(`no task runs lambdas/handlers/${name}.ts`);
     return () => iam.runAs(fn, () => handler({ run }));
   }
-  const retireStale = () =>
-    asTask('retire-stale-primary', makeRetireStalePrimaryHandler({ clients: clients() }))();
+  const retireStale = (withClients = clients()) =>
+    asTask('retire-stale-primary', makeRetireStalePrimaryHandler({ clients: withClients }))();
   const retireCopies = () =>
     asTask('retire-recovery-copies', makeRetireRecoveryCopiesHandler({ clients: clients() }))();
 
@@ -276,6 +297,36 @@ describe('retiring Aurora clusters', { timeout: 60_000 }, () => {
     // Assess
     expect(second).toMatchObject({ complete: true, retired: 1, finalSnapshots: [finalId] });
     expect(iamLedger.records.filter((r) => /Delete|Create|Modify|AddTags/.test(r.action))).toEqual([]);
+  });
+
+  it('waits while the instances are being deleted, and deletes the cluster on a later call', async () => {
+    // Prepare
+    await seedCluster(PRIMARY, STALE, {}, [
+      { id: 'orders-writer', tags: staleMark },
+      { id: 'orders-reader', tags: staleMark },
+    ]);
+
+    // Act: the instances' deletion is accepted but takes its time
+    const first = await retireStale(withInstancesStillDeleting(clients()));
+
+    // Assess: pending, the cluster not asked to be deleted
+    expect(first).toMatchObject({
+      complete: false,
+      count: 0,
+      pending: [{ id: 'shop-aurora', reason: expect.stringMatching(/instances .* are being deleted first/) }],
+    });
+    expect(iamLedger.records.filter((r) => r.action === 'rds:DeleteDBCluster')).toEqual([]);
+    expect(await clusterIds(PRIMARY)).toEqual([STALE]);
+
+    // Act: the state machine calls again (with moto's clients, whose deletions are done at once)
+    const second = await retireStale();
+
+    // Assess
+    expect(second).toMatchObject({ complete: true, count: 1 });
+    expect(await clusterIds(PRIMARY)).toEqual([]);
+    expect((await clusterSnapshots(PRIMARY)).map((c) => c.DBClusterSnapshotIdentifier)).toEqual([
+      finalSnapshotIdentifier('shop', SUFFIX, 'shop-aurora'),
+    ]);
   });
 
   it('an instance of the stale cluster without this failback’s stale mark stops the call before anything is deleted', async () => {
