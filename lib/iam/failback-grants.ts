@@ -377,14 +377,17 @@ function allowRetireClusters(
     reason:
       'A filtered DescribeDBClusters is authorized on every cluster of the region, a cluster snapshot looked up by id on that id; read-only, in this region.',
   });
+  // IAM cannot require DeleteDBCluster's final snapshot (skipping it names no snapshot): the
+  // retiring code always asks for one, under the final prefix (next statement).
   grant(role, {
     sid: 'RetireClusters',
     actions: ['rds:DeleteDBCluster', 'rds:CreateDBClusterSnapshot', 'rds:ModifyDBCluster'],
     resources: clusters.map((id) => arns.rds(region, 'cluster', episodeDbIdentifierPattern(id, what.marker))),
+    ...(what.marker === 'pf' ? { conditions: appTagged(plan) } : {}),
     reason:
       what.marker === 'stale'
-        ? "Only the plan's clusters once set aside by finalise-home (<cluster>-stale-<episode>); always deleted with a final snapshot, deletion protection lifted first as for databases."
-        : 'Only the clusters failover restored (<cluster>-pf-<episode>); always deleted with a final snapshot, deletion protection lifted first as for databases.',
+        ? "Only the plan's clusters once set aside by finalise-home (<cluster>-stale-<episode>; the estate's own, so untagged by Pendulum); deletion protection is lifted first, as for databases."
+        : 'Only the clusters failover restored, by their episode names (<cluster>-pf-<episode>) and the app tag they were restored with; deletion protection is lifted first, as for databases.',
   });
   grant(role, {
     sid: 'KeepFinalClusterSnapshots',

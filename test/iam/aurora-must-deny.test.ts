@@ -5,9 +5,11 @@
  * no cluster (only retire-recovery-copies does, after failback, and only the restored ones: see
  * cluster-must-deny). Each denial has an allowed counterpart so it cannot pass by denying everything.
  */
+import { CreateDBClusterCommand } from '@aws-sdk/client-rds';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Plan } from '../../lambdas/plan/plan-schema';
 import { TAG } from '../../lambdas/recovery-points/recovery-point';
+import { createAwsClients } from '../../lambdas/runtime/aws-clients';
 import { stackNameFor } from '../../lib/pendulum-app';
 import { synthesizeTemplate } from '../../lib/synthesize-template';
 import { type LocalIam, localIamFor } from '../../local/iam/local-iam';
@@ -116,7 +118,20 @@ describe('what failover may do to Aurora clusters', () => {
   });
 
   it('no failover role deletes a cluster; only the retiring of recovery copies deletes a restored one', async () => {
+    // Prepare: a cluster as failover restores it, tagged with the app
+    await createAwsClients()
+      .rds(RECOVERY)
+      .send(
+        new CreateDBClusterCommand({
+          DBClusterIdentifier: 'shop-aurora-pf-1a2b3c4d',
+          Engine: 'aurora-postgresql',
+          MasterUsername: 'orders',
+          MasterUserPassword: 'orders-password',
+          Tags: appTags,
+        }),
+      );
     const deleting = (cluster: string) => ({ DBClusterIdentifier: cluster, SkipFinalSnapshot: true });
+    // Act / Assess
     for (const cluster of ['shop-aurora', 'billing-aurora', 'billing-aurora-pf-1a2b3c4d'])
       expect(await whoMay('DeleteDBCluster', deleting(cluster)), cluster).toEqual([]);
     expect(await whoMay('DeleteDBCluster', deleting('shop-aurora-pf-1a2b3c4d'))).toEqual([

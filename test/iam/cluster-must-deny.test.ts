@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { FAILBACK_TAG } from '../../lambdas/failback/home-names';
 import { episodeDbIdentifier } from '../../lambdas/failover/rds-recovery';
 import type { Plan } from '../../lambdas/plan/plan-schema';
+import { TAG } from '../../lambdas/recovery-points/recovery-point';
 import { createAwsClients } from '../../lambdas/runtime/aws-clients';
 import { stackNameFor } from '../../lib/pendulum-app';
 import { synthesizeTemplate } from '../../lib/synthesize-template';
@@ -51,7 +52,24 @@ describe('what no Pendulum role may do with Aurora clusters', () => {
     return may;
   };
 
-  beforeAll(() => {
+  beforeAll(async () => {
+    // Two clusters named as failover names them in the recovery region: one restored by Pendulum
+    // (tagged with the app as restored), one not (the name alone does not make it Pendulum's).
+    for (const [id, tags] of [
+      [episodeDbIdentifier('shop-aurora', '1a2b3c4d'), [{ Key: TAG.app, Value: 'shop' }]],
+      [episodeDbIdentifier('shop-aurora', '9f9f9f9f'), [{ Key: 'team', Value: 'orders' }]],
+    ] as const)
+      await createAwsClients()
+        .rds(RECOVERY)
+        .send(
+          new CreateDBClusterCommand({
+            DBClusterIdentifier: id,
+            Engine: 'aurora-postgresql',
+            MasterUsername: 'orders',
+            MasterUserPassword: 'orders-password',
+            Tags: [...tags],
+          }),
+        );
     const template = synthesizeTemplate(plan);
     iam = localIamFor(template, {
       region: RECOVERY,
@@ -82,6 +100,10 @@ describe('what no Pendulum role may do with Aurora clusters', () => {
       'lambdas/handlers/retire-recovery-copies.ts',
     ]);
     expect(await whoMay('DeleteDBCluster', skipping(recovered), PRIMARY)).toEqual([]);
+    expect(
+      await whoMay('DeleteDBCluster', skipping(episodeDbIdentifier('shop-aurora', '9f9f9f9f')), RECOVERY),
+      'named like a recovery cluster, without the app tag',
+    ).toEqual([]);
     expect(await whoMay('DeleteDBCluster', skipping(stale), PRIMARY)).toEqual([
       'lambdas/handlers/retire-stale-primary.ts',
     ]);
