@@ -258,7 +258,8 @@ export function staleClusterRetirement(suffix: string, failbackId: string): Clus
 
 /**
  * The recovery clusters failover restored (`<source>-pf-<episode>`), by their ids. Only one tagged
- * as the app's, whose instances are the ones failover made (`<cluster>-<n>`), may be deleted.
+ * as the app's, whose instances are the ones failover made (`<cluster>-<n>`, tagged like their
+ * cluster), may be deleted.
  */
 export function recoveryClusterRetirement(app: string): ClusterRetirement {
   return {
@@ -281,9 +282,12 @@ export function recoveryClusterRetirement(app: string): ClusterRetirement {
       const id = cluster.DBClusterIdentifier ?? '';
       if (tagMap(cluster.TagList)[TAG.app] !== app)
         return `recovery cluster ${id} is not tagged ${TAG.app}=${app}: Pendulum did not make it`;
-      const foreign = members.filter((m) => !new RegExp(`^${id}-\\d+$`).test(m.DBInstanceIdentifier ?? ''));
+      const made = new RegExp(`^${id}-\\d+$`);
+      const foreign = members.filter(
+        (m) => !made.test(m.DBInstanceIdentifier ?? '') || tagMap(m.TagList)[TAG.app] !== app,
+      );
       return foreign.length > 0
-        ? `instance(s) ${foreign.map((m) => m.DBInstanceIdentifier).join(', ')} of recovery cluster ${id} were not made by failover (named ${id}-<n>); delete them by hand`
+        ? `instance(s) ${foreign.map((m) => m.DBInstanceIdentifier).join(', ')} of recovery cluster ${id} were not made by failover (named ${id}-<n>, tagged ${TAG.app}=${app}); delete them by hand`
         : undefined;
     },
   };

@@ -409,8 +409,9 @@ function allowRetireClusters(
       sid: 'DeleteRecoveryClusterInstances',
       actions: ['rds:DeleteDBInstance'],
       resources: clusters.map((id) => arns.rds(region, 'db', episodeDbIdentifierPattern(id, 'pf'))),
+      conditions: appTagged(plan),
       reason:
-        'The instances failover made in the recovery clusters, named <cluster>-pf-<episode>-<n>. An Aurora instance keeps no data of its own (the cluster final snapshot does).',
+        'The instances failover made in the recovery clusters, named <cluster>-pf-<episode>-<n> and tagged with the app as made. An Aurora instance keeps no data of its own (the cluster final snapshot does).',
     });
 }
 

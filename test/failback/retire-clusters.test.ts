@@ -360,6 +360,22 @@ describe('retiring Aurora clusters', { timeout: 60_000 }, () => {
     expect(await instanceIds(PRIMARY)).toEqual(['orders-writer']);
   });
 
+  it('an instance of the recovery cluster that failover did not make stops the call before anything is deleted', async () => {
+    // Prepare: one instance as failover makes it, one added by hand during the failover
+    await seedCluster(RECOVERY, RECOVERED, recoveryTags, [
+      { id: `${RECOVERED}-1`, tags: recoveryTags },
+      { id: 'orders-extra', tags: { team: 'orders' } },
+    ]);
+
+    // Act
+    const retiring = retireCopies();
+
+    // Assess
+    await expect(retiring).rejects.toThrow(/orders-extra of recovery cluster .* were not made by failover/);
+    expect(await clusterIds(RECOVERY)).toEqual([RECOVERED]);
+    expect(await instanceIds(RECOVERY)).toEqual(['orders-extra', `${RECOVERED}-1`]);
+  });
+
   it('a recovery cluster not tagged as the app’s stops the call before anything is deleted', async () => {
     // Prepare
     await seedCluster(RECOVERY, RECOVERED, { team: 'orders' }, [{ id: `${RECOVERED}-1`, tags: {} }]);

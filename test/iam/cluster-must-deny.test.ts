@@ -179,17 +179,34 @@ describe('what no Pendulum role may do with Aurora clusters', () => {
       'lambdas/handlers/retire-stale-primary.ts',
     ]);
     expect(await whoMay('DeleteDBInstance', deleting('orders-unmarked'), PRIMARY)).toEqual([]);
-    // The mark is read in the home region only; by name, only failover's instances in the recovery region.
+    // The mark is read in the home region only.
     expect(
       await allowed('retire-stale-primary', 'DeleteDBInstance', deleting('orders-marked'), RECOVERY),
     ).toBe(false);
-    expect(
-      await whoMay(
-        'DeleteDBInstance',
-        deleting(`${episodeDbIdentifier('shop-aurora', '1a2b3c4d')}-1`),
-        RECOVERY,
-      ),
-    ).toEqual(['lambdas/handlers/retire-recovery-copies.ts']);
+
+    // Prepare: instances of the recovery cluster, one as failover makes it (the app tag), one not.
+    const recovered = episodeDbIdentifier('shop-aurora', '1a2b3c4d');
+    for (const [id, tags] of [
+      [`${recovered}-1`, [{ Key: TAG.app, Value: 'shop' }]],
+      [`${recovered}-2`, [{ Key: 'team', Value: 'orders' }]],
+    ] as const)
+      await createAwsClients()
+        .rds(RECOVERY)
+        .send(
+          new CreateDBInstanceCommand({
+            DBInstanceIdentifier: id,
+            DBClusterIdentifier: recovered,
+            Engine: 'aurora-postgresql',
+            DBInstanceClass: 'db.r6g.large',
+            Tags: [...tags],
+          }),
+        );
+
+    // Act / Assess: by name and the app tag only, in the recovery region only
+    expect(await whoMay('DeleteDBInstance', deleting(`${recovered}-1`), RECOVERY)).toEqual([
+      'lambdas/handlers/retire-recovery-copies.ts',
+    ]);
+    expect(await whoMay('DeleteDBInstance', deleting(`${recovered}-2`), RECOVERY)).toEqual([]);
     expect(await whoMay('DeleteDBInstance', deleting('orders-writer'), RECOVERY)).toEqual([]);
   });
 
