@@ -414,6 +414,7 @@ export function allowRetireStalePrimary(role: iam.IRole, plan: Plan): void {
   allowRetire(role, plan, plan.primaryRegion, 'RetireStale', {
     pendulumMade: false,
     databases: homeDbs(plan, arnsFor(role), 'stale'),
+    clusters: { marker: 'stale', members: 'stale-mark' },
   });
 }
 
@@ -422,6 +423,7 @@ export function allowRetireRecoveryCopies(role: iam.IRole, plan: Plan): void {
   allowRetire(role, plan, plan.recoveryRegion, 'RetireCopy', {
     pendulumMade: true,
     databases: recoveryDatabases(plan, arnsFor(role)),
+    clusters: { marker: 'pf', members: 'by-name' },
   });
 }
 
@@ -431,7 +433,7 @@ function allowRetire(
   plan: Plan,
   region: string,
   sid: string,
-  what: { pendulumMade: boolean; databases: string[] },
+  what: { pendulumMade: boolean; databases: string[]; clusters: RetiredClusters },
 ): void {
   const arns = arnsFor(role);
   allowEc2Describe(role, [region], ['ec2:DescribeInstances', 'ec2:DescribeImages']);
@@ -446,6 +448,78 @@ function allowRetire(
   );
   allowFinalImages(role, region, arns);
   allowRetireDatabases(role, plan, region, what.databases, arns);
+  allowRetireClusters(role, plan, region, what.clusters, arns);
+}
+
+/**
+ * Which clusters a retiring role deletes: the stale primary's once set aside
+ * (`<cluster>-stale-<episode>`, instances with the estate's own names, marked stale by
+ * finalise-home), or the recovery copies (`<cluster>-pf-<episode>`, instances `<that>-<n>`).
+ */
+interface RetiredClusters {
+  readonly marker: 'stale' | 'pf';
+  readonly members: 'stale-mark' | 'by-name';
+}
+
+/**
+ * Deleting the plan's clusters instances first, then each with a final cluster snapshot Pendulum
+ * names, which it then tags. Only when the plan names a cluster. DeleteDBCluster is authorized on
+ * the cluster and on the final cluster snapshot it makes (Service Authorization Reference, Amazon
+ * RDS: DeleteDBCluster requires cluster* and cluster-snapshot*).
+ */
+function allowRetireClusters(
+  role: iam.IRole,
+  plan: Plan,
+  region: string,
+  what: RetiredClusters,
+  arns: Arns,
+): void {
+  const { clusters } = planDatabases(plan);
+  if (clusters.length === 0) return;
+  const finalClusterSnapshots = arns.rds(region, 'cluster-snapshot', `${finalSnapshotPrefix(plan.app)}*`);
+  grant(role, {
+    sid: 'ListClustersAndClusterSnapshots',
+    actions: ['rds:DescribeDBClusters', 'rds:DescribeDBClusterSnapshots'],
+    resources: [arns.rds(region, 'cluster'), arns.rds(region, 'cluster-snapshot')],
+    reason:
+      'A filtered DescribeDBClusters is authorized on every cluster of the region, a cluster snapshot looked up by id on that id; read-only, in this region.',
+  });
+  // IAM cannot require DeleteDBCluster's final snapshot (skipping it names no snapshot): the
+  // retiring code always asks for one, under the final prefix (next statement).
+  grant(role, {
+    sid: 'RetireClusters',
+    actions: ['rds:DeleteDBCluster', 'rds:CreateDBClusterSnapshot', 'rds:ModifyDBCluster'],
+    resources: clusters.map((id) => arns.rds(region, 'cluster', episodeDbIdentifierPattern(id, what.marker))),
+    ...(what.marker === 'pf' ? { conditions: appTagged(plan) } : {}),
+    reason:
+      what.marker === 'stale'
+        ? "Only the plan's clusters once set aside by finalise-home (<cluster>-stale-<episode>; the estate's own, so untagged by Pendulum); deletion protection is lifted first, as for databases."
+        : 'Only the clusters failover restored, by their episode names (<cluster>-pf-<episode>) and the app tag they were restored with; deletion protection is lifted first, as for databases.',
+  });
+  grant(role, {
+    sid: 'KeepFinalClusterSnapshots',
+    actions: ['rds:DeleteDBCluster', 'rds:CreateDBClusterSnapshot', 'rds:AddTagsToResource'],
+    resources: [finalClusterSnapshots],
+    reason:
+      'The final cluster snapshot DeleteDBCluster makes, named pendulum-<app>-final-<episode>-<source>; made and tagged, never deleted (no rds:DeleteDBClusterSnapshot).',
+  });
+  if (what.members === 'stale-mark')
+    grant(role, {
+      sid: 'DeleteStaleClusterInstances',
+      actions: ['rds:DeleteDBInstance'],
+      resources: [arns.rds(region, 'db')],
+      conditions: { StringLike: { [`aws:ResourceTag/${FAILBACK_TAG.stale}`]: '*' } },
+      reason: `The stale cluster's instances keep the estate's own names, which the plan does not know; only those finalise-home marked ${FAILBACK_TAG.stale}, which no retiring role can tag. An Aurora instance keeps no data of its own (the cluster's final snapshot does).`,
+    });
+  else
+    grant(role, {
+      sid: 'DeleteRecoveryClusterInstances',
+      actions: ['rds:DeleteDBInstance'],
+      resources: clusters.map((id) => arns.rds(region, 'db', episodeDbIdentifierPattern(id, 'pf'))),
+      conditions: appTagged(plan),
+      reason:
+        'The instances failover made in the recovery clusters, named <cluster>-pf-<episode>-<n> and tagged with the app as made. An Aurora instance keeps no data of its own (the cluster final snapshot does).',
+    });
 }
 
 /** Deleting databases only with a final snapshot Pendulum names, which it then tags. */
