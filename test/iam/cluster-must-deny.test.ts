@@ -96,9 +96,12 @@ describe('what no Pendulum role may do with Aurora clusters', () => {
       'lambdas/handlers/finalise-home.ts',
       'lambdas/handlers/retire-stale-primary.ts',
     ]);
-    // In the recovery region no role modifies a cluster that is not a tagged recovery copy.
-    for (const cluster of ['shop-aurora', recovered, home, stale])
+    // In the recovery region only retire-recovery-copies modifies, and only a recovery copy.
+    for (const cluster of ['shop-aurora', home, stale])
       expect(await whoMay('ModifyDBCluster', modify(cluster), RECOVERY), cluster).toEqual([]);
+    expect(await whoMay('ModifyDBCluster', modify(recovered), RECOVERY)).toEqual([
+      'lambdas/handlers/retire-recovery-copies.ts',
+    ]);
     expect(await whoMay('ModifyDBCluster', modify(recovered), PRIMARY)).toEqual([]);
   });
 
