@@ -14,6 +14,7 @@ import {
   DescribeDBInstancesCommand,
 } from '@aws-sdk/client-rds';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { modeledMs } from '../../cli/rehearsal/modeled-time';
 import { createSampleEstate, type SampleEstate } from '../../examples/sample-estate';
 import { ArtifactStore } from '../../lambdas/artifacts/artifact-store';
 import { recordKey } from '../../lambdas/dns/record-key';
@@ -24,7 +25,7 @@ import { createAwsClients } from '../../lambdas/runtime/aws-clients';
 import { StateTable } from '../../lambdas/state/state-table';
 import { iamLedger } from '../../local/iam/iam-enforcer';
 import { deployLocalStack, type LocalStack } from '../../local/local-stack';
-import { useInstantAws } from '../../local/realistic-aws/realistic-aws';
+import { useInstantAws, useRealisticAws } from '../../local/realistic-aws/realistic-aws';
 import { createEstateKeys, type EstateKeys } from '../support/estate-keys';
 import { localAwsForTests } from '../support/local-aws';
 import { samplePlanWith } from '../support/sample-plan';
@@ -180,5 +181,23 @@ describe('failing an Aurora cluster back home', { timeout: 300_000 }, () => {
     // The estate's own writer and reader went with the stale cluster
     const { DBInstances: left = [] } = await clients().rds(PRIMARY).send(new DescribeDBInstancesCommand({}));
     expect(left.map((d) => d.DBInstanceIdentifier)).not.toContain('orders-writer');
+  });
+
+  it('waits out the cluster snapshot, its copy, the restore, each instance and the renames on realistic AWS, and ends with one home cluster with all its instances', async () => {
+    // Prepare: failed over at once; failback on AWS that takes as long as AWS does
+    await failedOver();
+    useRealisticAws({ seed: 7, faultRate: 0, throttling: false });
+
+    // Act
+    const result = await stack.run('failback', {});
+
+    // Assess: tens of modeled minutes (snapshot, cross-region copy, restore, instances, renames)
+    expect(result.status, result.cause).toBe('SUCCEEDED');
+    expect(modeledMs(result.events)).toBeGreaterThan(30 * 60_000);
+    useInstantAws();
+    const home = (await clustersIn(PRIMARY)).filter((c) => c.DBClusterIdentifier?.startsWith(CLUSTER));
+    expect(home.map((c) => c.DBClusterIdentifier)).toEqual([CLUSTER]);
+    expect(home[0]?.DBClusterMembers?.length).toBeGreaterThanOrEqual(1);
+    expect(tagMap(home[0]?.TagList)[TAG.failback]).toBeDefined();
   });
 });
