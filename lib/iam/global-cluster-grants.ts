@@ -79,6 +79,21 @@ export function allowSwitchBackGlobalMembers(role: iam.IRole, plan: Plan): void 
   });
 }
 
+/**
+ * plan-failover's preflight: the plan's global databases, and whether their member in the
+ * recovery region has an instance to serve from.
+ */
+export function allowCheckGlobalMemberPlacement(role: iam.IRole, plan: Plan): void {
+  if (planGlobalMembers(plan).length === 0) return;
+  allowDescribeGlobal(role, plan);
+  grant(role, {
+    sid: 'PreflightRecoveryGlobalMembers',
+    actions: ['rds:DescribeDBClusters'],
+    resources: [arnsFor(role).rds(plan.recoveryRegion, 'cluster')],
+    reason: SECONDARY,
+  });
+}
+
 export function allowCheckGlobalMembers(role: iam.IRole, plan: Plan): void {
   if (planGlobalMembers(plan).length === 0) return;
   allowDescribeGlobal(role, plan);

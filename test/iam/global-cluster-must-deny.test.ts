@@ -72,6 +72,18 @@ describe('who may promote a global database member', () => {
     }
   });
 
+  it('only sync-home switches back, to the primary-region member, and never fails over', async () => {
+    const home = {
+      GlobalClusterIdentifier: 'shop-global',
+      TargetDbClusterIdentifier: 'arn:aws:rds:us-east-1:123456789012:cluster:shop-aurora',
+    };
+    expect(await whoMay(global, 'SwitchoverGlobalCluster', home)).toEqual(['lambdas/handlers/sync-home.ts']);
+    expect(await whoMay(global, 'FailoverGlobalCluster', home)).toEqual([]);
+    expect(
+      await whoMay(global, 'SwitchoverGlobalCluster', { ...home, GlobalClusterIdentifier: 'billing-global' }),
+    ).toEqual([]);
+  });
+
   it('recover-tier may tag a recovery-region cluster only with how it promoted it, nothing else', async () => {
     const tagging = (tags: Record<string, string>) => ({
       ResourceName: TARGET,
@@ -92,10 +104,16 @@ describe('who may promote a global database member', () => {
     );
   });
 
-  it("recover-tier and check-tier-ready describe the plan's global database only", async () => {
+  it("the tasks that promote, check, preflight and switch back describe the plan's global database only", async () => {
     expect(
       await whoMay(global, 'DescribeGlobalClusters', { GlobalClusterIdentifier: 'shop-global' }),
-    ).toEqual(['lambdas/handlers/check-tier-ready.ts', 'lambdas/handlers/recover-tier.ts']);
+    ).toEqual([
+      'lambdas/handlers/check-tier-ready.ts',
+      'lambdas/handlers/choose-recovery-points.ts',
+      'lambdas/handlers/plan-failover.ts',
+      'lambdas/handlers/recover-tier.ts',
+      'lambdas/handlers/sync-home.ts',
+    ]);
     expect(
       await whoMay(global, 'DescribeGlobalClusters', { GlobalClusterIdentifier: 'billing-global' }),
     ).toEqual([]);
