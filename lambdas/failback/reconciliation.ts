@@ -106,9 +106,7 @@ export function reconciliationMarkdown(r: Reconciliation): string {
   lines.push(...unknownMarkdown(r));
   lines.push('', '## Data', '');
   for (const db of r.resources.databases) {
-    lines.push(
-      `- ${db.source}: the recovery copy ${db.recoveryId} is the truth; ${DATA_SYNC[db.strategy]}.`,
-    );
+    lines.push(`- ${db.source}: the recovery copy ${db.recoveryId} is the truth; ${DATA_SYNC[db.strategy]}.`);
   }
   lines.push(
     '',
