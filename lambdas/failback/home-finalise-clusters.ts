@@ -92,14 +92,21 @@ function memberArn(clusterArn: string, member: string): string {
   return `${clusterArn.split(':').slice(0, 5).join(':')}:db:${member}`;
 }
 
-/** Tags the stale cluster and each of its instances as set aside by this failback. */
-async function tagStale(rds: RDSClient, cluster: DBCluster, failbackId: string): Promise<void> {
+/**
+ * Tags the stale cluster and each of its instances as set aside by this failback of this app (the
+ * app tag too, so the retiring role of another app, whose mark is the same key, cannot take them).
+ */
+async function tagStale(
+  rds: RDSClient,
+  cluster: DBCluster,
+  run: Pick<FailbackRun, 'app' | 'failbackId'>,
+): Promise<void> {
   const arn = cluster.DBClusterArn;
   if (!arn)
     throw new ValidationFailedError(`stale cluster ${cluster.DBClusterIdentifier} has no ARN to tag`, {
       cluster: cluster.DBClusterIdentifier,
     });
-  const Tags = tagList({ [FAILBACK_TAG.stale]: failbackId });
+  const Tags = tagList({ [FAILBACK_TAG.stale]: run.failbackId, [TAG.app]: run.app });
   const members = (cluster.DBClusterMembers ?? []).flatMap((m) =>
     m.DBInstanceIdentifier ? [m.DBInstanceIdentifier] : [],
   );
@@ -127,7 +134,7 @@ async function renameCluster(
 
 export async function finaliseHomeClusters(
   rds: RDSClient,
-  run: Pick<FailbackRun, 'failbackId' | 'targetRegion'>,
+  run: Pick<FailbackRun, 'app' | 'failbackId' | 'targetRegion'>,
   databases: readonly HomeDatabase[],
   suffix: string,
 ): Promise<FinaliseClustersResult> {
@@ -179,7 +186,7 @@ export async function finaliseHomeClusters(
       }
       const staleWaiting = usable(stale, 'stale cluster');
       if (staleWaiting) return { ...base, waiting: staleWaiting };
-      await tagStale(rds, stale, run.failbackId);
+      await tagStale(rds, stale, run);
       await renameCluster(rds, source, staleId);
       renamed++;
     }

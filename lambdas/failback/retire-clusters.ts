@@ -227,7 +227,7 @@ export function clusterSnapshotFailed(snapshot: DBClusterSnapshot): boolean {
  * carries this failback's stale mark (finalise-home's) may be deleted: an instance without it may
  * be one the estate added, or the new primary's.
  */
-export function staleClusterRetirement(suffix: string, failbackId: string): ClusterRetirement {
+export function staleClusterRetirement(app: string, suffix: string, failbackId: string): ClusterRetirement {
   return {
     async resolve(rds, targets) {
       const names = targets.map((t) => staleSource(t.id, suffix));
@@ -248,9 +248,12 @@ export function staleClusterRetirement(suffix: string, failbackId: string): Clus
       const id = cluster.DBClusterIdentifier ?? '';
       if (id !== staleDbIdentifier(staleSource(id, suffix), suffix))
         return `stale cluster ${id} has not been set aside by finalise-home (renamed ${staleDbIdentifier(id, suffix)})`;
-      const unmarked = members.filter((m) => tagMap(m.TagList)[FAILBACK_TAG.stale] !== failbackId);
+      const unmarked = members.filter((m) => {
+        const tags = tagMap(m.TagList);
+        return tags[FAILBACK_TAG.stale] !== failbackId || tags[TAG.app] !== app;
+      });
       return unmarked.length > 0
-        ? `instance(s) ${unmarked.map((m) => m.DBInstanceIdentifier).join(', ')} of stale cluster ${id} lack the ${FAILBACK_TAG.stale}=${failbackId} mark finalise-home sets`
+        ? `instance(s) ${unmarked.map((m) => m.DBInstanceIdentifier).join(', ')} of stale cluster ${id} lack the ${FAILBACK_TAG.stale}=${failbackId} and ${TAG.app}=${app} marks finalise-home sets`
         : undefined;
     },
   };

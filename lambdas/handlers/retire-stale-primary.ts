@@ -61,7 +61,7 @@ export function makeRetireStalePrimaryHandler(deps: TaskDeps = {}) {
       suffix,
       targets: resources.stale,
       resolveDatabases: staleDatabaseResolver(suffix, run.failbackId),
-      clusters: staleClusterRetirement(suffix, run.failbackId),
+      clusters: staleClusterRetirement(run.app, suffix, run.failbackId),
     });
     const pending = entries.filter((e) => e.outcome === 'pending');
     const now = ctx.now();

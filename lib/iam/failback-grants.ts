@@ -402,10 +402,11 @@ function allowFinaliseHomeClusters(role: iam.IRole, plan: Plan, arns: Arns): voi
     actions: ['rds:AddTagsToResource'],
     resources: [arns.rds(home, 'db')],
     conditions: {
-      'ForAllValues:StringEquals': { 'aws:TagKeys': [FAILBACK_TAG.stale] },
+      'ForAllValues:StringEquals': { 'aws:TagKeys': [FAILBACK_TAG.stale, TAG.app] },
       Null: { [`aws:RequestTag/${FAILBACK_TAG.stale}`]: 'false' },
+      StringEquals: { [`aws:RequestTag/${TAG.app}`]: plan.app },
     },
-    reason: `The stale cluster's instances carry the estate's own names, unknown at synth; on DB instances of the home region this adds only the ${FAILBACK_TAG.stale} tag (the mark that lets the retirement of the stale cluster delete them), no other tag key.`,
+    reason: `The stale cluster's instances carry the estate's own names, unknown at synth; on DB instances of the home region this adds only the ${FAILBACK_TAG.stale} mark with the app's own tag (what lets this app's retirement of the stale cluster delete them), no other tag key.`,
   });
 }
 
@@ -508,8 +509,11 @@ function allowRetireClusters(
       sid: 'DeleteStaleClusterInstances',
       actions: ['rds:DeleteDBInstance'],
       resources: [arns.rds(region, 'db')],
-      conditions: { StringLike: { [`aws:ResourceTag/${FAILBACK_TAG.stale}`]: '*' } },
-      reason: `The stale cluster's instances keep the estate's own names, which the plan does not know; only those finalise-home marked ${FAILBACK_TAG.stale}, which no retiring role can tag. An Aurora instance keeps no data of its own (the cluster's final snapshot does).`,
+      conditions: {
+        StringLike: { [`aws:ResourceTag/${FAILBACK_TAG.stale}`]: '*' },
+        StringEquals: { [`aws:ResourceTag/${TAG.app}`]: plan.app },
+      },
+      reason: `The stale cluster's instances keep the estate's own names, which the plan does not know; only those this app's finalise-home marked ${FAILBACK_TAG.stale} with its ${TAG.app} tag, which no retiring role can tag (another app's stale instances carry its own app tag). An Aurora instance keeps no data of its own (the cluster's final snapshot does).`,
     });
   else
     grant(role, {

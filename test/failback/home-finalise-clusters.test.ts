@@ -10,7 +10,7 @@ import { homeDbIdentifier, staleDbIdentifier } from '../../lambdas/failback/home
 import { TAG, tagList } from '../../lambdas/recovery-points/recovery-point';
 import { ValidationFailedError } from '../../lambdas/runtime/task-errors';
 
-const run = { failbackId: 'failback-episode-1', targetRegion: 'us-east-1' };
+const run = { app: 'shop', failbackId: 'failback-episode-1', targetRegion: 'us-east-1' };
 const SUFFIX = '1a2b3c4d';
 const HOME = homeDbIdentifier('shop-aurora', SUFFIX);
 const STALE = staleDbIdentifier('shop-aurora', SUFFIX);

@@ -113,7 +113,7 @@ async function seedCluster(
     );
 }
 
-const staleMark = { [FAILBACK_TAG.stale]: FAILBACK_ID, team: 'orders' };
+const staleMark = { [FAILBACK_TAG.stale]: FAILBACK_ID, [TAG.app]: 'shop', team: 'orders' };
 const recoveryTags = { [TAG.app]: 'shop', [TAG.tier]: 'data', [TAG.role]: 'orders' };
 
 async function clusterIds(region: string): Promise<string[]> {

@@ -111,7 +111,10 @@ describe('what no Pendulum role may do with Aurora clusters', () => {
     const home = episodeDbIdentifier('shop-aurora', '1a2b3c4d', 'fb');
     const instance = (id: string) => `arn:aws:rds:${PRIMARY}:123456789012:db:${id}`;
     const cluster = (id: string, region = PRIMARY) => `arn:aws:rds:${region}:123456789012:cluster:${id}`;
-    const staleTag = [{ Key: 'pendulum:stale', Value: 'failback-episode-1' }];
+    const staleTag = [
+      { Key: 'pendulum:stale', Value: 'failback-episode-1' },
+      { Key: 'pendulum:app', Value: 'shop' },
+    ];
     // Allowed: what it does (the counterparts of the denials below).
     expect(
       await finalise('DescribeDBClusters', { Filters: [{ Name: 'db-cluster-id', Values: ['shop-aurora'] }] }),
@@ -138,11 +141,16 @@ describe('what no Pendulum role may do with Aurora clusters', () => {
     expect(await finalise('DescribeDBClusters', { DBClusterIdentifier: 'shop-aurora' }, 'eu-west-1')).toBe(
       false,
     );
-    // Any other tag key on an arbitrary DB instance, alone or beside the stale tag, or outside the home region.
+    // Any other tag key on an arbitrary DB instance, alone or beside the mark, the app tag without the
+    // stale one or with another app's name, or outside the home region.
     for (const tags of [
       [{ Key: 'team', Value: 'orders' }],
       [...staleTag, { Key: 'team', Value: 'orders' }],
       [{ Key: 'pendulum:app', Value: 'shop' }],
+      [
+        { Key: 'pendulum:stale', Value: 'failback-episode-1' },
+        { Key: 'pendulum:app', Value: 'billing' },
+      ],
     ])
       expect(
         await finalise('AddTagsToResource', { ResourceName: instance('orders-writer'), Tags: tags }),
@@ -252,7 +260,21 @@ describe('what no Pendulum role may do with Aurora clusters', () => {
       }),
     );
     for (const [id, tags] of [
-      ['orders-marked', [{ Key: FAILBACK_TAG.stale, Value: 'failback-1' }]],
+      [
+        'orders-marked',
+        [
+          { Key: FAILBACK_TAG.stale, Value: 'failback-1' },
+          { Key: TAG.app, Value: 'shop' },
+        ],
+      ],
+      // Another app's stale instance: its finalise marked it with its own app tag.
+      [
+        'billing-marked',
+        [
+          { Key: FAILBACK_TAG.stale, Value: 'failback-1' },
+          { Key: TAG.app, Value: 'billing' },
+        ],
+      ],
       ['orders-unmarked', [{ Key: 'team', Value: 'orders' }]],
     ] as const)
       await home.send(
@@ -271,6 +293,7 @@ describe('what no Pendulum role may do with Aurora clusters', () => {
       'lambdas/handlers/retire-stale-primary.ts',
     ]);
     expect(await whoMay('DeleteDBInstance', deleting('orders-unmarked'), PRIMARY)).toEqual([]);
+    expect(await whoMay('DeleteDBInstance', deleting('billing-marked'), PRIMARY)).toEqual([]);
     // The mark is read in the home region only.
     expect(
       await allowed('retire-stale-primary', 'DeleteDBInstance', deleting('orders-marked'), RECOVERY),
