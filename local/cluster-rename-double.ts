@@ -127,6 +127,8 @@ export function clusterRenameCall(
   const input = command.input ?? {};
   if (name === 'ModifyDBClusterCommand' && input.NewDBClusterIdentifier)
     return rename(this, send, command, rest);
+  // Until a rename, moto's answers stand: nothing to correct.
+  if (clusterOfInstance.size === 0) return undefined;
   if (!['DescribeDBClustersCommand', 'DescribeDBInstancesCommand', 'DeleteDBClusterCommand'].includes(name))
     return undefined;
   return clientRegion(this).then(async (region) => {

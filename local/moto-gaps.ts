@@ -142,13 +142,8 @@ export function installMotoGapAdapters(): void {
     const send = function (this: SdkClient, command: SdkCommand, ...rest: unknown[]) {
       return amiVolumeCall.call(this, motoSend, command, rest) ?? motoSend.call(this, command, ...rest);
     };
-    return function (this: SdkClient, command: SdkCommand, ...rest: unknown[]) {
-      const quota = vcpuQuotaCall.call(this, command);
-      if (quota) return quota;
-      const global = globalClusterCall.call(this, send, command, rest);
-      if (global) return global;
-      const renamed = clusterRenameCall.call(this, send, command, rest);
-      if (renamed) return renamed;
+    // Every adapter below the cluster-rename double, which corrects their answers in turn.
+    const belowRenames = function (this: SdkClient, command: SdkCommand, ...rest: unknown[]): unknown {
       const applying = parameterGroupApply.call(this, send, command, rest);
       if (applying) return applying;
       if (command.constructor.name === 'GetMetricStatisticsCommand') {
@@ -172,6 +167,15 @@ export function installMotoGapAdapters(): void {
         if (output.ImageId) await asHarness(() => tagCopy(region, output.ImageId as string, specs));
         return output;
       });
+    };
+    return function (this: SdkClient, command: SdkCommand, ...rest: unknown[]) {
+      const quota = vcpuQuotaCall.call(this, command);
+      if (quota) return quota;
+      const global = globalClusterCall.call(this, send, command, rest);
+      if (global) return global;
+      const renamed = clusterRenameCall.call(this, belowRenames, command, rest);
+      if (renamed) return renamed;
+      return belowRenames.call(this, command, ...rest);
     };
   });
 }
