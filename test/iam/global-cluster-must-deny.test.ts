@@ -104,13 +104,14 @@ describe('who may promote a global database member', () => {
     );
   });
 
-  it("the tasks that promote, check, preflight and switch back describe the plan's global database only", async () => {
+  it("the tasks that promote, check, preflight, switch back and measure the RPO describe the plan's global database only", async () => {
     expect(
       await whoMay(global, 'DescribeGlobalClusters', { GlobalClusterIdentifier: 'shop-global' }),
     ).toEqual([
       'lambdas/handlers/check-tier-ready.ts',
       'lambdas/handlers/choose-recovery-points.ts',
       'lambdas/handlers/plan-failover.ts',
+      'lambdas/handlers/publish-rpo-age.ts',
       'lambdas/handlers/recover-tier.ts',
       'lambdas/handlers/sync-home.ts',
     ]);
