@@ -135,6 +135,20 @@ export const AWS_TIMINGS = {
       source:
         'RDS API Reference, "Amazon RDS API eventual consistency" (as for EC2): a new resource may not be returned at once; no figure, seconds',
     } satisfies FixedDuration,
+    /** SwitchoverGlobalCluster: the global database shows the switchover under way this long. */
+    globalSwitchover: {
+      ms: 3 * MIN,
+      spread: 0.3,
+      source:
+        'RDS API Reference, SwitchoverGlobalCluster: every secondary is synchronized first, then the database is unavailable "for a short time" while the clusters take their new roles; no figure published, typical value on the slow side',
+    } satisfies FixedDuration,
+    /** FailoverGlobalCluster with AllowDataLoss: the failover is under way this long. */
+    globalFailover: {
+      ms: 2 * MIN,
+      spread: 0.3,
+      source:
+        'RDS API Reference, FailoverGlobalCluster: the chosen secondary is promoted without waiting for the primary; Aurora User Guide, "Using Amazon Aurora global databases": recovery in minutes; no exact figure, typical value on the slow side',
+    } satisfies FixedDuration,
     /** ModifyDBCluster with NewDBClusterIdentifier: the cluster is `renaming` this long. */
     renameCluster: {
       ms: 2 * MIN,

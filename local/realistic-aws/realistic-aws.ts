@@ -38,6 +38,7 @@ import {
 import {
   changeKey,
   checkPreconditions,
+  globalPromotionKey,
   overlayDescribe,
   type Phase,
   ResourceTimelines,
@@ -308,6 +309,22 @@ async function recordTimelines(
       phases: phases(['creating', fixedMs(AWS_TIMINGS.rds.restoreClusterCreating)]),
     });
   }
+  if (
+    service === 'RDS' &&
+    (operation === 'SwitchoverGlobalCluster' || operation === 'FailoverGlobalCluster')
+  ) {
+    const switchover = operation === 'SwitchoverGlobalCluster';
+    timelines.set('global', globalPromotionKey(String(input.GlobalClusterIdentifier)), {
+      kind: 'global-promotion',
+      startedAt: now,
+      visibleAt: now,
+      phases: phases([
+        switchover ? 'switching-over' : 'failing-over',
+        fixedMs(switchover ? AWS_TIMINGS.rds.globalSwitchover : AWS_TIMINGS.rds.globalFailover),
+      ]),
+      promotingTo: String(input.TargetDbClusterIdentifier),
+    });
+  }
   if (service === 'RDS' && operation === 'ModifyDBCluster' && input.NewDBClusterIdentifier) {
     timelines.set(region, String(input.NewDBClusterIdentifier), {
       kind: 'db-cluster',
@@ -546,7 +563,22 @@ export function installRealisticAws(): void {
             override: true,
           });
         }
+        // A global database promotion is answered by its test double above the SDK's middleware
+        // (moto lacks it), so it is timed here: the promotion is under way for minutes.
+        const operation = command.constructor.name.replace(/Command$/, '');
+        if (
+          config.mode !== 'instant' &&
+          GLOBAL_PROMOTIONS.has(operation) &&
+          taskScope.getStore() === true &&
+          !isHarnessCall()
+        )
+          return (send.call(this, command, ...rest) as Promise<Json>).then(async (output) => {
+            await recordTimelines('RDS', operation, command.input ?? {}, output, '', virtualClock().now());
+            return output;
+          });
         return send.call(this, command, ...rest);
       },
   );
 }
+
+const GLOBAL_PROMOTIONS = new Set(['SwitchoverGlobalCluster', 'FailoverGlobalCluster']);

@@ -21,6 +21,7 @@ export type ResourceKind =
   | 'db-cluster-snapshot'
   | 'db-instance'
   | 'db-cluster'
+  | 'global-promotion'
   | 'change';
 
 export interface Timeline {
@@ -31,6 +32,13 @@ export interface Timeline {
   readonly phases: readonly Phase[];
   /** For a promoted read replica: its source stays set until this. */
   readonly promotedAt?: number;
+  /** For a global database switchover or failover: the cluster (ARN) becoming its writer. */
+  readonly promotingTo?: string;
+}
+
+/** The timeline key of a global database's promotion (global databases have no region). */
+export function globalPromotionKey(globalClusterIdentifier: string): string {
+  return `global-cluster:${globalClusterIdentifier}`;
 }
 
 export class ResourceTimelines {
@@ -171,6 +179,15 @@ export function overlayDescribe(
     for (const cluster of list(output.DBClusters)) {
       const status = timelines.status(region, String(cluster.DBClusterIdentifier), now);
       if (status) cluster.Status = status;
+    }
+  }
+  if (service === 'RDS' && operation === 'DescribeGlobalClusters') {
+    // A switchover or failover under way shows as the global database's FailoverState.
+    for (const global of list(output.GlobalClusters)) {
+      const key = globalPromotionKey(String(global.GlobalClusterIdentifier));
+      const status = timelines.status('global', key, now);
+      const to = timelines.get('global', key)?.promotingTo;
+      if (status && to) global.FailoverState = { Status: status, ToDbClusterArn: to };
     }
   }
   if (service === 'RDS' && operation === 'DescribeDBSnapshots') {

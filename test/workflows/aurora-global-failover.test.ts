@@ -7,16 +7,19 @@
  */
 
 import { DescribeDBClusterSnapshotsCommand, DescribeDBClustersCommand } from '@aws-sdk/client-rds';
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { modeledMs, modeledRto } from '../../cli/rehearsal/modeled-time';
 import { createSampleEstate } from '../../examples/sample-estate';
 import { ArtifactStore } from '../../lambdas/artifacts/artifact-store';
 import { recordKey } from '../../lambdas/dns/record-key';
 import { describeGlobalDatabase } from '../../lambdas/failover/global-database';
+import { PROMOTING } from '../../lambdas/failover/recover-tier';
 import { listZoneRecords } from '../../lambdas/route53/hosted-zone';
 import { createAwsClients } from '../../lambdas/runtime/aws-clients';
 import { StateTable } from '../../lambdas/state/state-table';
 import { iamLedger } from '../../local/iam/iam-enforcer';
 import { deployLocalStack } from '../../local/local-stack';
+import { useInstantAws, useRealisticAws } from '../../local/realistic-aws/realistic-aws';
 import { createGlobalDatabase } from '../recovery-points/global-database-estate';
 import { localAwsForTests } from '../support/local-aws';
 import { samplePlanWith } from '../support/sample-plan';
@@ -39,6 +42,7 @@ function globalDatabase(): Promise<void> {
 
 describe('failing over an Aurora global database member', { timeout: 300_000 }, () => {
   const aws = localAwsForTests(RECOVERY);
+  afterEach(() => useInstantAws());
 
   it('switches over to the recovery member, restores nothing, and points DNS at its endpoints', async () => {
     // Prepare
@@ -144,5 +148,44 @@ describe('failing over an Aurora global database member', { timeout: 300_000 }, 
       (backByKey.get(key as never)?.ResourceRecords ?? []).map((v) => v.Value);
     expect(backValues('orders-db.shop.example.com. CNAME')).toEqual([east?.Endpoint]);
     expect(backValues('orders-ro.shop.example.com. CNAME')).toEqual([east?.ReaderEndpoint]);
+  });
+
+  it('waits out the switchover on realistic AWS, failing over and back, each a modeled few minutes', async () => {
+    // Prepare
+    await aws.reset();
+    await createSampleEstate(clients());
+    await globalDatabase();
+    const plan = samplePlanWith((p) => {
+      p.healthChecks = [];
+      p.failback = { ...p.failback, freeze: 'none' };
+      p.tiers[0]?.resources.push({
+        aurora: { clusterIdentifier: 'shop-aurora', role: 'orders', globalClusterIdentifier: 'shop-global' },
+      });
+    });
+    const stack = await deployLocalStack(plan);
+    expect((await stack.run('protect', {})).status).toBe('SUCCEEDED');
+    useRealisticAws({ seed: 5, faultRate: 0, throttling: false });
+
+    // Act
+    const failover = await stack.run('failover', { reason: 'aurora global, realistic' });
+    const failback = await stack.run('failback', {});
+
+    // Assess: both waited for the global database to settle (the switchover is minutes, not instant)
+    expect(failover.status, failover.cause).toBe('SUCCEEDED');
+    expect(failback.status, failback.cause).toBe('SUCCEEDED');
+    const laggardStates = (run: typeof failover, state: string) =>
+      run.taskInvocations.filter((t) => JSON.stringify(t.output ?? {}).includes(`"state":"${state}"`)).length;
+    expect(laggardStates(failover, PROMOTING)).toBeGreaterThan(0);
+    expect(laggardStates(failback, 'switching-over')).toBeGreaterThan(0);
+    const tierMs =
+      modeledRto(
+        failover.events,
+        plan.tiers.map((t) => t.name),
+      ).tiers[0]?.ms ?? 0;
+    expect(tierMs).toBeGreaterThan(2 * 60_000);
+    expect(modeledMs(failback.events)).toBeGreaterThan(2 * 60_000);
+    useInstantAws();
+    const db = await describeGlobalDatabase(clients().rds(PRIMARY), 'shop-global');
+    expect(db?.members.find((m) => m.writer)?.clusterIdentifier).toBe('shop-aurora');
   });
 });
