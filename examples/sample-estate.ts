@@ -2,8 +2,8 @@
  * The sample estate the rehearsal and the tests run against: the application that
  * examples/pendulum.yaml protects, created in a local AWS (moto). Copy it to model your own.
  *
- * Primary region: a VPC, web and api instances (tagged pendulum-role), a PostgreSQL database and an
- * Aurora PostgreSQL cluster (a writer and a reader).
+ * Primary region: a VPC, web and api instances (tagged pendulum-role), a PostgreSQL database and,
+ * with `auroraCluster`, an Aurora PostgreSQL cluster (a writer and a reader).
  * Recovery region: the network failover lands in (subnets, security groups, a DB subnet group).
  * Route 53: shop.example.com with the managed records and unmanaged ones nobody may touch.
  */
@@ -69,6 +69,13 @@ export interface SampleEstateOptions {
    * @default none
    */
   readonly kmsAliases?: Readonly<Record<string, string>>;
+  /**
+   * Make the Aurora cluster the example plan names (SAMPLE_CLUSTER), under the database's key, and
+   * the records on its writer and reader endpoints. The rehearsal does when its plan names it;
+   * tests of other paths leave it out, as their plans do (test/support/sample-plan.ts).
+   * @default false
+   */
+  readonly auroraCluster?: boolean;
 }
 
 export interface SampleEstate {
@@ -78,8 +85,8 @@ export interface SampleEstate {
   readonly zoneName: string;
   readonly instances: { readonly web: string[]; readonly api: string[] };
   readonly databaseEndpoint: string;
-  /** The Aurora cluster's writer (cluster) and reader endpoints. */
-  readonly cluster: {
+  /** The Aurora cluster's writer (cluster) and reader endpoints, when `auroraCluster` made it. */
+  readonly cluster?: {
     readonly identifier: string;
     readonly endpoint: string;
     readonly readerEndpoint: string;
@@ -228,7 +235,10 @@ async function database(
  * The orders cluster: Aurora PostgreSQL in the primary's DB subnet group, under the estate's key,
  * with a writer and a reader (the first instance made in a cluster is its writer).
  */
-async function cluster(rds: RDSClient, kmsKeyId: string | undefined): Promise<SampleEstate['cluster']> {
+async function cluster(
+  rds: RDSClient,
+  kmsKeyId: string | undefined,
+): Promise<NonNullable<SampleEstate['cluster']>> {
   const { identifier, instanceClass, readers } = SAMPLE_CLUSTER;
   const estateTags = tags({ ...ESTATE_TAGS, app: 'shop', Name: identifier });
   const { DBCluster } = await rds.send(
@@ -320,7 +330,7 @@ export async function createSampleEstate(
     options.databaseGiB ?? 20,
     dataKey,
   );
-  const orders = await cluster(clients.rds(primaryRegion), dataKey);
+  const orders = options.auroraCluster ? await cluster(clients.rds(primaryRegion), dataKey) : undefined;
 
   const recovery = await network(clients.ec2(recoveryRegion), 'recovery', '10.20.0.0/16');
   await clients.rds(recoveryRegion).send(
@@ -344,8 +354,12 @@ export async function createSampleEstate(
     record(`www.${zoneName}`, 'A', ips(web), 60),
     record(`api.${zoneName}`, 'A', ips(api), 60),
     record(`db.${zoneName}`, 'CNAME', [databaseEndpoint], 60),
-    record(`orders-db.${zoneName}`, 'CNAME', [orders.endpoint], 60),
-    record(`orders-ro.${zoneName}`, 'CNAME', [orders.readerEndpoint], 60),
+    ...(orders
+      ? [
+          record(`orders-db.${zoneName}`, 'CNAME', [orders.endpoint], 60),
+          record(`orders-ro.${zoneName}`, 'CNAME', [orders.readerEndpoint], 60),
+        ]
+      : []),
     record(`static.${zoneName}`, 'CNAME', ['static-east.shop-cdn.example.net'], 60),
     // Unmanaged: failover must leave these exactly as they are.
     record(zoneName, 'MX', ['10 mail.example.net.']),
@@ -375,7 +389,7 @@ export async function createSampleEstate(
     zoneName,
     instances: { web, api },
     databaseEndpoint,
-    cluster: orders,
+    ...(orders ? { cluster: orders } : {}),
     recoveryNetwork: {
       vpcId: recovery.vpcId,
       subnets: [recovery.publicSubnet, recovery.privateSubnet],
