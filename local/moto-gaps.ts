@@ -23,10 +23,13 @@
  *   (vcpu-quota-double.ts).
  * - SwitchoverGlobalCluster and FailoverGlobalCluster of Aurora global databases, which moto does
  *   not do (global-cluster-double.ts).
+ * - A renamed Aurora cluster keeps its instances (ModifyDBCluster NewDBClusterIdentifier); moto
+ *   leaves them under the old name (cluster-rename-double.ts).
  */
 import { CreateTagsCommand, DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import { amiVolumeCall, resetAmiVolumes } from './ami-volumes';
+import { clusterRenameCall, resetClusterRenames } from './cluster-rename-double';
 import { globalClusterCall, resetGlobalClusterWriters } from './global-cluster-double';
 import { asHarness } from './harness-calls';
 import { localAwsMode } from './realistic-aws/realistic-aws';
@@ -129,6 +132,7 @@ export function resetMotoGapAdapters(): void {
   resetAmiVolumes();
   resetLocalVcpuQuotas();
   resetGlobalClusterWriters();
+  resetClusterRenames();
 }
 
 /** Wraps the SDK's `send` once, so every client gets the adapters. */
@@ -138,11 +142,8 @@ export function installMotoGapAdapters(): void {
     const send = function (this: SdkClient, command: SdkCommand, ...rest: unknown[]) {
       return amiVolumeCall.call(this, motoSend, command, rest) ?? motoSend.call(this, command, ...rest);
     };
-    return function (this: SdkClient, command: SdkCommand, ...rest: unknown[]) {
-      const quota = vcpuQuotaCall.call(this, command);
-      if (quota) return quota;
-      const global = globalClusterCall.call(this, send, command, rest);
-      if (global) return global;
+    // Every adapter below the cluster-rename double, which corrects their answers in turn.
+    const belowRenames = function (this: SdkClient, command: SdkCommand, ...rest: unknown[]): unknown {
       const applying = parameterGroupApply.call(this, send, command, rest);
       if (applying) return applying;
       if (command.constructor.name === 'GetMetricStatisticsCommand') {
@@ -166,6 +167,15 @@ export function installMotoGapAdapters(): void {
         if (output.ImageId) await asHarness(() => tagCopy(region, output.ImageId as string, specs));
         return output;
       });
+    };
+    return function (this: SdkClient, command: SdkCommand, ...rest: unknown[]) {
+      const quota = vcpuQuotaCall.call(this, command);
+      if (quota) return quota;
+      const global = globalClusterCall.call(this, send, command, rest);
+      if (global) return global;
+      const renamed = clusterRenameCall.call(this, belowRenames, command, rest);
+      if (renamed) return renamed;
+      return belowRenames.call(this, command, ...rest);
     };
   });
 }

@@ -97,9 +97,14 @@ export function placeholderTargets(
   roles: readonly string[],
   databases: readonly string[],
   region: string,
+  /** The Aurora clusters among `databases`: records may name their reader endpoint too. */
+  clusters: readonly string[] = [],
 ): RecordTargets {
   return {
     roleAddresses: Object.fromEntries(roles.map((role) => [role, [`<new ${role} instances in ${region}>`]])),
     databaseEndpoints: Object.fromEntries(databases.map((db) => [db, `<new ${db} endpoint in ${region}>`])),
+    readerEndpoints: Object.fromEntries(
+      clusters.map((db) => [db, `<new ${db} reader endpoint in ${region}>`]),
+    ),
   };
 }

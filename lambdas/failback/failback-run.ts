@@ -58,7 +58,13 @@ export interface HomeDatabase {
   readonly recoveryId: string;
   readonly role: string;
   readonly tier: string;
-  readonly strategy: 'replica' | 'snapshot';
+  /**
+   * `replica`: a cross-region read replica, promoted; `snapshot`: a final snapshot copied home and
+   * restored; `switchover`: an Aurora global database member, switched back to its home member.
+   */
+  readonly strategy: 'replica' | 'snapshot' | 'switchover';
+  /** `switchover`: the global database whose home member takes the writer back. */
+  readonly globalClusterIdentifier?: string;
   /**
    * An RDS DB instance, or an Aurora cluster (brought home by snapshot only: a cluster has no
    * cross-region replica here). Absent is an RDS DB instance, so state written before clusters

@@ -199,7 +199,10 @@ export function finalSyncToken(sync: FinalSync): string {
  */
 export async function advanceHomeDatabases(hc: HomeContext, final?: FinalSync): Promise<AdvanceResult> {
   const { run, suffix } = hc;
-  const wanted = hc.resources.databases.filter((d) => (d.strategy === 'snapshot') === (final !== undefined));
+  // Aurora clusters come home by their own path (home-clusters).
+  const wanted = hc.resources.databases.filter(
+    (d) => d.kind !== 'aurora' && (d.strategy === 'snapshot') === (final !== undefined),
+  );
   if (wanted.length === 0) return { entries: [], created: 0, reused: 0, problems: [] };
   const target = hc.clients.rds(run.targetRegion);
   const recovery = hc.clients.rds(run.sourceRegion);

@@ -80,16 +80,18 @@ export async function finaliseHomeDatabases(
   frozenAt?: Date,
   now: () => Date = () => new Date(),
 ): Promise<FinaliseResult> {
-  if (databases.length === 0) return { databases: [], promoted: 0, renamed: 0 };
+  // Aurora clusters are finalised by home-finalise-clusters: a cluster's name is no DB instance's.
+  const instances = databases.filter((d) => d.kind !== 'aurora');
+  if (instances.length === 0) return { databases: [], promoted: 0, renamed: 0 };
   const located = await locateDatabases(
     rds,
-    databases.map((d) => d.source),
+    instances.map((d) => d.source),
     suffix,
     run.failbackId,
   );
   let promoted = 0;
   let renamed = 0;
-  const results = await mapWithConcurrency(databases, 5, async (want): Promise<FinalisedDatabase> => {
+  const results = await mapWithConcurrency(instances, 5, async (want): Promise<FinalisedDatabase> => {
     const { source } = want;
     const location = located.get(source) ?? {};
     const staleId = staleDbIdentifier(source, suffix);

@@ -24,8 +24,10 @@ export interface HomeInventoryEntry {
   readonly homeId?: string;
   /** Instances: the AMI (copied into the target region) it was launched from. */
   readonly imageId?: string;
-  /** Databases: `replica` or `snapshot`. */
-  readonly strategy?: 'replica' | 'snapshot';
+  /** Databases: `replica`, `snapshot`, or `switchover` (an Aurora global database member). */
+  readonly strategy?: 'replica' | 'snapshot' | 'switchover';
+  /** `switchover`: the global database switched back to this home member. */
+  readonly globalClusterIdentifier?: string;
   /** Databases brought by snapshot: the snapshot in the target region it was restored from. */
   readonly snapshotId?: string;
   /**

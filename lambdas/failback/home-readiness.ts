@@ -2,12 +2,16 @@
  * Whether the new primary is up: one describe per service for everything failback brings home,
  * refreshing states, addresses and endpoints in the inventory entries. A running instance is up
  * only with every volume its image promises (size, key); a database only under the key it was made
- * with (tagged on it as it was made); otherwise it is broken.
+ * with (tagged on it as it was made); a cluster only with its writer and readers available, under
+ * its key; otherwise it is broken.
  */
 import type { Instance } from '@aws-sdk/client-ec2';
-import type { DBInstance } from '@aws-sdk/client-rds';
+import type { DBCluster, DBInstance } from '@aws-sdk/client-rds';
+import { describeClusters } from '../failover/aurora-recovery';
+import { clusterReadiness } from '../failover/cluster-readiness-rules';
 import { storageMismatch } from '../failover/database-storage-check';
 import { describeInstancesById } from '../failover/ec2-recovery';
+import { describeGlobalDatabase, globalPromotionDone } from '../failover/global-database';
 import { describeDbInstances } from '../failover/rds-recovery';
 import { TAG, tagMap } from '../recovery-points/recovery-point';
 import type { AwsClients } from '../runtime/aws-clients';
@@ -40,13 +44,25 @@ export async function assessHome(
   problems: readonly Problem[],
 ): Promise<HomeReadiness> {
   const instanceIds = entries.flatMap((e) => (e.kind === 'ec2' && e.homeId ? [e.homeId] : []));
-  const dbIds = entries.flatMap((e) => (e.kind === 'rds' && e.homeId ? [e.homeId] : []));
-  const [instances, dbs] = await Promise.all([
+  const clusterIds = entries.flatMap((e) => (e.kind === 'aurora' && e.homeId ? [e.homeId] : []));
+  // A cluster's instances are described with the databases: one DescribeDBInstances for all.
+  const dbIds = entries.flatMap((e) =>
+    e.kind === 'rds' && e.homeId ? [e.homeId] : e.kind === 'aurora' && e.homeId ? [...(e.members ?? [])] : [],
+  );
+  const [instances, dbs, clusters] = await Promise.all([
     instanceIds.length > 0
       ? describeInstancesById(clients.ec2(region), instanceIds)
       : new Map<string, Instance>(),
     dbIds.length > 0 ? describeDbInstances(clients.rds(region), dbIds) : new Map<string, DBInstance>(),
+    clusterIds.length > 0 ? describeClusters(clients.rds(region), clusterIds) : new Map<string, DBCluster>(),
   ]);
+  // A member switched back is ready once the global database names it writer and is settled.
+  const switchedBack = new Set<string>();
+  for (const entry of entries)
+    if (entry.kind === 'aurora' && entry.strategy === 'switchover' && entry.homeId) {
+      const db = await describeGlobalDatabase(clients.rds(region), entry.globalClusterIdentifier ?? '');
+      if (globalPromotionDone(db, region)) switchedBack.add(entry.homeId);
+    }
   const running = [...instances.values()].flatMap((i) =>
     i.InstanceId && i.ImageId && i.State?.Name === 'running'
       ? [{ instanceId: i.InstanceId, imageId: i.ImageId }]
@@ -115,6 +131,42 @@ export async function assessHome(
         });
       else if (next.state !== 'available')
         laggards.push({ id: entry.homeId, kind: 'rds', state: next.state });
+      return next;
+    }
+    if (entry.homeId && entry.kind === 'aurora') {
+      const cluster = clusters.get(entry.homeId);
+      next = cluster
+        ? {
+            ...entry,
+            state: cluster.Status ?? 'creating',
+            endpoint: cluster.Endpoint,
+            readerEndpoint: cluster.ReaderEndpoint,
+            port: cluster.Port,
+          }
+        : { ...entry, state: 'missing' };
+      // Writer and readers each available, one of them the writer (as after failover).
+      const readiness = clusterReadiness(cluster, entry.members ?? [], dbs, false);
+      const madeUnder = tagMap(cluster?.TagList)[TAG.kmsKey];
+      const keyMismatch =
+        cluster && madeUnder && readiness.verdict === 'ready'
+          ? storageMismatch(cluster, { kmsKeyId: madeUnder })
+          : undefined;
+      if (readiness.verdict === 'broken')
+        broken.push({
+          id: entry.homeId,
+          state: readiness.state,
+          reason: `home cluster ${entry.homeId} is ${readiness.state}`,
+        });
+      else if (keyMismatch)
+        broken.push({
+          id: entry.homeId,
+          state: next.state,
+          reason: `home cluster ${entry.homeId}: ${keyMismatch}`,
+        });
+      else if (readiness.verdict !== 'ready')
+        laggards.push({ id: entry.homeId, kind: 'aurora', state: readiness.state });
+      else if (entry.strategy === 'switchover' && !switchedBack.has(entry.homeId))
+        laggards.push({ id: entry.homeId, kind: 'aurora', state: 'switching-over' });
       return next;
     }
     laggards.push({ id: entry.recoveryId, kind: entry.kind, state: entry.state });

@@ -33,6 +33,8 @@ export interface RecoveredEntry {
   readonly endpoint?: string;
   readonly readerEndpoint?: string;
   readonly members?: readonly ClusterMember[];
+  /** A global database member failover promoted (`switchover` or `failover`), not restored. */
+  readonly promotedBy?: string;
 }
 
 /** A live instance in the recovery region that belongs to a planned role. */
@@ -230,6 +232,25 @@ function planClusters(
   const recoveryClusters = new Set(input.recoveryClusters ?? []);
   const staleClusters = new Set(input.staleClusters ?? []);
   for (const entry of input.recovered.filter((r) => r.kind === 'aurora')) {
+    // A promoted global database member: both members stay, the writer moves back. Nothing is
+    // copied, set aside or retired.
+    if (entry.promotedBy !== undefined && entry.from) {
+      databases.push({
+        source: entry.source,
+        recoveryId: entry.recovered,
+        role: entry.role,
+        tier: entry.tier,
+        strategy: 'switchover',
+        kind: 'aurora',
+        globalClusterIdentifier: entry.from,
+      });
+      decisions.push({
+        subject: entry.recovered,
+        decision: 'switch back',
+        reason: `a member of global database ${entry.from}: after the freeze, a switchover makes ${entry.source} in ${input.targetRegion} its writer again (no data loss); both members stay`,
+      });
+      continue;
+    }
     if (!recoveryClusters.has(entry.recovered)) {
       decisions.push({
         subject: entry.recovered,

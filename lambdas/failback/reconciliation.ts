@@ -56,6 +56,12 @@ function unknownMarkdown(r: Reconciliation): string[] {
   return lines;
 }
 
+const DATA_SYNC = {
+  replica: 'replicated home and promoted',
+  snapshot: 'snapshotted, copied home and restored',
+  switchover: 'its global database switched back to the home member',
+} as const;
+
 export function reconciliationMarkdown(r: Reconciliation): string {
   const lines = [
     `# Failback reconciliation: ${r.app}`,
@@ -100,9 +106,7 @@ export function reconciliationMarkdown(r: Reconciliation): string {
   lines.push(...unknownMarkdown(r));
   lines.push('', '## Data', '');
   for (const db of r.resources.databases) {
-    lines.push(
-      `- ${db.source}: the recovery copy ${db.recoveryId} is the truth; ${db.strategy === 'replica' ? 'replicated home and promoted' : 'snapshotted, copied home and restored'}.`,
-    );
+    lines.push(`- ${db.source}: the recovery copy ${db.recoveryId} is the truth; ${DATA_SYNC[db.strategy]}.`);
   }
   lines.push(
     '',

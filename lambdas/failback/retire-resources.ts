@@ -4,8 +4,11 @@
  * database is deleted by DeleteDBInstance with a final snapshot (RDS takes it before it deletes,
  * and refuses to delete if it cannot), which is then looked up and tagged.
  *
- * Two phases: first every final AMI is asked for and every database checked; only when all of
- * that succeeded does anything get terminated or deleted, so a failure there deletes nothing.
+ * An Aurora cluster is retired instances first, then the cluster with a final cluster snapshot
+ * (retire-clusters).
+ *
+ * Two phases: first every final AMI is asked for and every database and cluster checked; only when
+ * all of that succeeded does anything get terminated or deleted, so a failure there deletes nothing.
  */
 import {
   CreateImageCommand,
@@ -29,7 +32,7 @@ import { TAG, tagList, tagMap } from '../recovery-points/recovery-point';
 import type { ResourceKind } from '../recovery-points/resource-kind';
 import type { AwsClients } from '../runtime/aws-clients';
 import { mapWithConcurrency } from '../runtime/bounded-all';
-import { ValidationFailedError, WrongStateError } from '../runtime/task-errors';
+import { ValidationFailedError } from '../runtime/task-errors';
 import type { FailbackRun } from './failback-run';
 import { describeDbSnapshot, snapshotState } from './home-databases';
 import { describeImagesNamed, GONE_INSTANCE } from './home-instances';
@@ -41,6 +44,12 @@ import {
   finalImageName,
   finalSnapshotIdentifier,
 } from './home-names';
+import {
+  type ClusterRetirement,
+  clusterSnapshotFailed,
+  prepareClusters,
+  retireClusters,
+} from './retire-clusters';
 
 const CONCURRENCY = 10;
 /** Database statuses DeleteDBInstance with a final snapshot is asked in; others wait. */
@@ -54,11 +63,16 @@ export interface RetireTarget {
 }
 
 export interface RetiredEntry {
-  readonly kind: 'ec2' | 'rds';
+  readonly kind: 'ec2' | 'rds' | 'aurora';
   /** As the plan names it. */
   readonly id: string;
-  /** What was retired: the instance id, or the database identifier at the time (e.g. `…-stale-…`). */
+  /**
+   * What was retired: the instance id, or the database or cluster identifier at the time (e.g.
+   * `…-stale-…`).
+   */
   readonly resourceId: string;
+  /** Clusters: the instances deleted with it (they keep no snapshot of their own). */
+  readonly members?: string[];
   readonly role: string;
   readonly tier: string;
   /**
@@ -67,7 +81,7 @@ export interface RetiredEntry {
    * `pending`: its final copy is on its way, or it is busy; it is retired by a later call.
    */
   readonly outcome: 'retired' | 'already-gone' | 'pending';
-  /** The final AMI id or DB snapshot identifier. */
+  /** The final AMI id, DB snapshot or DB cluster snapshot identifier. */
   readonly finalSnapshot?: string;
   readonly reason?: string;
 }
@@ -89,6 +103,8 @@ export interface RetireRequest {
     rds: RDSClient,
     targets: readonly RetireTarget[],
   ) => Promise<Map<string, ResolvedDatabase>>;
+  /** Finds the Aurora cluster targets and says which may be deleted; required when there are any. */
+  readonly clusters?: ClusterRetirement;
   /** Image instances without rebooting them. @default false: a stopped-for-a-moment image is consistent. */
   readonly noReboot?: boolean;
 }
@@ -296,18 +312,19 @@ async function prepareDatabases(
   return preps;
 }
 
+/** Marks a final DB or cluster snapshot as the final copy of this failback (once). */
 async function tagFinalSnapshot(
   rds: RDSClient,
   req: RetireRequest,
-  p: DbPrep,
-  snapshot: DBSnapshot,
+  p: { readonly target: RetireTarget; readonly name: string; readonly finalId: string },
+  snapshot: { readonly TagList?: DBSnapshot['TagList']; readonly arn?: string },
 ): Promise<void> {
   const tags = tagMap(snapshot.TagList);
   if (tags[FAILBACK_TAG.final] === 'true' && tags[TAG.failback] === req.run.failbackId) return;
-  if (snapshot.DBSnapshotArn)
+  if (snapshot.arn)
     await rds.send(
       new AddTagsToResourceCommand({
-        ResourceName: snapshot.DBSnapshotArn,
+        ResourceName: snapshot.arn,
         Tags: tagList(finalTags(req, p.target, p.name, p.finalId)),
       }),
     );
@@ -333,7 +350,7 @@ async function retireDatabases(
       if (!snapshot) return { ...base, outcome: 'pending', reason: pendingReason };
       if (snapshotState(snapshot) === 'failed')
         throw new ValidationFailedError(`final snapshot ${p.finalId} of ${base.resourceId} failed`);
-      await tagFinalSnapshot(rds, req, p, snapshot);
+      await tagFinalSnapshot(rds, req, p, { TagList: snapshot.TagList, arn: snapshot.DBSnapshotArn });
       return { ...base, outcome: 'retired', finalSnapshot: p.finalId };
     };
     if (!p.db)
@@ -383,27 +400,29 @@ async function retireDatabases(
 export async function retireResources(req: RetireRequest): Promise<RetiredEntry[]> {
   const ec2 = req.clients.ec2(req.region);
   const rds = req.clients.rds(req.region);
-  // A cluster is retired instances first, then the cluster with its final snapshot; until that
-  // exists, a cluster target stops the call before anything is deleted rather than being skipped
-  // (a skipped cluster would stay running, unnoticed, in the region).
-  const clusters = req.targets.filter((t) => t.kind === 'aurora');
-  if (clusters.length > 0)
-    throw new WrongStateError(
-      `cannot retire Aurora cluster(s) ${clusters.map((t) => t.id).join(', ')} in ${req.region} yet: nothing was retired; delete them by hand with a final snapshot`,
-    );
   const instanceTargets = req.targets.filter((t) => t.kind === 'ec2');
   const dbTargets = req.targets.filter((t) => t.kind === 'rds');
-  // Phase 1: final AMIs asked for, databases checked. Any failure here deletes nothing.
-  const [instancePreps, dbPreps] = await Promise.all([
+  const clusterTargets = req.targets.filter((t) => t.kind === 'aurora');
+  // Phase 1: final AMIs asked for, databases and clusters (and their instances) checked. Any
+  // failure here deletes nothing.
+  const [instancePreps, dbPreps, clusterPreps] = await Promise.all([
     prepareInstances(ec2, req, instanceTargets),
     prepareDatabases(rds, req, dbTargets),
+    prepareClusters(rds, req, clusterTargets),
   ]);
   // Phase 2: terminate and delete what has a confirmed final copy.
-  const [instances, databases] = await Promise.all([
+  const [instances, databases, clusters] = await Promise.all([
     retireInstances(ec2, instancePreps),
     retireDatabases(rds, req, dbPreps),
+    retireClusters(rds, clusterPreps, async (p, base, snapshot, pendingReason) => {
+      if (!snapshot) return { ...base, outcome: 'pending', reason: pendingReason };
+      if (clusterSnapshotFailed(snapshot))
+        throw new ValidationFailedError(`final snapshot ${p.finalId} of ${base.resourceId} failed`);
+      await tagFinalSnapshot(rds, req, p, { TagList: snapshot.TagList, arn: snapshot.DBClusterSnapshotArn });
+      return { ...base, outcome: 'retired', finalSnapshot: p.finalId };
+    }),
   ]);
-  return [...databases, ...instances];
+  return [...clusters, ...databases, ...instances];
 }
 
 export interface RetirementDocument {

@@ -4,7 +4,13 @@
  * region answers (no data loss), a failover allowing data loss when its API does not (the outage
  * failover exists for). A retry finds the promotion asked for or done and asks nothing again.
  */
-import { type DBCluster, DescribeDBClustersCommand, type RDSClient } from '@aws-sdk/client-rds';
+import {
+  AddTagsToResourceCommand,
+  type DBCluster,
+  DescribeDBClustersCommand,
+  type RDSClient,
+} from '@aws-sdk/client-rds';
+import { TAG, tagMap } from '../recovery-points/recovery-point';
 import type { AwsClients } from '../runtime/aws-clients';
 import {
   describeGlobalDatabase,
@@ -13,7 +19,14 @@ import {
   promoteGlobalMember,
 } from './global-database';
 
-/** How the member was promoted; `already`: an earlier attempt (or someone) had promoted it. */
+/**
+ * On the promoted member: how this failover episode (TAG.failover) promoted it, written before the
+ * promotion is asked, so a retry reports the promotion (and the data loss a failover allowed)
+ * rather than `already`.
+ */
+export const PROMOTED_BY_TAG = 'pendulum:promoted-by';
+
+/** How the member was promoted; `already`: someone other than this episode had promoted it. */
 export interface GlobalPromotion {
   readonly globalClusterIdentifier: string;
   readonly how: Promotion | 'already';
@@ -54,11 +67,16 @@ export interface PromotedMember {
   readonly cluster: DBCluster;
 }
 
-/** Promotes the member of `globalClusterIdentifier` in `region` and describes it. */
+/**
+ * Promotes the member of `globalClusterIdentifier` in `region` for failover episode `episodeId`
+ * and describes it. The choice is tagged on the member before it is asked for: a retry after the
+ * promotion was accepted (a timeout, a lost answer) reads it back.
+ */
 export async function promoteGlobalCluster(
   clients: AwsClients,
   region: string,
   globalClusterIdentifier: string,
+  episodeId: string,
 ): Promise<PromotedMember> {
   const rds = clients.rds(region);
   const db = await describeGlobalDatabase(rds, globalClusterIdentifier);
@@ -67,13 +85,32 @@ export async function promoteGlobalCluster(
   const target = db.members.find((m) => m.region === region);
   const done = target?.writer === true || (target && db.promoting?.to === target.clusterArn);
   const how = done ? undefined : promotionFor(await writerRegionAnswers(clients, db));
+  if (how && target)
+    await rds.send(
+      new AddTagsToResourceCommand({
+        ResourceName: target.clusterArn,
+        Tags: [
+          { Key: PROMOTED_BY_TAG, Value: how },
+          { Key: TAG.failover, Value: episodeId },
+        ],
+      }),
+    );
   const outcome = how ? await promoteGlobalMember(rds, db, region, how) : undefined;
-  const asked = outcome?.asked ?? 'already';
   const clusterIdentifier = target?.clusterIdentifier ?? outcome?.target.clusterIdentifier ?? '';
+  const cluster = await memberCluster(rds, clusterIdentifier);
+  const asked =
+    outcome?.asked === 'already' || !outcome ? recordedPromotion(cluster, episodeId) : outcome.asked;
   return {
     promotion: { globalClusterIdentifier, how: asked, dataLossAllowed: asked === 'failover' },
-    cluster: (await memberCluster(rds, clusterIdentifier)) ?? { DBClusterIdentifier: clusterIdentifier },
+    cluster: cluster ?? { DBClusterIdentifier: clusterIdentifier },
   };
+}
+
+/** How this episode promoted the member, as tagged on it; `already` when another did. */
+export function recordedPromotion(cluster: DBCluster | undefined, episodeId: string): Promotion | 'already' {
+  const tags = tagMap(cluster?.TagList);
+  const how = tags[PROMOTED_BY_TAG];
+  return tags[TAG.failover] === episodeId && (how === 'switchover' || how === 'failover') ? how : 'already';
 }
 
 async function memberCluster(rds: RDSClient, identifier: string): Promise<DBCluster | undefined> {

@@ -230,7 +230,12 @@ export async function recoverTier(
           `a drill does not promote ${resource.point.id}: switching a global database over moves production's writer`,
         );
       // The recovery region's member of the global database is promoted, not restored.
-      const { promotion, cluster } = await promoteGlobalCluster(clients, request.region, resource.point.id);
+      const { promotion, cluster } = await promoteGlobalCluster(
+        clients,
+        request.region,
+        resource.point.id,
+        request.episode.id,
+      );
       const ids = memberInstanceIds(cluster);
       const base = {
         kind: 'aurora' as const,

@@ -1,7 +1,8 @@
 /**
  * After the new primary is validated, before DNS moves back: promotes the home replicas, sets the
- * stale primary databases aside (`<source>-stale-<suffix>`) and gives the home databases the plan's
- * identifiers, then records the final identifiers and endpoints in the home inventory. A database
+ * stale primary databases and Aurora clusters aside (`<source>-stale-<suffix>`) and gives the home
+ * ones the plan's identifiers, then records the final identifiers and endpoints (a cluster's writer
+ * and reader endpoints) in the home inventory. A database or cluster
  * still renaming or modifying is reported as waiting (the state machine waits `pollSeconds` and
  * calls again), until failback.syncCap, counted from the first sync-home call, runs out; a second
  * call finds the names in place and does nothing.
@@ -10,6 +11,7 @@ import { z } from 'zod';
 import { assertWithinCap, nextPollSeconds } from '../failback/failback-caps';
 import { failbackRunSchema } from '../failback/failback-run';
 import { finaliseHomeDatabases } from '../failback/home-finalise';
+import { finaliseHomeClusters } from '../failback/home-finalise-clusters';
 import {
   type HomeInventory,
   type HomeInventoryEntry,
@@ -27,16 +29,17 @@ import { parseTaskInput } from '../runtime/task-input';
 const eventSchema = z.object({ run: failbackRunSchema });
 
 export interface FinaliseHomeResult {
-  /** Every home database is promoted and under its final identifier. */
+  /** Every home database and cluster is promoted and under its final identifier. */
   readonly finished: boolean;
-  /** The first 20 reasons a database is not final yet. */
+  /** The first 20 reasons a database or cluster is not final yet. */
   readonly waiting: string[];
   /** How long the state machine waits before it calls again (when not finished). */
   readonly pollSeconds: number;
   /** Replicas this call promoted. */
   readonly promoted: number;
-  /** Renames (stale and home databases) this call asked for. */
+  /** Renames (stale and home databases and clusters) this call asked for. */
   readonly renamed: number;
+  /** Databases and clusters finalised. */
   readonly databases: number;
   readonly dryRun?: true;
 }
@@ -75,8 +78,32 @@ export function makeFinaliseHomeHandler(deps: TaskDeps = {}) {
       freeze.frozenAt ? new Date(freeze.frozenAt) : undefined,
       () => ctx.now(),
     );
+    const clusters = await finaliseHomeClusters(
+      ctx.clients.rds(run.targetRegion),
+      run,
+      resources.databases,
+      episodeSuffix(run.failbackId),
+    );
     const bySource = new Map(result.databases.map((d) => [d.want.source, d]));
+    const clusterBySource = new Map(clusters.clusters.map((c) => [c.want.source, c]));
     const resourcesAfter = inventory.resources.map((entry): HomeInventoryEntry => {
+      const cluster = entry.kind === 'aurora' && entry.source ? clusterBySource.get(entry.source) : undefined;
+      if (cluster)
+        return {
+          ...entry,
+          // Brought home by snapshot: there is no replica to promote.
+          promoted: true,
+          ...(cluster.staleId ? { staleId: cluster.staleId } : {}),
+          ...(cluster.home
+            ? {
+                homeId: cluster.home.DBClusterIdentifier,
+                state: cluster.home.Status ?? entry.state,
+                endpoint: cluster.home.Endpoint,
+                readerEndpoint: cluster.home.ReaderEndpoint,
+                port: cluster.home.Port,
+              }
+            : {}),
+        };
       const done = entry.kind === 'rds' && entry.source ? bySource.get(entry.source) : undefined;
       if (!done) return entry;
       return {
@@ -94,7 +121,9 @@ export function makeFinaliseHomeHandler(deps: TaskDeps = {}) {
           : {}),
       };
     });
-    const waiting = result.databases.flatMap((d) => (d.waiting ? [d.waiting] : []));
+    const waiting = [...result.databases, ...clusters.clusters].flatMap((d) =>
+      d.waiting ? [d.waiting] : [],
+    );
     const finished = waiting.length === 0;
     const now = ctx.now().toISOString();
     await ctx.artifacts.putJson(key, {
@@ -103,10 +132,11 @@ export function makeFinaliseHomeHandler(deps: TaskDeps = {}) {
       ...(finished ? { finalisedAt: inventory.finalisedAt ?? now } : {}),
       resources: resourcesAfter,
     } satisfies HomeInventory);
+    const renamed = result.renamed + clusters.renamed;
     logger.info('home databases finalised', {
       promoted: result.promoted,
-      renamed: result.renamed,
-      waiting: result.databases.filter((d) => d.waiting).length,
+      renamed,
+      waiting: waiting.length,
     });
     // Promotion waits for a replica to catch up: part of bringing data home, so the sync cap.
     const waitedSeconds = assertWithinCap({
@@ -122,8 +152,8 @@ export function makeFinaliseHomeHandler(deps: TaskDeps = {}) {
       waiting: waiting.slice(0, 20),
       pollSeconds: nextPollSeconds(waitedSeconds),
       promoted: result.promoted,
-      renamed: result.renamed,
-      databases: result.databases.length,
+      renamed,
+      databases: result.databases.length + clusters.clusters.length,
     };
   };
 }

@@ -17,6 +17,8 @@
  * - `ResourcesWithoutRecoveryPoint`: how many resources have no available point.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { RDSClient } from '@aws-sdk/client-rds';
+import { describeGlobalDatabase, memberIn } from '../failover/global-database';
 import type { Plan } from '../plan/plan-schema';
 import { listAmiRecoveryPoints } from '../recovery-points/ami-recovery-points';
 import type { ProtectionDirection } from '../recovery-points/capture';
@@ -82,7 +84,10 @@ export function makePublishRpoAgeHandler(deps: { clients?: AwsClients; now?: () 
         direction === 'reverse' ? { direction, clusters } : { replicas: planReplicas(plan), now, clusters },
       ),
     ]);
-    const points = [...amis, ...databases].map(standsFor);
+    const points = [
+      ...[...amis, ...databases].map(standsFor),
+      ...(await globalMemberPoints(clients.rds(region), plan, region, now)),
+    ];
     const tiers = recoveryPointAges(plan, points, now);
 
     const metrics = drMetrics();
@@ -132,6 +137,53 @@ export function makePublishRpoAgeHandler(deps: { clients?: AwsClients; now?: () 
     else logger.info('recovery point ages published', { ...summary });
     return summary;
   };
+}
+
+/**
+ * A cluster in an Aurora global database is protected by its replication, not by points: while the
+ * global database has a member in the measured region, its data is there now (the lag is seconds;
+ * Aurora User Guide, "Using Amazon Aurora global databases"), so it counts as a point taken now.
+ * Without one, the cluster has no recovery point and the tier's alarm fires.
+ */
+async function globalMemberPoints(
+  rds: RDSClient,
+  plan: Plan,
+  region: string,
+  now: Date,
+): Promise<RecoveryPoint[]> {
+  const members = plan.tiers.flatMap((tier) =>
+    tier.resources.flatMap((r) =>
+      'aurora' in r && r.aurora.globalClusterIdentifier
+        ? [
+            {
+              tier: tier.name,
+              role: r.aurora.role ?? r.aurora.clusterIdentifier,
+              source: r.aurora.clusterIdentifier,
+              global: r.aurora.globalClusterIdentifier,
+            },
+          ]
+        : [],
+    ),
+  );
+  const points = await Promise.all(
+    members.map(async (m): Promise<RecoveryPoint[]> => {
+      const db = await describeGlobalDatabase(rds, m.global);
+      if (!db || !memberIn(db, region)) return [];
+      return [
+        {
+          kind: 'global-member',
+          id: m.global,
+          source: m.source,
+          role: m.role,
+          tier: m.tier,
+          takenAt: now.toISOString(),
+          protectRun: '',
+          state: 'available',
+        },
+      ];
+    }),
+  );
+  return points.flat();
 }
 
 /** A reverse point counts for the plan resource its source stands in for (a forward one is already it). */

@@ -91,6 +91,7 @@ export function makeReconcileFailbackHandler(deps: TaskDeps = {}) {
       roles,
       resources.databases.map((d) => d.source),
       run.targetRegion,
+      resources.databases.filter((d) => d.kind === 'aurora').map((d) => d.source),
     );
     // A re-run of a failback whose DNS shift stopped part-way sees what the shift wrote (weighted
     // pairs, data records moved home, the maintenance target) as the records they replaced, so

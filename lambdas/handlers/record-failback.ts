@@ -53,8 +53,9 @@ export function makeRecordFailbackHandler(deps: TaskDeps = {}) {
       mode: freeze?.mode ?? freezeModeOf(ctx.plan),
       ...(freeze?.frozenAt ? { frozenAt: freeze.frozenAt } : {}),
       ...(shift?.dataMovedAt ? { dataMovedAt: shift.dataMovedAt } : {}),
+      // Every database and Aurora cluster brought home has a sync point the freeze is judged against.
       syncPoints: home.resources
-        .filter((r) => r.kind === 'rds')
+        .filter((r) => r.kind !== 'ec2')
         .map((r) => ({
           database: String(r.source ?? r.recoveryId),
           ...(r.syncPointAt ? { at: r.syncPointAt } : {}),
@@ -83,11 +84,17 @@ export function makeRecordFailbackHandler(deps: TaskDeps = {}) {
         at: h.at,
         changes: h.changes,
       })),
-      dataSync: reconciliation.resources.databases.map((d) => ({
-        source: d.source,
-        from: d.recoveryId,
-        strategy: d.strategy,
-      })),
+      dataSync: reconciliation.resources.databases.map((d) => {
+        const synced = home.resources.find((r) => r.kind !== 'ec2' && r.recoveryId === d.recoveryId);
+        return {
+          source: d.source,
+          from: d.recoveryId,
+          strategy: d.strategy,
+          ...(d.kind === 'aurora' ? { kind: d.kind } : {}),
+          // What the home copy holds every write up to: the RPO above is judged on it.
+          ...(synced?.syncPointAt ? { syncPointAt: synced.syncPointAt } : {}),
+        };
+      }),
       home: home.resources,
       setAside: reconciliation.resources.stale,
       preserved: reconciliation.dns.reduce((n, z) => n + z.preserved.length, 0),

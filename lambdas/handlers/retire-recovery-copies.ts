@@ -1,8 +1,9 @@
 /**
- * After the soak time: retires what failover made in the recovery region (the instances and
- * databases production ran on while failed over), a final AMI or DB snapshot kept there of each
- * first (never deleted unconfirmed). Writes the full list to `retired-recovery.json` under the run;
- * a final copy still on its way is a NotReadyError (the state machine waits and calls again).
+ * After the soak time: retires what failover made in the recovery region (the instances,
+ * databases and Aurora clusters production ran on while failed over), a final AMI, DB snapshot or
+ * DB cluster snapshot kept there of each first (never deleted unconfirmed). Writes the full list
+ * to `retired-recovery.json` under the run; a final copy still on its way is a NotReadyError (the
+ * state machine waits and calls again).
  */
 import type { DBInstance, RDSClient } from '@aws-sdk/client-rds';
 import { z } from 'zod';
@@ -10,6 +11,7 @@ import { runArtifactKey } from '../artifacts/artifact-store';
 import { assertRetiredWithinCap, nextPollSeconds } from '../failback/failback-caps';
 import { failbackRunSchema } from '../failback/failback-run';
 import { type HomeInventory, homeInventoryKey, readResourcePlan } from '../failback/home-inventory';
+import { recoveryClusterRetirement } from '../failback/retire-clusters';
 import {
   RETIRE_ARTIFACTS,
   type ResolvedDatabase,
@@ -28,7 +30,7 @@ const eventSchema = z.object({ run: failbackRunSchema });
 
 export interface RetireRecoveryResult {
   readonly retired: number;
-  /** The first 20 final AMI ids and DB snapshot identifiers kept in the recovery region. */
+  /** The first 20 final AMI ids, DB and DB cluster snapshot identifiers kept in the recovery region. */
   readonly finalSnapshots: string[];
   readonly alreadyGone: number;
   readonly key: string;
@@ -102,6 +104,7 @@ export function makeRetireRecoveryCopiesHandler(deps: TaskDeps = {}) {
       suffix: episodeSuffix(run.failbackId),
       targets: resources.retire,
       resolveDatabases: recoveryDatabases,
+      clusters: recoveryClusterRetirement(run.app),
     });
     const pending = entries.filter((e) => e.outcome === 'pending');
     const now = ctx.now();

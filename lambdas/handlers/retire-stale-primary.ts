@@ -1,6 +1,7 @@
 /**
  * After DNS is back and the new primary passed validation: retires the stale primary resources in
- * the target region, a final AMI or DB snapshot kept of each first (never deleted unconfirmed).
+ * the target region, a final AMI, DB snapshot or DB cluster snapshot kept of each first (never
+ * deleted unconfirmed); a cluster's instances go first, each marked stale by finalise-home.
  * Writes the full list to `retired-stale.json` under the run; a final copy still on its way is a
  * pending: the state machine waits `pollSeconds` and calls again, until failback.retireCap runs out.
  */
@@ -9,6 +10,7 @@ import { runArtifactKey } from '../artifacts/artifact-store';
 import { assertRetiredWithinCap, nextPollSeconds } from '../failback/failback-caps';
 import { failbackRunSchema } from '../failback/failback-run';
 import { readResourcePlan } from '../failback/home-inventory';
+import { staleClusterRetirement } from '../failback/retire-clusters';
 import { RETIRE_ARTIFACTS, type RetirementDocument, retireResources } from '../failback/retire-resources';
 import { staleDatabaseResolver } from '../failback/stale-databases';
 import { episodeSuffix } from '../failover/failover-run';
@@ -20,7 +22,7 @@ const eventSchema = z.object({ run: failbackRunSchema });
 
 export interface RetireStaleResult {
   /** The first 20 retired resources; the document at `key` has them all. */
-  readonly retired: { kind: 'ec2' | 'rds'; id: string; finalSnapshot?: string }[];
+  readonly retired: { kind: 'ec2' | 'rds' | 'aurora'; id: string; finalSnapshot?: string }[];
   readonly count: number;
   readonly alreadyGone: number;
   readonly key: string;
@@ -59,6 +61,7 @@ export function makeRetireStalePrimaryHandler(deps: TaskDeps = {}) {
       suffix,
       targets: resources.stale,
       resolveDatabases: staleDatabaseResolver(suffix, run.failbackId),
+      clusters: staleClusterRetirement(run.app, suffix, run.failbackId),
     });
     const pending = entries.filter((e) => e.outcome === 'pending');
     const now = ctx.now();

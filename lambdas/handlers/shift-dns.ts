@@ -86,8 +86,15 @@ async function planShift(ctx: TaskContext, run: z.infer<typeof failbackRunSchema
  * of a home database restored after the freeze: it stands as a placeholder until the data cutover.
  */
 function withPendingDatabases(targets: RecordTargets, plan: Plan, region: string): RecordTargets {
-  const pending = placeholderTargets([], planDatabaseIds(plan), region).databaseEndpoints;
-  return { ...targets, databaseEndpoints: { ...pending, ...targets.databaseEndpoints } };
+  const clusters = plan.tiers.flatMap((t) =>
+    t.resources.flatMap((r) => ('aurora' in r ? [r.aurora.clusterIdentifier] : [])),
+  );
+  const pending = placeholderTargets([], [...planDatabaseIds(plan), ...clusters], region, clusters);
+  return {
+    ...targets,
+    databaseEndpoints: { ...pending.databaseEndpoints, ...targets.databaseEndpoints },
+    readerEndpoints: { ...pending.readerEndpoints, ...targets.readerEndpoints },
+  };
 }
 
 function planDatabaseIds(plan: Plan): string[] {
@@ -99,7 +106,7 @@ async function pointDataRecordsHome(ctx: TaskContext, run: FailbackRun, state: D
   const home = await ctx.artifacts.getJson<{ resources: HomeResourceEntry[] }>(
     runArtifactKey(run.app, run.runId, FAILBACK_ARTIFACTS.homeInventory),
   );
-  const endpoints = homeTargets(home.resources, false).databaseEndpoints;
+  const { databaseEndpoints, readerEndpoints } = homeTargets(home.resources, false);
   for (const zone of state.zones) {
     // A public and a private zone may share the name; a database record names the same endpoint in both.
     const planned = ctx.plan.dns.zones.filter(
@@ -110,7 +117,11 @@ async function pointDataRecordsHome(ctx: TaskContext, run: FailbackRun, state: D
         .flatMap((z) => z.records)
         .find((r) => (managedRecordKey(r) as string) === record.key);
       if (!managed || !('database' in managed.target)) return record;
-      const endpoint = endpoints[managed.target.database];
+      // A cluster's reader record takes its reader endpoint, every other its (writer) endpoint.
+      const endpoint =
+        managed.target.endpoint === 'reader'
+          ? readerEndpoints?.[managed.target.database]
+          : databaseEndpoints[managed.target.database];
       if (!endpoint)
         throw new ValidationFailedError(
           `no home endpoint for ${managed.target.database} yet: the data records cannot move home; DNS was not moved`,

@@ -4,8 +4,9 @@
  *
  * - `home`, before the write freeze: instances from images of the recovery instances, and the
  *   `replica` databases as cross-region read replicas (they keep following the recovery database);
- * - `final`, after the freeze held: the `snapshot` databases, from a snapshot taken now, so it holds
- *   every write the recovery database took.
+ * - `final`, after the freeze held: the `snapshot` databases and the Aurora clusters, from a
+ *   snapshot taken now, so it holds every write the recovery database took; and the Aurora global
+ *   database members, switched back to their home member.
  *
  * Each call advances what it can, then assesses its phase's resources with one describe per service
  * and writes the home inventory. Never makes anything twice. Each entry says what its copy carried
@@ -17,6 +18,7 @@ import { keyResolver } from '../encryption/key-resolver';
 import { planResourceOf } from '../encryption/resource-of-role';
 import { assertWithinCap, nextPollSeconds } from '../failback/failback-caps';
 import { type FailbackRun, failbackRunSchema, type HomeDatabase } from '../failback/failback-run';
+import { advanceHomeClusters, clusterEntry } from '../failback/home-clusters';
 import { advanceHomeDatabases, databaseEntry, type FinalSync } from '../failback/home-databases';
 import { advanceHomeInstances, type HomeContext } from '../failback/home-instances';
 import {
@@ -26,13 +28,14 @@ import {
   readResourcePlan,
 } from '../failback/home-inventory';
 import { assessHome, type Laggard } from '../failback/home-readiness';
+import { advanceSwitchBacks } from '../failback/home-switchover';
 import { leftToCopy, newestReverseDbPoints } from '../failback/reverse-points';
 import { activeFreeze, readWriteFreeze } from '../failback/write-freeze';
 import { episodeSuffix } from '../failover/failover-run';
 import { roleSelectors } from '../recovery-points/selectable-sources';
 import { logger } from '../runtime/observability';
 import { type TaskContext, type TaskDeps, taskContext } from '../runtime/task-context';
-import { InvalidInputError, ValidationFailedError, WrongStateError } from '../runtime/task-errors';
+import { InvalidInputError, ValidationFailedError } from '../runtime/task-errors';
 import { parseTaskInput } from '../runtime/task-input';
 
 const eventSchema = z.object({
@@ -83,14 +86,6 @@ export function makeSyncHomeHandler(deps: TaskDeps = {}) {
         dryRun: true,
       };
 
-    // Reconciliation plans a cluster's way home (a final cluster snapshot, copied and restored), but
-    // this task cannot take it yet: stop before anything is made rather than pass a cluster to the
-    // DB-instance sync, which would find no such database.
-    const clusters = resources.databases.filter((d) => d.kind === 'aurora');
-    if (clusters.length > 0)
-      throw new WrongStateError(
-        `cannot bring Aurora cluster(s) ${clusters.map((d) => d.recoveryId).join(', ')} home yet: nothing was synced; they keep running in ${run.sourceRegion}`,
-      );
     const previous = await ctx.artifacts.getJsonIfExists<HomeInventory>(inventoryKey);
     const startedAt = previous?.startedAt ?? ctx.now().toISOString();
     const { plan } = ctx;
@@ -113,28 +108,39 @@ export function makeSyncHomeHandler(deps: TaskDeps = {}) {
     };
     const final = phase === 'final' ? await finalSyncAfterFreeze(ctx, run) : undefined;
     const none = { entries: [], created: 0, reused: 0, problems: [] };
-    const [databases, instances, dbPoints] = await Promise.all([
+    const [databases, clusters, switchBacks, instances, dbPoints] = await Promise.all([
       advanceHomeDatabases(hc, final),
+      final ? advanceHomeClusters(hc, final) : none,
+      final ? advanceSwitchBacks(hc) : none,
       final ? none : advanceHomeInstances(hc),
       // The reverse DB snapshots a final snapshot's copy builds on (one describe).
       final
         ? newestReverseDbPoints(
             ctx.clients.rds(run.targetRegion),
             run.app,
-            resources.databases.filter((d) => d.strategy === 'snapshot').map((d) => d.recoveryId),
+            resources.databases
+              .filter((d) => d.strategy === 'snapshot' && d.kind !== 'aurora')
+              .map((d) => d.recoveryId),
           )
         : new Map(),
     ]);
     // A replica streams its changes: only a snapshot sync copies a snapshot.
+    // A cluster's copy builds on no reverse point: reverse protection keeps cluster points in the
+    // recovery region, and Pendulum copies a cluster home whole.
     const dbLeft = (entry: HomeInventoryEntry): HomeInventoryEntry =>
-      entry.kind === 'rds' && entry.strategy === 'snapshot' && !entry.leftToCopy
+      entry.kind !== 'ec2' && entry.strategy === 'snapshot' && !entry.leftToCopy
         ? { ...entry, leftToCopy: leftToCopy(dbPoints.get(entry.recoveryId), ctx.now(), run.targetRegion) }
         : entry;
     const readiness = await assessHome(
       ctx.clients,
       run.targetRegion,
-      [...databases.entries.map(dbLeft), ...instances.entries],
-      [...databases.problems, ...instances.problems],
+      [
+        ...databases.entries.map(dbLeft),
+        ...clusters.entries.map(dbLeft),
+        ...switchBacks.entries,
+        ...instances.entries,
+      ],
+      [...databases.problems, ...clusters.problems, ...switchBacks.problems, ...instances.problems],
     );
     const now = ctx.now();
     const inventory: HomeInventory = {
@@ -150,8 +156,8 @@ export function makeSyncHomeHandler(deps: TaskDeps = {}) {
       resources: mergeEntries(previous?.resources ?? [], readiness.entries, resources.databases),
     };
     await ctx.artifacts.putJson(inventoryKey, inventory);
-    const created = databases.created + instances.created;
-    const reused = databases.reused + instances.reused;
+    const created = databases.created + clusters.created + instances.created;
+    const reused = databases.reused + clusters.reused + switchBacks.reused + instances.reused;
     logger.info('home sync', {
       ready: readiness.ready,
       total,
@@ -229,8 +235,14 @@ function mergeEntries(
     a.kind === b.kind && a.recoveryId === b.recoveryId;
   const kept = previous.filter((p) => !now.some((n) => same(n, p)));
   const awaiting = databases
-    .filter((d) => ![...kept, ...now].some((e) => e.kind === 'rds' && e.recoveryId === d.recoveryId))
-    .map((d) => databaseEntry(d, undefined, { runId: '' }, { state: 'awaiting-freeze' }));
+    .filter(
+      (d) => ![...kept, ...now].some((e) => e.kind === (d.kind ?? 'rds') && e.recoveryId === d.recoveryId),
+    )
+    .map((d) =>
+      d.kind === 'aurora'
+        ? clusterEntry(d, undefined, { runId: '' }, { state: 'awaiting-freeze' })
+        : databaseEntry(d, undefined, { runId: '' }, { state: 'awaiting-freeze' }),
+    );
   return [
     ...kept,
     ...now.map((entry) => {

@@ -6,7 +6,8 @@
  *   Aurora members) and the keys their copies need. A source that is gone is counted missing, as
  *   before, not refused.
  * - plan failover (plan-failover): placement in the recovery region, instance profiles, hosted
- *   zones, vCPU capacity of what it would launch. Keys are not read here: recovery checks the key
+ *   zones, vCPU capacity of what it would launch, the members of the plan's Aurora global
+ *   databases (one to promote in the recovery region, with an instance to serve from). Keys are not read here: recovery checks the key
  *   of each point it restores or launches, and protect checked them as it made the points.
  * - failback (failback-prepare, dry run or not): hosted zones, instance profiles, and the keys
  *   named for either region (a warning). Failback launches and restores where the stale primary
@@ -26,6 +27,7 @@ import {
   launchesOf,
   type VcpuQuota,
 } from './check-capacity';
+import { checkGlobalMembers } from './check-global-members';
 import { checkNamedKeys, checkSourceKeys } from './check-keys';
 import { checkInstanceProfiles, checkNetworkPlacement } from './check-placement';
 import { checkSources, type SourceFindings } from './check-sources';
@@ -58,6 +60,8 @@ export interface PreflightScope {
   readonly copyLimits?: boolean;
   /** Check that Aurora clusters exist. */
   readonly aurora?: boolean;
+  /** Check the plan's Aurora global databases: members in both regions, instances in the recovery one. */
+  readonly globalMembers?: boolean;
 }
 
 export const PREFLIGHT_SCOPES = {
@@ -65,6 +69,7 @@ export const PREFLIGHT_SCOPES = {
     sources: true,
     sourceKeys: true,
     aurora: true,
+    globalMembers: true,
     namedKeys: { regions: [plan.primaryRegion, plan.recoveryRegion], severity: 'error' },
     placementRegion: plan.recoveryRegion,
     instanceProfiles: true,
@@ -75,6 +80,7 @@ export const PREFLIGHT_SCOPES = {
   protect: (tier: string): PreflightScope => ({ sources: [tier], sourceKeys: true, aurora: true }),
   planFailover: (plan: Plan, launches: readonly Launch[]): PreflightScope => ({
     placementRegion: plan.recoveryRegion,
+    globalMembers: true,
     instanceProfiles: true,
     zones: true,
     capacity: launches,
@@ -121,6 +127,8 @@ export async function runPreflight(
       checks.push(sources.then((found) => checkSourceKeys(keys, found, { primary, recovery })));
     if (scope.copyLimits) checks.push(sources.then((found) => copyLimitProblems(plan, found)));
   }
+  if (scope.globalMembers)
+    checks.push(checkGlobalMembers({ primary: clients.rds(primary), recovery: clients.rds(recovery) }, plan));
   if (scope.namedKeys)
     checks.push(checkNamedKeys(keys, plan, scope.namedKeys.regions, scope.namedKeys.severity));
   if (scope.placementRegion) {

@@ -11,6 +11,7 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
 import {
   FAILBACK_KIND,
+  FAILBACK_TAG,
   finalSnapshotPrefix,
   frozenParameterGroupPrefix,
   homeSnapshotPrefix,
@@ -25,6 +26,7 @@ import {
   allowPassInstanceRoles,
   allowRdsDescribe,
 } from './failover-grants';
+import { allowSwitchBackGlobalMembers, planGlobalMembers } from './global-cluster-grants';
 import { arnsFor, grant } from './grant';
 import { allowAwsManagedKeyLookup, allowPlanKeys } from './kms-grants';
 import { planDatabases, planInstances, planPlacements } from './plan-resources';
@@ -147,7 +149,7 @@ export function allowSyncHome(role: iam.IRole, plan: Plan): void {
   const arns = arnsFor(role);
   const home = plan.primaryRegion;
   const recovery = plan.recoveryRegion;
-  const { identifiers } = planDatabases(plan);
+  const { identifiers, clusters } = planDatabases(plan);
   allowEc2Describe(role, [home, recovery], ['ec2:DescribeInstances', 'ec2:DescribeImages']);
   // Which key each recovery image's snapshots are under (DescribeImages does not say).
   allowEc2Describe(role, [recovery], ['ec2:DescribeSnapshots']);
@@ -157,7 +159,7 @@ export function allowSyncHome(role: iam.IRole, plan: Plan): void {
   // The plan's keys: home copies read the recovery databases under the recovery region's key and
   // are written (and restored) under the primary's.
   // Images of the recovery instances are copied home under the primary's key and launched there.
-  const dbKeys = identifiers.length > 0;
+  const dbKeys = identifiers.length + clusters.length > 0;
   allowPlanKeys(role, plan, recovery, ['describe', 'ebsSource', ...(dbKeys ? (['rdsSource'] as const) : [])]);
   allowAwsManagedKeyLookup(role, [recovery]);
   allowPlanKeys(role, plan, home, [
@@ -215,6 +217,7 @@ export function allowSyncHome(role: iam.IRole, plan: Plan): void {
       'Home instances take the subnet, security groups and key pair of the stale instance they replace, known at run time; primary region only.',
   });
   allowPassInstanceRoles(role, planPlacements(plan).instanceRoles);
+  allowSyncHomeClusters(role, plan);
 
   // Data: a snapshot of the recovery database copied home and restored, or a replica of it.
   if (identifiers.length === 0) return;
@@ -272,6 +275,71 @@ export function allowSyncHome(role: iam.IRole, plan: Plan): void {
   });
 }
 
+/**
+ * Aurora clusters come home by snapshot (home-clusters): a cluster snapshot of the recovery cluster
+ * (`<cluster>-pf-<episode>`), copied home under failback's sync-snapshot prefix, restored as
+ * `<cluster>-fb-<episode>` with its instances `<cluster>-fb-<episode>-<n>`. Nothing when the plan
+ * names no cluster.
+ */
+function allowSyncHomeClusters(role: iam.IRole, plan: Plan): void {
+  allowSwitchBackGlobalMembers(role, plan);
+  // A global database member is switched back, never copied: no snapshot grant for it.
+  const globals = new Set(planGlobalMembers(plan).map((m) => m.cluster));
+  const { clusters: all } = planDatabases(plan);
+  const clusters = all.filter((c) => !globals.has(c));
+  if (all.length > 0)
+    grant(role, {
+      sid: 'ListClustersBothRegions',
+      actions: ['rds:DescribeDBClusters'],
+      resources: [plan.primaryRegion, plan.recoveryRegion].map((r) => arnsFor(role).rds(r, 'cluster')),
+      reason:
+        'DescribeDBClusters filtered by cluster id is authorized on every cluster of the region; read-only, in the plan regions.',
+    });
+  if (clusters.length === 0) return;
+  const arns = arnsFor(role);
+  const home = plan.primaryRegion;
+  const recovery = plan.recoveryRegion;
+  const syncSnapshots = [home, recovery].map((r) =>
+    arns.rds(r, 'cluster-snapshot', `${homeSnapshotPrefix(plan.app)}*`),
+  );
+  const recovered = clusters.map((c) => arns.rds(recovery, 'cluster', episodeDbIdentifierPattern(c, 'pf')));
+  const homeClusters = clusters.map((c) => arns.rds(home, 'cluster', episodeDbIdentifierPattern(c, 'fb')));
+  const homeMembers = clusters.map((c) => arns.rds(home, 'db', episodeDbIdentifierPattern(c, 'fb')));
+  grant(role, {
+    sid: 'ReadClusterSyncSnapshots',
+    actions: ['rds:DescribeDBClusterSnapshots'],
+    resources: syncSnapshots,
+    reason: "Failback's cluster sync snapshots, looked up by identifier (pendulum-<app>-fb-).",
+  });
+  grant(role, {
+    sid: 'SnapshotRecoveryClusters',
+    actions: ['rds:CreateDBClusterSnapshot'],
+    resources: [...recovered, syncSnapshots[1] as string],
+    reason:
+      "The recovery clusters by their episode names (<cluster>-pf-<episode>), into failback's sync-snapshot prefix only.",
+  });
+  grant(role, {
+    sid: 'CarryClusterSyncSnapshots',
+    actions: ['rds:CopyDBClusterSnapshot', 'rds:AddTagsToResource', 'rds:DeleteDBClusterSnapshot'],
+    resources: syncSnapshots,
+    reason:
+      "Failback's cluster sync snapshots only, by their name prefix (pendulum-<app>-fb-); never a recovery point or a final snapshot.",
+  });
+  grant(role, {
+    sid: 'RestoreHomeClusters',
+    actions: ['rds:RestoreDBClusterFromSnapshot'],
+    resources: [...homeClusters, syncSnapshots[0] as string, arns.rds(home, 'subgrp')],
+    reason:
+      "Home clusters are named <cluster>-fb-<episode>, from failback's sync snapshots; they take the stale primary cluster's subnet group, known at run time.",
+  });
+  grant(role, {
+    sid: 'AddInstancesToHomeClusters',
+    actions: ['rds:CreateDBInstance', 'rds:AddTagsToResource'],
+    resources: [...homeClusters, ...homeMembers],
+    reason: 'Home cluster instances are named <cluster>-fb-<episode>-<n>, in home clusters only.',
+  });
+}
+
 /** FinaliseHome: promote the home replica, set the stale primary aside, give home the plan's identifier. */
 export function allowFinaliseHome(role: iam.IRole, plan: Plan): void {
   const arns = arnsFor(role);
@@ -286,18 +354,59 @@ export function allowFinaliseHome(role: iam.IRole, plan: Plan): void {
     reason:
       'cloudwatch:GetMetricStatistics supports no resource-level permissions; read-only, in the home region.',
   });
-  if (identifiers.length === 0) return;
-  const stale = identifiers.map((id) => arns.rds(home, 'db', id));
+  if (identifiers.length > 0) {
+    const stale = identifiers.map((id) => arns.rds(home, 'db', id));
+    grant(role, {
+      sid: 'SwapHomeAndStale',
+      actions: [
+        'rds:ModifyDBInstance',
+        'rds:AddTagsToResource',
+        'rds:PromoteReadReplica',
+        'rds:StartDBInstance',
+      ],
+      resources: [...stale, ...homeDbs(plan, arns, 'fb'), ...homeDbs(plan, arns, 'stale')],
+      reason: "The plan's databases in the primary region and the home databases by their episode names.",
+    });
+  }
+  allowFinaliseHomeClusters(role, plan, arns);
+}
+
+/**
+ * FinaliseHome of Aurora clusters (nothing when the plan names none): set the stale primary cluster
+ * aside (tagged stale, with its instances) and give the home cluster the plan's identifier.
+ */
+function allowFinaliseHomeClusters(role: iam.IRole, plan: Plan, arns: Arns): void {
+  const { clusters } = planDatabases(plan);
+  if (clusters.length === 0) return;
+  const home = plan.primaryRegion;
   grant(role, {
-    sid: 'SwapHomeAndStale',
-    actions: [
-      'rds:ModifyDBInstance',
-      'rds:AddTagsToResource',
-      'rds:PromoteReadReplica',
-      'rds:StartDBInstance',
-    ],
-    resources: [...stale, ...homeDbs(plan, arns, 'fb'), ...homeDbs(plan, arns, 'stale')],
-    reason: "The plan's databases in the primary region and the home databases by their episode names.",
+    sid: 'ListHomeClusters',
+    actions: ['rds:DescribeDBClusters'],
+    resources: [arns.rds(home, 'cluster')],
+    reason:
+      'DescribeDBClusters filtered by cluster id (home, stale and set-aside names in one call) is authorized on every cluster of the region; read-only, in the home region.',
+  });
+  grant(role, {
+    sid: 'SwapHomeAndStaleClusters',
+    actions: ['rds:ModifyDBCluster', 'rds:AddTagsToResource', 'rds:StartDBCluster'],
+    resources: clusters.flatMap((id) => [
+      arns.rds(home, 'cluster', id),
+      arns.rds(home, 'cluster', episodeDbIdentifierPattern(id, 'fb')),
+      arns.rds(home, 'cluster', episodeDbIdentifierPattern(id, 'stale')),
+    ]),
+    reason:
+      "The plan's clusters in the primary region, and the home and set-aside clusters by their episode names (<cluster>-fb-<episode>, <cluster>-stale-<episode>), known only at run time.",
+  });
+  grant(role, {
+    sid: 'TagStaleClusterInstances',
+    actions: ['rds:AddTagsToResource'],
+    resources: [arns.rds(home, 'db')],
+    conditions: {
+      'ForAllValues:StringEquals': { 'aws:TagKeys': [FAILBACK_TAG.stale, TAG.app] },
+      Null: { [`aws:RequestTag/${FAILBACK_TAG.stale}`]: 'false' },
+      StringEquals: { [`aws:RequestTag/${TAG.app}`]: plan.app },
+    },
+    reason: `The stale cluster's instances carry the estate's own names, unknown at synth; on DB instances of the home region this adds only the ${FAILBACK_TAG.stale} mark with the app's own tag (what lets this app's retirement of the stale cluster delete them), no other tag key.`,
   });
 }
 
@@ -306,6 +415,7 @@ export function allowRetireStalePrimary(role: iam.IRole, plan: Plan): void {
   allowRetire(role, plan, plan.primaryRegion, 'RetireStale', {
     pendulumMade: false,
     databases: homeDbs(plan, arnsFor(role), 'stale'),
+    clusters: { marker: 'stale', members: 'stale-mark' },
   });
 }
 
@@ -314,6 +424,7 @@ export function allowRetireRecoveryCopies(role: iam.IRole, plan: Plan): void {
   allowRetire(role, plan, plan.recoveryRegion, 'RetireCopy', {
     pendulumMade: true,
     databases: recoveryDatabases(plan, arnsFor(role)),
+    clusters: { marker: 'pf', members: 'by-name' },
   });
 }
 
@@ -323,7 +434,7 @@ function allowRetire(
   plan: Plan,
   region: string,
   sid: string,
-  what: { pendulumMade: boolean; databases: string[] },
+  what: { pendulumMade: boolean; databases: string[]; clusters: RetiredClusters },
 ): void {
   const arns = arnsFor(role);
   allowEc2Describe(role, [region], ['ec2:DescribeInstances', 'ec2:DescribeImages']);
@@ -338,6 +449,81 @@ function allowRetire(
   );
   allowFinalImages(role, region, arns);
   allowRetireDatabases(role, plan, region, what.databases, arns);
+  allowRetireClusters(role, plan, region, what.clusters, arns);
+}
+
+/**
+ * Which clusters a retiring role deletes: the stale primary's once set aside
+ * (`<cluster>-stale-<episode>`, instances with the estate's own names, marked stale by
+ * finalise-home), or the recovery copies (`<cluster>-pf-<episode>`, instances `<that>-<n>`).
+ */
+interface RetiredClusters {
+  readonly marker: 'stale' | 'pf';
+  readonly members: 'stale-mark' | 'by-name';
+}
+
+/**
+ * Deleting the plan's clusters instances first, then each with a final cluster snapshot Pendulum
+ * names, which it then tags. Only when the plan names a cluster. DeleteDBCluster is authorized on
+ * the cluster and on the final cluster snapshot it makes (Service Authorization Reference, Amazon
+ * RDS: DeleteDBCluster requires cluster* and cluster-snapshot*).
+ */
+function allowRetireClusters(
+  role: iam.IRole,
+  plan: Plan,
+  region: string,
+  what: RetiredClusters,
+  arns: Arns,
+): void {
+  const { clusters } = planDatabases(plan);
+  if (clusters.length === 0) return;
+  const finalClusterSnapshots = arns.rds(region, 'cluster-snapshot', `${finalSnapshotPrefix(plan.app)}*`);
+  grant(role, {
+    sid: 'ListClustersAndClusterSnapshots',
+    actions: ['rds:DescribeDBClusters', 'rds:DescribeDBClusterSnapshots'],
+    resources: [arns.rds(region, 'cluster'), arns.rds(region, 'cluster-snapshot')],
+    reason:
+      'A filtered DescribeDBClusters is authorized on every cluster of the region, a cluster snapshot looked up by id on that id; read-only, in this region.',
+  });
+  // IAM cannot require DeleteDBCluster's final snapshot (skipping it names no snapshot): the
+  // retiring code always asks for one, under the final prefix (next statement).
+  grant(role, {
+    sid: 'RetireClusters',
+    actions: ['rds:DeleteDBCluster', 'rds:CreateDBClusterSnapshot', 'rds:ModifyDBCluster'],
+    resources: clusters.map((id) => arns.rds(region, 'cluster', episodeDbIdentifierPattern(id, what.marker))),
+    ...(what.marker === 'pf' ? { conditions: appTagged(plan) } : {}),
+    reason:
+      what.marker === 'stale'
+        ? "Only the plan's clusters once set aside by finalise-home (<cluster>-stale-<episode>; the estate's own, so untagged by Pendulum); deletion protection is lifted first, as for databases."
+        : 'Only the clusters failover restored, by their episode names (<cluster>-pf-<episode>) and the app tag they were restored with; deletion protection is lifted first, as for databases.',
+  });
+  grant(role, {
+    sid: 'KeepFinalClusterSnapshots',
+    actions: ['rds:DeleteDBCluster', 'rds:CreateDBClusterSnapshot', 'rds:AddTagsToResource'],
+    resources: [finalClusterSnapshots],
+    reason:
+      'The final cluster snapshot DeleteDBCluster makes, named pendulum-<app>-final-<episode>-<source>; made and tagged, never deleted (no rds:DeleteDBClusterSnapshot).',
+  });
+  if (what.members === 'stale-mark')
+    grant(role, {
+      sid: 'DeleteStaleClusterInstances',
+      actions: ['rds:DeleteDBInstance'],
+      resources: [arns.rds(region, 'db')],
+      conditions: {
+        StringLike: { [`aws:ResourceTag/${FAILBACK_TAG.stale}`]: '*' },
+        StringEquals: { [`aws:ResourceTag/${TAG.app}`]: plan.app },
+      },
+      reason: `The stale cluster's instances keep the estate's own names, which the plan does not know; only those this app's finalise-home marked ${FAILBACK_TAG.stale} with its ${TAG.app} tag, which no retiring role can tag (another app's stale instances carry its own app tag). An Aurora instance keeps no data of its own (the cluster's final snapshot does).`,
+    });
+  else
+    grant(role, {
+      sid: 'DeleteRecoveryClusterInstances',
+      actions: ['rds:DeleteDBInstance'],
+      resources: clusters.map((id) => arns.rds(region, 'db', episodeDbIdentifierPattern(id, 'pf'))),
+      conditions: appTagged(plan),
+      reason:
+        'The instances failover made in the recovery clusters, named <cluster>-pf-<episode>-<n> and tagged with the app as made. An Aurora instance keeps no data of its own (the cluster final snapshot does).',
+    });
 }
 
 /** Deleting databases only with a final snapshot Pendulum names, which it then tags. */

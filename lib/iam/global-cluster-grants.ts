@@ -3,7 +3,9 @@
  * watching the promotion settle (checkTier). Nothing when the plan names no global database.
  */
 import type * as iam from 'aws-cdk-lib/aws-iam';
+import { PROMOTED_BY_TAG } from '../../lambdas/failover/global-recovery';
 import type { Plan } from '../../lambdas/plan/plan-schema';
+import { TAG } from '../../lambdas/recovery-points/recovery-point';
 import { arnsFor, grant } from './grant';
 
 /** The plan's global members: the primary cluster and its global database. */
@@ -38,6 +40,16 @@ export function allowPromoteGlobalMembers(role: iam.IRole, plan: Plan): void {
     reason: SECONDARY,
   });
   grant(role, {
+    sid: 'RecordGlobalPromotion',
+    actions: ['rds:AddTagsToResource'],
+    resources: [arns.rds(plan.recoveryRegion, 'cluster')],
+    conditions: {
+      'ForAllValues:StringEquals': { 'aws:TagKeys': [PROMOTED_BY_TAG, TAG.failover] },
+      StringLike: { [`aws:RequestTag/${PROMOTED_BY_TAG}`]: '*' },
+    },
+    reason: `${SECONDARY} Only the two tags that record how this failover promoted it, so a retry reports it.`,
+  });
+  grant(role, {
     sid: 'ReadPrimaryGlobalMembers',
     actions: ['rds:DescribeDBClusters'],
     resources: members.map((m) => arns.rds(plan.primaryRegion, 'cluster', m.cluster)),
@@ -47,6 +59,37 @@ export function allowPromoteGlobalMembers(role: iam.IRole, plan: Plan): void {
     sid: 'ReadRecoveryGlobalMembers',
     actions: ['rds:DescribeDBClusters'],
     resources: [arns.rds(plan.recoveryRegion, 'cluster')],
+    reason: SECONDARY,
+  });
+}
+
+/**
+ * Failback of a global database member (sync-home): a switchover back to the member in the primary
+ * region, never a failover (failback is planned and loses nothing).
+ */
+export function allowSwitchBackGlobalMembers(role: iam.IRole, plan: Plan): void {
+  if (planGlobalMembers(plan).length === 0) return;
+  allowDescribeGlobal(role, plan);
+  grant(role, {
+    sid: 'SwitchBackGlobalMembers',
+    actions: ['rds:SwitchoverGlobalCluster'],
+    resources: [...globalClusterArns(role, plan), arnsFor(role).rds(plan.primaryRegion, 'cluster')],
+    reason:
+      "The plan names the global database: the switchover is bounded by the global database's ARN; its member in the primary region takes the writer back.",
+  });
+}
+
+/**
+ * plan-failover's preflight: the plan's global databases, and whether their member in the
+ * recovery region has an instance to serve from.
+ */
+export function allowCheckGlobalMemberPlacement(role: iam.IRole, plan: Plan): void {
+  if (planGlobalMembers(plan).length === 0) return;
+  allowDescribeGlobal(role, plan);
+  grant(role, {
+    sid: 'PreflightRecoveryGlobalMembers',
+    actions: ['rds:DescribeDBClusters'],
+    resources: [arnsFor(role).rds(plan.recoveryRegion, 'cluster')],
     reason: SECONDARY,
   });
 }

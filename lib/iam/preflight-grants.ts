@@ -7,6 +7,7 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import type { Plan } from '../../lambdas/plan/plan-schema';
 import { STANDARD_VCPU_QUOTA_CODE } from '../../lambdas/preflight/check-capacity';
 import { instanceProfileName } from '../../lambdas/preflight/check-placement';
+import { allowCheckGlobalMemberPlacement } from './global-cluster-grants';
 import { arnsFor, grant } from './grant';
 import { allowPlanKeys } from './kms-grants';
 import { planInstances, planPlacements } from './plan-resources';
@@ -100,6 +101,7 @@ export function allowPlanFailoverPreflight(role: iam.IRole, plan: Plan): void {
   }
   allowReadInstanceProfiles(role, plan);
   allowFindZones(role, plan, false);
+  allowCheckGlobalMemberPlacement(role, plan);
 }
 
 /** failback-prepare: zones, instance profiles, and the keys named for either region. */

@@ -11,6 +11,7 @@ import { durationSeconds } from '../../lambdas/plan/duration';
 import type { Plan } from '../../lambdas/plan/plan-schema';
 import { DR_DIMENSIONS, DR_METRICS } from '../../lambdas/rpo/dr-metric-names';
 import { acknowledge } from '../acknowledge';
+import { planGlobalMembers } from '../iam/global-cluster-grants';
 import { planAuroraClusters } from '../iam/plan-resources';
 import { allowStateTable } from '../iam/shared-grants';
 import type { PendulumCore } from '../pendulum-core';
@@ -188,6 +189,19 @@ function allowListRecoveryPoints(scope: Construct, role: iam.IRole, plan: Plan):
         sid: 'DescribeReplicas',
         actions: ['rds:DescribeDBInstances'],
         resources: replicas.map((id) => rds(`db:${id}`)),
+      }),
+    );
+  // A global database member is protected by replication: whether it has a member where the copies
+  // belong (see publish-rpo-age).
+  const globals = planGlobalMembers(plan);
+  if (globals.length > 0)
+    statements.push(
+      new iam.PolicyStatement({
+        sid: 'DescribePlanGlobalDatabases',
+        actions: ['rds:DescribeGlobalClusters'],
+        resources: globals.map(
+          (g) => `arn:${stack.partition}:rds::${stack.account}:global-cluster:${g.global}`,
+        ),
       }),
     );
   const policy = new iam.Policy(scope, 'ListRecoveryPoints', { statements, roles: [role] });

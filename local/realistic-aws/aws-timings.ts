@@ -135,6 +135,13 @@ export const AWS_TIMINGS = {
       source:
         'RDS API Reference, "Amazon RDS API eventual consistency" (as for EC2): a new resource may not be returned at once; no figure, seconds',
     } satisfies FixedDuration,
+    /** ModifyDBCluster with NewDBClusterIdentifier: the cluster is `renaming` this long. */
+    renameCluster: {
+      ms: 2 * MIN,
+      spread: 0.3,
+      source:
+        'RDS User Guide, "Renaming a Multi-AZ DB cluster": the new DNS name becomes effective in about two minutes; the renamed cluster is not available until then',
+    } satisfies FixedDuration,
     /** CreateDBInstance in an Aurora cluster: the instance is `creating` this long. */
     clusterInstanceCreating: {
       ms: 8 * MIN,

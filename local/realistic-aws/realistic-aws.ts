@@ -308,6 +308,14 @@ async function recordTimelines(
       phases: phases(['creating', fixedMs(AWS_TIMINGS.rds.restoreClusterCreating)]),
     });
   }
+  if (service === 'RDS' && operation === 'ModifyDBCluster' && input.NewDBClusterIdentifier) {
+    timelines.set(region, String(input.NewDBClusterIdentifier), {
+      kind: 'db-cluster',
+      startedAt: now,
+      visibleAt: now,
+      phases: phases(['renaming', fixedMs(AWS_TIMINGS.rds.renameCluster)]),
+    });
+  }
   if (service === 'RDS' && operation === 'CreateDBInstance' && input.DBClusterIdentifier) {
     newDbInstance(['creating', fixedMs(AWS_TIMINGS.rds.clusterInstanceCreating)]);
   }

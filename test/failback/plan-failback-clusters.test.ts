@@ -66,6 +66,39 @@ describe('an Aurora cluster failing back', () => {
     expect(result.unknown).toEqual([]);
   });
 
+  it('switches a promoted global database member back: nothing copied, set aside or retired', () => {
+    // Prepare: failover promoted the member in the recovery region
+    const promoted = {
+      ...clusterEntry,
+      recovered: 'shop-aurora-west',
+      from: 'shop-global',
+      promotedBy: 'failover',
+    };
+
+    // Act
+    const result = planFailbackResources(
+      input({ recovered: [promoted], recoveryClusters: ['shop-aurora-west'] }),
+    );
+
+    // Assess
+    expect(result.databases).toEqual([
+      {
+        source: 'shop-aurora',
+        recoveryId: 'shop-aurora-west',
+        role: 'shop-aurora',
+        tier: 'data',
+        strategy: 'switchover',
+        kind: 'aurora',
+        globalClusterIdentifier: 'shop-global',
+      },
+    ]);
+    expect(result.stale).toEqual([]);
+    expect(result.retire).toEqual([]);
+    expect(result.decisions).toEqual([
+      expect.objectContaining({ subject: 'shop-aurora-west', decision: 'switch back' }),
+    ]);
+  });
+
   it('is reported missing, and not retired, when the recovery cluster is gone', () => {
     const result = planFailbackResources(input({ recoveryClusters: [] }));
     expect(result.databases).toEqual([]);

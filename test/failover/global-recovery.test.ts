@@ -98,7 +98,8 @@ describe('recovering a global database member', () => {
       members: [{ id: 'shop-orders-west-1', writer: true }],
       globalPromotion: { globalClusterIdentifier: 'shop-global', how: 'switchover', dataLossAllowed: false },
     });
-    expect(again[0]?.globalPromotion?.how).toBe('already');
+    // A retry reads back how this episode promoted it.
+    expect(again[0]?.globalPromotion?.how).toBe('switchover');
     expect(assessed.ready).toBe(true);
     // Nothing restored: the recovery region holds only the global database's own member.
     const all = await rds(RECOVERY).send(new DescribeDBClustersCommand({}));
@@ -119,6 +120,27 @@ describe('recovering a global database member', () => {
       dataLossAllowed: true,
     });
     expect((await assessTier(primaryDown(), RECOVERY, recovered ? [recovered] : [])).ready).toBe(true);
+  });
+
+  it('reports the data loss a failover allowed on a retry too, and `already` to another episode', async () => {
+    // Prepare: the failover was accepted, then the task was retried (its answer lost)
+    await globalEstate({ secondaryInstances: true });
+    await recoverTier(primaryDown(), request);
+
+    // Act
+    const [retried] = await recoverTier(primaryDown(), request);
+    const [other] = await recoverTier(primaryDown(), {
+      ...request,
+      episode: { ...request.episode, id: 'fo-2' },
+    });
+
+    // Assess
+    expect(retried?.globalPromotion).toEqual({
+      globalClusterIdentifier: 'shop-global',
+      how: 'failover',
+      dataLossAllowed: true,
+    });
+    expect(other?.globalPromotion).toMatchObject({ how: 'already', dataLossAllowed: false });
   });
 
   it('calls a secondary with no instances broken rather than waiting for a writer that never comes', async () => {

@@ -2,11 +2,14 @@
  * What the failover roles may and may not do to Aurora clusters, asked of the synthesized role
  * policies with the evaluator that enforces every workflow run: restore only the plan's clusters,
  * by their episode names, from the app's cluster snapshots; create instances only in those; delete
- * no cluster. Each denial has an allowed counterpart so it cannot pass by denying everything.
+ * no cluster (only retire-recovery-copies does, after failback, and only the restored ones: see
+ * cluster-must-deny). Each denial has an allowed counterpart so it cannot pass by denying everything.
  */
+import { CreateDBClusterCommand } from '@aws-sdk/client-rds';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Plan } from '../../lambdas/plan/plan-schema';
 import { TAG } from '../../lambdas/recovery-points/recovery-point';
+import { createAwsClients } from '../../lambdas/runtime/aws-clients';
 import { stackNameFor } from '../../lib/pendulum-app';
 import { synthesizeTemplate } from '../../lib/synthesize-template';
 import { type LocalIam, localIamFor } from '../../local/iam/local-iam';
@@ -114,11 +117,26 @@ describe('what failover may do to Aurora clusters', () => {
     expect(await whoMay('CreateDBInstance', instance('billing-db-2', 'shop-aurora-pf-1a2b3c4d'))).toEqual([]);
   });
 
-  it('no role deletes a cluster, restored or not', async () => {
-    for (const cluster of ['shop-aurora', 'shop-aurora-pf-1a2b3c4d', 'billing-aurora'])
-      expect(
-        await whoMay('DeleteDBCluster', { DBClusterIdentifier: cluster, SkipFinalSnapshot: true }),
-      ).toEqual([]);
+  it('no failover role deletes a cluster; only the retiring of recovery copies deletes a restored one', async () => {
+    // Prepare: a cluster as failover restores it, tagged with the app
+    await createAwsClients()
+      .rds(RECOVERY)
+      .send(
+        new CreateDBClusterCommand({
+          DBClusterIdentifier: 'shop-aurora-pf-1a2b3c4d',
+          Engine: 'aurora-postgresql',
+          MasterUsername: 'orders',
+          MasterUserPassword: 'orders-password',
+          Tags: appTags,
+        }),
+      );
+    const deleting = (cluster: string) => ({ DBClusterIdentifier: cluster, SkipFinalSnapshot: true });
+    // Act / Assess
+    for (const cluster of ['shop-aurora', 'billing-aurora', 'billing-aurora-pf-1a2b3c4d'])
+      expect(await whoMay('DeleteDBCluster', deleting(cluster)), cluster).toEqual([]);
+    expect(await whoMay('DeleteDBCluster', deleting('shop-aurora-pf-1a2b3c4d'))).toEqual([
+      'lambdas/handlers/retire-recovery-copies.ts',
+    ]);
   });
 
   it('a plan without clusters grants nothing of them', async () => {

@@ -5,7 +5,9 @@
  * denial has an allowed counterpart so it cannot pass by denying everything.
  */
 import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { PROMOTED_BY_TAG } from '../../lambdas/failover/global-recovery';
 import type { Plan } from '../../lambdas/plan/plan-schema';
+import { TAG } from '../../lambdas/recovery-points/recovery-point';
 import { stackNameFor } from '../../lib/pendulum-app';
 import { synthesizeTemplate } from '../../lib/synthesize-template';
 import { type LocalIam, localIamFor } from '../../local/iam/local-iam';
@@ -70,10 +72,49 @@ describe('who may promote a global database member', () => {
     }
   });
 
-  it("recover-tier and check-tier-ready describe the plan's global database only", async () => {
+  it('only sync-home switches back, to the primary-region member, and never fails over', async () => {
+    const home = {
+      GlobalClusterIdentifier: 'shop-global',
+      TargetDbClusterIdentifier: 'arn:aws:rds:us-east-1:123456789012:cluster:shop-aurora',
+    };
+    expect(await whoMay(global, 'SwitchoverGlobalCluster', home)).toEqual(['lambdas/handlers/sync-home.ts']);
+    expect(await whoMay(global, 'FailoverGlobalCluster', home)).toEqual([]);
+    expect(
+      await whoMay(global, 'SwitchoverGlobalCluster', { ...home, GlobalClusterIdentifier: 'billing-global' }),
+    ).toEqual([]);
+  });
+
+  it('recover-tier may tag a recovery-region cluster only with how it promoted it, nothing else', async () => {
+    const tagging = (tags: Record<string, string>) => ({
+      ResourceName: TARGET,
+      Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+    });
+    const recorded = { [PROMOTED_BY_TAG]: 'failover', [TAG.failover]: 'fo-1' };
+    expect(await whoMay(global, 'AddTagsToResource', tagging(recorded))).toContain(
+      'lambdas/handlers/recover-tier.ts',
+    );
+    expect(await whoMay(global, 'AddTagsToResource', tagging({ ...recorded, team: 'x' }))).not.toContain(
+      'lambdas/handlers/recover-tier.ts',
+    );
+    expect(await whoMay(global, 'AddTagsToResource', tagging({ [TAG.failover]: 'fo-1' }))).not.toContain(
+      'lambdas/handlers/recover-tier.ts',
+    );
+    expect(await whoMay(none, 'AddTagsToResource', tagging(recorded))).not.toContain(
+      'lambdas/handlers/recover-tier.ts',
+    );
+  });
+
+  it("the tasks that promote, check, preflight, switch back and measure the RPO describe the plan's global database only", async () => {
     expect(
       await whoMay(global, 'DescribeGlobalClusters', { GlobalClusterIdentifier: 'shop-global' }),
-    ).toEqual(['lambdas/handlers/check-tier-ready.ts', 'lambdas/handlers/recover-tier.ts']);
+    ).toEqual([
+      'lambdas/handlers/check-tier-ready.ts',
+      'lambdas/handlers/choose-recovery-points.ts',
+      'lambdas/handlers/plan-failover.ts',
+      'lambdas/handlers/publish-rpo-age.ts',
+      'lambdas/handlers/recover-tier.ts',
+      'lambdas/handlers/sync-home.ts',
+    ]);
     expect(
       await whoMay(global, 'DescribeGlobalClusters', { GlobalClusterIdentifier: 'billing-global' }),
     ).toEqual([]);

@@ -2,7 +2,8 @@
  * An Aurora global database member failed over by the synthesized protect and failover workflows
  * under the deployed roles: protect snapshots nothing of it, failover promotes the global
  * database's member in the recovery region (a switchover: the primary region answers), restores
- * no cluster, and DNS names the promoted member's writer and reader endpoints.
+ * no cluster, and DNS names the promoted member's writer and reader endpoints; failback switches
+ * the global database back to the home member (never a failover) and DNS follows it.
  */
 
 import { DescribeDBClusterSnapshotsCommand, DescribeDBClustersCommand } from '@aws-sdk/client-rds';
@@ -109,5 +110,39 @@ describe('failing over an Aurora global database member', { timeout: 300_000 }, 
       dataLossAllowed: false,
       endpoint: west?.Endpoint,
     });
+
+    // Act again: fail back
+    iamLedger.clear();
+    const failback = await stack.run('failback', {});
+
+    // Assess: switched back (never failed over), nothing copied, restored, renamed or deleted
+    expect(failback.status, failback.cause).toBe('SUCCEEDED');
+    expect(iamLedger.records.filter((r) => !r.allowed)).toEqual([]);
+    expect(askedBy('rds:SwitchoverGlobalCluster')).toEqual(['lambdas/handlers/sync-home.ts']);
+    for (const action of [
+      'rds:FailoverGlobalCluster',
+      'rds:CreateDBClusterSnapshot',
+      'rds:RestoreDBClusterFromSnapshot',
+      'rds:ModifyDBCluster',
+      'rds:DeleteDBCluster',
+    ])
+      expect(askedBy(action), action).toEqual([]);
+    const home = await describeGlobalDatabase(clients().rds(PRIMARY), 'shop-global');
+    expect(home?.members.find((m) => m.writer)?.clusterIdentifier).toBe('shop-aurora');
+    const { DBClusters: eastClusters = [] } = await clients()
+      .rds(PRIMARY)
+      .send(new DescribeDBClustersCommand({}));
+    const { DBClusters: westClusters = [] } = await rds.send(new DescribeDBClustersCommand({}));
+    expect(eastClusters.map((c) => c.DBClusterIdentifier)).toEqual(['shop-aurora']);
+    expect(westClusters.map((c) => c.DBClusterIdentifier)).toEqual(['shop-aurora-west']);
+
+    // Assess: DNS names the home member's endpoints again
+    const east = eastClusters[0];
+    const back = await listZoneRecords(clients().route53(), estate.zoneId);
+    const backByKey = new Map(back.map((r) => [recordKey(r), r]));
+    const backValues = (key: string) =>
+      (backByKey.get(key as never)?.ResourceRecords ?? []).map((v) => v.Value);
+    expect(backValues('orders-db.shop.example.com. CNAME')).toEqual([east?.Endpoint]);
+    expect(backValues('orders-ro.shop.example.com. CNAME')).toEqual([east?.ReaderEndpoint]);
   });
 });

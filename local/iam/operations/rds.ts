@@ -393,17 +393,30 @@ export const RDS_OPERATIONS: Record<string, OperationMapper> = {
     { action: 'rds:FailoverGlobalCluster', resource: globalClusterArn(env, input.GlobalClusterIdentifier) },
     await existing('rds:FailoverGlobalCluster', env, 'cluster', input.TargetDbClusterIdentifier),
   ],
+  // Renaming (NewDBClusterIdentifier) is authorized on the cluster as it is named now: the
+  // Service Authorization Reference lists cluster* (and cluster-pg, og when named) for
+  // ModifyDBCluster, no resource for the new name.
   ModifyDBCluster: async (input: { DBClusterIdentifier: string }, env) => [
     await existing('rds:ModifyDBCluster', env, 'cluster', input.DBClusterIdentifier),
   ],
+  StartDBCluster: async (input: { DBClusterIdentifier: string }, env) => [
+    await existing('rds:StartDBCluster', env, 'cluster', input.DBClusterIdentifier),
+  ],
+  /**
+   * Service Authorization Reference, "Actions defined by Amazon RDS", DeleteDBCluster: resource
+   * types `cluster*` and `cluster-snapshot*` (the final snapshot it makes), dependent actions
+   * rds:CreateDBClusterSnapshot, rds:AddTagsToResource, rds:DeleteDBInstance. So a final snapshot
+   * is authorized as rds:DeleteDBCluster on its cluster-snapshot ARN too, and as the caller's own
+   * CreateDBClusterSnapshot (as for DB instances). Skipping it asks only for the cluster.
+   */
   DeleteDBCluster: async (
     input: { DBClusterIdentifier: string; FinalDBSnapshotIdentifier?: string; SkipFinalSnapshot?: boolean },
     env,
   ) => {
     const requests = [await existing('rds:DeleteDBCluster', env, 'cluster', input.DBClusterIdentifier)];
     if (input.FinalDBSnapshotIdentifier && !input.SkipFinalSnapshot) {
-      // As for DB instances: the final snapshot is the caller's own CreateDBClusterSnapshot.
       requests.push(
+        created('rds:DeleteDBCluster', env, 'cluster-snapshot', input.FinalDBSnapshotIdentifier),
         {
           ...(await existing('rds:CreateDBClusterSnapshot', env, 'cluster', input.DBClusterIdentifier)),
           implicit: 'final snapshot',
