@@ -2,7 +2,8 @@
  * The sample estate the rehearsal and the tests run against: the application that
  * examples/pendulum.yaml protects, created in a local AWS (moto). Copy it to model your own.
  *
- * Primary region: a VPC, web and api instances (tagged pendulum-role), a PostgreSQL database.
+ * Primary region: a VPC, web and api instances (tagged pendulum-role), a PostgreSQL database and,
+ * with `auroraCluster`, an Aurora PostgreSQL cluster (a writer and a reader).
  * Recovery region: the network failover lands in (subnets, security groups, a DB subnet group).
  * Route 53: shop.example.com with the managed records and unmanaged ones nobody may touch.
  */
@@ -16,7 +17,12 @@ import {
   RunInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { CreateAliasCommand, CreateKeyCommand, DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { CreateDBInstanceCommand, CreateDBSubnetGroupCommand, type RDSClient } from '@aws-sdk/client-rds';
+import {
+  CreateDBClusterCommand,
+  CreateDBInstanceCommand,
+  CreateDBSubnetGroupCommand,
+  type RDSClient,
+} from '@aws-sdk/client-rds';
 import {
   type Change,
   ChangeResourceRecordSetsCommand,
@@ -29,13 +35,20 @@ import type { AwsClients } from '../lambdas/runtime/aws-clients';
 /**
  * The estate's own tags, as production carries them (cost allocation, patching, environment), and
  * one AWS sets itself (CloudFormation's stack name: `aws:` tags cannot be set by anyone else, so
- * they never travel). Every instance and the database carry them; a role's instances also
- * `PatchGroup=shop-<role>`.
+ * they never travel). Every instance, the database and the cluster (and its members) carry them; a
+ * role's instances also `PatchGroup=shop-<role>`.
  */
 export const ESTATE_TAGS = {
   CostCenter: 'retail-4711',
   Environment: 'production',
   'aws:cloudformation:stack-name': 'shop-estate',
+} as const;
+
+/** The Aurora cluster examples/pendulum.yaml protects, and the class of its writer and reader. */
+export const SAMPLE_CLUSTER = {
+  identifier: 'shop-orders',
+  instanceClass: 'db.r6g.large',
+  readers: 1,
 } as const;
 
 export interface SampleEstateOptions {
@@ -56,6 +69,13 @@ export interface SampleEstateOptions {
    * @default none
    */
   readonly kmsAliases?: Readonly<Record<string, string>>;
+  /**
+   * Make the Aurora cluster the example plan names (SAMPLE_CLUSTER), under the database's key, and
+   * the records on its writer and reader endpoints. The rehearsal does when its plan names it;
+   * tests of other paths leave it out, as their plans do (test/support/sample-plan.ts).
+   * @default false
+   */
+  readonly auroraCluster?: boolean;
 }
 
 export interface SampleEstate {
@@ -65,6 +85,12 @@ export interface SampleEstate {
   readonly zoneName: string;
   readonly instances: { readonly web: string[]; readonly api: string[] };
   readonly databaseEndpoint: string;
+  /** The Aurora cluster's writer (cluster) and reader endpoints, when `auroraCluster` made it. */
+  readonly cluster?: {
+    readonly identifier: string;
+    readonly endpoint: string;
+    readonly readerEndpoint: string;
+  };
   readonly recoveryNetwork: {
     readonly vpcId: string;
     readonly subnets: string[];
@@ -205,6 +231,45 @@ async function database(
   return DBInstance?.Endpoint?.Address ?? '';
 }
 
+/**
+ * The orders cluster: Aurora PostgreSQL in the primary's DB subnet group, under the estate's key,
+ * with a writer and a reader (the first instance made in a cluster is its writer).
+ */
+async function cluster(
+  rds: RDSClient,
+  kmsKeyId: string | undefined,
+): Promise<NonNullable<SampleEstate['cluster']>> {
+  const { identifier, instanceClass, readers } = SAMPLE_CLUSTER;
+  const estateTags = tags({ ...ESTATE_TAGS, app: 'shop', Name: identifier });
+  const { DBCluster } = await rds.send(
+    new CreateDBClusterCommand({
+      DBClusterIdentifier: identifier,
+      Engine: 'aurora-postgresql',
+      EngineVersion: '15.4',
+      DBSubnetGroupName: 'shop-primary-db',
+      MasterUsername: 'orders',
+      MasterUserPassword: 'rehearsal-only-password',
+      ...(kmsKeyId ? { StorageEncrypted: true, KmsKeyId: kmsKeyId } : {}),
+      Tags: estateTags,
+    }),
+  );
+  for (let i = 0; i <= readers; i++)
+    await rds.send(
+      new CreateDBInstanceCommand({
+        DBInstanceIdentifier: `${identifier}-${i === 0 ? 'writer' : `reader-${i}`}`,
+        DBClusterIdentifier: identifier,
+        DBInstanceClass: instanceClass,
+        Engine: 'aurora-postgresql',
+        Tags: estateTags,
+      }),
+    );
+  return {
+    identifier,
+    endpoint: DBCluster?.Endpoint ?? '',
+    readerEndpoint: DBCluster?.ReaderEndpoint ?? '',
+  };
+}
+
 const record = (
   name: string,
   type: string,
@@ -265,6 +330,7 @@ export async function createSampleEstate(
     options.databaseGiB ?? 20,
     dataKey,
   );
+  const orders = options.auroraCluster ? await cluster(clients.rds(primaryRegion), dataKey) : undefined;
 
   const recovery = await network(clients.ec2(recoveryRegion), 'recovery', '10.20.0.0/16');
   await clients.rds(recoveryRegion).send(
@@ -288,6 +354,12 @@ export async function createSampleEstate(
     record(`www.${zoneName}`, 'A', ips(web), 60),
     record(`api.${zoneName}`, 'A', ips(api), 60),
     record(`db.${zoneName}`, 'CNAME', [databaseEndpoint], 60),
+    ...(orders
+      ? [
+          record(`orders-db.${zoneName}`, 'CNAME', [orders.endpoint], 60),
+          record(`orders-ro.${zoneName}`, 'CNAME', [orders.readerEndpoint], 60),
+        ]
+      : []),
     record(`static.${zoneName}`, 'CNAME', ['static-east.shop-cdn.example.net'], 60),
     // Unmanaged: failover must leave these exactly as they are.
     record(zoneName, 'MX', ['10 mail.example.net.']),
@@ -317,6 +389,7 @@ export async function createSampleEstate(
     zoneName,
     instances: { web, api },
     databaseEndpoint,
+    ...(orders ? { cluster: orders } : {}),
     recoveryNetwork: {
       vpcId: recovery.vpcId,
       subnets: [recovery.publicSubnet, recovery.privateSubnet],

@@ -11,8 +11,12 @@ import {
   type Instance,
 } from '@aws-sdk/client-ec2';
 import {
+  type DBCluster,
+  type DBClusterSnapshot,
   type DBInstance,
   type DBSnapshot,
+  DescribeDBClusterSnapshotsCommand,
+  DescribeDBClustersCommand,
   DescribeDBInstancesCommand,
   DescribeDBSnapshotsCommand,
   type RDSClient,
@@ -22,7 +26,7 @@ type Tagged =
   | { Tags?: { Key?: string; Value?: string }[] }
   | { TagList?: { Key?: string; Value?: string }[] };
 
-/** A tag's value on an instance, image, database or snapshot. */
+/** A tag's value on an instance, image, database, cluster or snapshot. */
 export function tagOf(resource: Tagged | undefined, key: string): string | undefined {
   if (!resource) return undefined;
   const tags = 'Tags' in resource ? resource.Tags : 'TagList' in resource ? resource.TagList : undefined;
@@ -51,7 +55,24 @@ export function addressOf(instance: Instance): string | undefined {
   return instance.PublicIpAddress ?? instance.PrivateIpAddress;
 }
 
+/**
+ * DB instances that are databases of their own. An Aurora cluster's writer and readers are DB
+ * instances too, but their data is the cluster's: they are read through `clusterMembers`.
+ */
 export async function databases(rds: RDSClient): Promise<DBInstance[]> {
+  return (await allDbInstances(rds)).filter((d) => !d.DBClusterIdentifier);
+}
+
+/** The instances of Aurora clusters in the region (writers and readers), by cluster identifier. */
+export async function clusterMembers(rds: RDSClient): Promise<Map<string, DBInstance[]>> {
+  const members = new Map<string, DBInstance[]>();
+  for (const d of await allDbInstances(rds))
+    if (d.DBClusterIdentifier)
+      members.set(d.DBClusterIdentifier, [...(members.get(d.DBClusterIdentifier) ?? []), d]);
+  return members;
+}
+
+async function allDbInstances(rds: RDSClient): Promise<DBInstance[]> {
   const all: DBInstance[] = [];
   let Marker: string | undefined;
   do {
@@ -68,6 +89,30 @@ export async function dbSnapshots(rds: RDSClient): Promise<DBSnapshot[]> {
   do {
     const page = await rds.send(new DescribeDBSnapshotsCommand({ Marker }));
     all.push(...(page.DBSnapshots ?? []));
+    Marker = page.Marker;
+  } while (Marker);
+  return all;
+}
+
+/** Aurora clusters in the region, with their members and endpoints. */
+export async function clusters(rds: RDSClient): Promise<DBCluster[]> {
+  const all: DBCluster[] = [];
+  let Marker: string | undefined;
+  do {
+    const page = await rds.send(new DescribeDBClustersCommand({ Marker }));
+    all.push(...(page.DBClusters ?? []));
+    Marker = page.Marker;
+  } while (Marker);
+  return all;
+}
+
+/** Manual cluster snapshots in the region: recovery points, their copies and final snapshots. */
+export async function clusterSnapshots(rds: RDSClient): Promise<DBClusterSnapshot[]> {
+  const all: DBClusterSnapshot[] = [];
+  let Marker: string | undefined;
+  do {
+    const page = await rds.send(new DescribeDBClusterSnapshotsCommand({ SnapshotType: 'manual', Marker }));
+    all.push(...(page.DBClusterSnapshots ?? []));
     Marker = page.Marker;
   } while (Marker);
   return all;

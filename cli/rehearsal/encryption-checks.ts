@@ -1,6 +1,7 @@
 /**
  * After each leg, every copy of a planned database is encrypted as the plan says: under the key
- * the plan names for the region it now runs in, and encrypted whenever the original was.
+ * the plan names for the region it now runs in, and encrypted whenever the original was. (Aurora
+ * clusters are checked the same way in cluster-checks.ts.)
  */
 import type { Instance, Volume } from '@aws-sdk/client-ec2';
 import type { DBInstance } from '@aws-sdk/client-rds';
@@ -11,12 +12,15 @@ import type { Plan } from '../../lambdas/plan/plan-schema';
 import type { AwsClients } from '../../lambdas/runtime/aws-clients';
 import type { Check, CheckPhase } from './rehearsal-checks';
 
-/** What the copy of `original` in `region` must be encrypted with: a key ARN, or none. */
-async function expectedKey(
+/**
+ * What the copy of `original` (a DB instance or an Aurora cluster) in `region` must be encrypted
+ * with: a key ARN, or none.
+ */
+export async function expectedKey(
   plan: Plan,
   clients: AwsClients,
   identifier: string,
-  original: DBInstance | undefined,
+  original: { readonly StorageEncrypted?: boolean | undefined } | undefined,
   region: string,
 ): Promise<string | undefined> {
   if (!original?.StorageEncrypted && !plan.encryption.encryptUnencrypted) return undefined;

@@ -6,8 +6,8 @@
  *   deleted. None of them is a record Pendulum manages, so failback must keep all four as they are.
  * - EC2: one more web server started in the recovery region (tagged `pendulum-role=web`, so the
  *   plan's tag selector picks it up); failback must give it a counterpart at home.
- * - RDS: the recovery database took 45 days of writes, marked with a tag so the new primary can be
- *   traced back to it; and someone created a reporting database there, with the app's tag, that
+ * - RDS: the recovery database and the recovery Aurora cluster took 45 days of writes, each marked
+ *   with a tag so the new primary can be traced back to it; and someone created a reporting database there, with the app's tag, that
  *   the plan does not know: reconciliation must name it and say what happens to it.
  */
 import { type Instance, RunInstancesCommand } from '@aws-sdk/client-ec2';
@@ -23,7 +23,7 @@ import type { Plan } from '../../lambdas/plan/plan-schema';
 import { TAG } from '../../lambdas/recovery-points/recovery-point';
 import { listZoneRecords } from '../../lambdas/route53/hosted-zone';
 import type { AwsClients } from '../../lambdas/runtime/aws-clients';
-import { baseImageId, databases, tagOf } from './aws-reads';
+import { baseImageId, clusters, databases, tagOf } from './aws-reads';
 
 /** What the 45 days change, by name: the checks look for exactly these. */
 export interface InterimChangeSpec {
@@ -58,6 +58,8 @@ export interface AppliedInterimChanges {
   readonly addedDatabaseId: string;
   /** Recovery-region database identifier by the plan's identifier it stands in for. */
   readonly recoveryDatabases: Readonly<Record<string, string>>;
+  /** Recovery-region Aurora cluster identifier by the plan's cluster identifier it stands in for. */
+  readonly recoveryClusters: Readonly<Record<string, string>>;
   /** One line per change, for people. */
   readonly summary: string[];
 }
@@ -153,6 +155,19 @@ export async function applyInterimChanges(
     );
     recoveryDatabases[source] = db.DBInstanceIdentifier;
   }
+  // A cluster's writes land in the cluster (its storage), not in one of its instances.
+  const recoveryClusters: Record<string, string> = {};
+  for (const cluster of await clusters(rds)) {
+    const source = tagOf(cluster, TAG.source);
+    if (!source || tagOf(cluster, TAG.failover) === undefined || !cluster.DBClusterArn) continue;
+    await rds.send(
+      new AddTagsToResourceCommand({
+        ResourceName: cluster.DBClusterArn,
+        Tags: [{ Key: spec.databaseTag.key, Value: spec.databaseTag.value }],
+      }),
+    );
+    recoveryClusters[source] = cluster.DBClusterIdentifier ?? '';
+  }
 
   // A reporting database someone made in the recovery region, with the app's tag.
   await rds.send(
@@ -176,6 +191,7 @@ export async function applyInterimChanges(
     addedInstanceId: added.InstanceId,
     addedDatabaseId: spec.addedDatabase.identifier,
     recoveryDatabases,
+    recoveryClusters,
     summary: [
       `DNS: added ${spec.addedTxt.name} TXT ${spec.addedTxt.value}`,
       `DNS: added ${spec.addedCname.name} CNAME ${spec.addedCname.value}`,
@@ -185,6 +201,10 @@ export async function applyInterimChanges(
       ...Object.entries(recoveryDatabases).map(
         ([source, id]) =>
           `RDS: ${id} (standing in for ${source}) took 45 days of writes (tag ${spec.databaseTag.key}=${spec.databaseTag.value})`,
+      ),
+      ...Object.entries(recoveryClusters).map(
+        ([source, id]) =>
+          `RDS: Aurora cluster ${id} (standing in for ${source}) took 45 days of writes (tag ${spec.databaseTag.key}=${spec.databaseTag.value})`,
       ),
       `RDS: created ${spec.addedDatabase.identifier} in ${plan.recoveryRegion} (tag ${TAG.app}=${plan.app}), which the plan does not know`,
     ],

@@ -4,14 +4,22 @@
  * the final sync, and what nobody told the plan about was named and left alone.
  */
 import type { Image } from '@aws-sdk/client-ec2';
-import type { DBInstance, DBSnapshot } from '@aws-sdk/client-rds';
+import type { DBCluster, DBClusterSnapshot, DBInstance, DBSnapshot } from '@aws-sdk/client-rds';
 import { type ArtifactStore, runArtifactKey } from '../../lambdas/artifacts/artifact-store';
 import type { FailbackRpo } from '../../lambdas/failback/failback-rpo';
 import type { FailbackResourcePlan } from '../../lambdas/failback/failback-run';
 import type { Plan } from '../../lambdas/plan/plan-schema';
 import { REVERSE_POINT_KIND, TAG } from '../../lambdas/recovery-points/recovery-point';
 import type { AwsClients } from '../../lambdas/runtime/aws-clients';
-import { databases, dbSnapshots, liveInstances, ownImages, tagOf } from './aws-reads';
+import {
+  clusterSnapshots,
+  clusters,
+  databases,
+  dbSnapshots,
+  liveInstances,
+  ownImages,
+  tagOf,
+} from './aws-reads';
 import type { AppliedInterimChanges } from './interim-changes';
 import type { Check, ObservedStep } from './rehearsal-checks';
 
@@ -21,8 +29,8 @@ const reverse = <T extends Tagged>(items: readonly T[]) =>
 const sources = (items: readonly Tagged[]) => new Set(items.map((i) => tagOf(i, TAG.source) ?? ''));
 
 /**
- * After a protect run while failed over: every recovered instance and database has a point in the
- * recovery region and a copy in the primary; nothing of the stale primary was imaged.
+ * After a protect run while failed over: every recovered instance, database and Aurora cluster has
+ * a point in the recovery region and a copy in the primary; nothing of the stale primary was imaged.
  */
 export async function reverseProtectionChecks(
   clients: AwsClients,
@@ -31,15 +39,34 @@ export async function reverseProtectionChecks(
 ): Promise<Check[]> {
   const home = plan.primaryRegion;
   const away = plan.recoveryRegion;
-  const [recovered, awayDbs, awayImages, homeImages, awaySnaps, homeSnaps] = await Promise.all([
+  const [
+    recovered,
+    awayDbs,
+    awayImages,
+    homeImages,
+    awaySnaps,
+    homeSnaps,
+    awayClusters,
+    awayClusterSnaps,
+    homeClusterSnaps,
+  ] = await Promise.all([
     liveInstances(clients.ec2(away), [{ Name: `tag:${TAG.failover}`, Values: ['*'] }]),
     databases(clients.rds(away)),
     ownImages(clients.ec2(away)),
     ownImages(clients.ec2(home)),
     dbSnapshots(clients.rds(away)),
     dbSnapshots(clients.rds(home)),
+    clusters(clients.rds(away)),
+    clusterSnapshots(clients.rds(away)),
+    clusterSnapshots(clients.rds(home)),
   ]);
   const recoveredDbs = awayDbs.filter((d: DBInstance) => tagOf(d, TAG.failover) !== undefined);
+  const recoveredClusters = awayClusters.filter((c: DBCluster) => tagOf(c, TAG.failover) !== undefined);
+  const keptCluster = sources(reverse<DBClusterSnapshot>(awayClusterSnaps));
+  const copiedCluster = sources(reverse<DBClusterSnapshot>(homeClusterSnaps));
+  const clustersOk = recoveredClusters.filter(
+    (c) => keptCluster.has(c.DBClusterIdentifier ?? '') && copiedCluster.has(c.DBClusterIdentifier ?? ''),
+  );
   const kept = sources(reverse<Image>(awayImages));
   const copied = sources(reverse<Image>(homeImages));
   const keptDb = sources(reverse<DBSnapshot>(awaySnaps));
@@ -48,7 +75,13 @@ export async function reverseProtectionChecks(
   const dbsOk = recoveredDbs.filter(
     (d) => keptDb.has(d.DBInstanceIdentifier ?? '') && copiedDb.has(d.DBInstanceIdentifier ?? ''),
   );
-  const staleImaged = [...kept, ...copied, ...keptDb, ...copiedDb].filter((id) => staleIds.includes(id));
+  const staleImaged = [...kept, ...copied, ...keptDb, ...copiedDb, ...keptCluster, ...copiedCluster].filter(
+    (id) => staleIds.includes(id),
+  );
+  const clusterPart =
+    recoveredClusters.length > 0
+      ? `, ${clustersOk.length} of ${recoveredClusters.length} Aurora cluster(s)`
+      : '';
   return [
     {
       phase: 'protect',
@@ -56,8 +89,9 @@ export async function reverseProtectionChecks(
       ok:
         recovered.length > 0 &&
         instancesOk.length === recovered.length &&
-        dbsOk.length === recoveredDbs.length,
-      detail: `${instancesOk.length} of ${recovered.length} instance(s), ${dbsOk.length} of ${recoveredDbs.length} database(s)`,
+        dbsOk.length === recoveredDbs.length &&
+        clustersOk.length === recoveredClusters.length,
+      detail: `${instancesOk.length} of ${recovered.length} instance(s), ${dbsOk.length} of ${recoveredDbs.length} database(s)${clusterPart}`,
     },
     {
       phase: 'protect',
@@ -83,10 +117,18 @@ export async function noLostWriteChecks(input: NoLostWriteInput): Promise<Check[
   const { clients, plan, artifacts, observedSteps, failbackRunId, interim } = input;
   const home = plan.primaryRegion;
   const away = plan.recoveryRegion;
-  const [homeDbs, awayDbs] = await Promise.all([databases(clients.rds(home)), databases(clients.rds(away))]);
-  const homeEndpoints = new Set(
-    homeDbs.filter((d) => tagOf(d, TAG.failback) !== undefined).map((d) => d.Endpoint?.Address ?? ''),
-  );
+  const [homeDbs, awayDbs, homeClusters] = await Promise.all([
+    databases(clients.rds(home)),
+    databases(clients.rds(away)),
+    clusters(clients.rds(home)),
+  ]);
+  // A data record names a database at home: a new DB instance, or a new cluster's writer or reader.
+  const homeEndpoints = new Set([
+    ...homeDbs.filter((d) => tagOf(d, TAG.failback) !== undefined).map((d) => d.Endpoint?.Address ?? ''),
+    ...homeClusters
+      .filter((c) => tagOf(c, TAG.failback) !== undefined)
+      .flatMap((c) => [c.Endpoint, c.ReaderEndpoint].filter((e): e is string => Boolean(e))),
+  ]);
   const gates = observedSteps.flatMap((step) => step.dataRecords.map((r) => ({ step, r })));
   const split = gates.filter(
     ({ r }) => !r.plain || r.values.length !== 1 || !homeEndpoints.has(r.values[0] ?? ''),

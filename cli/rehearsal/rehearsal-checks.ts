@@ -1,5 +1,6 @@
 /**
- * What the rehearsal proves, read from AWS (the local one): EC2, RDS, Route 53 and the state table,
+ * What the rehearsal proves, read from AWS (the local one): EC2, RDS (instances and Aurora clusters),
+ * Route 53 and the state table,
  * never the workflows' own outputs alone. Each check is one plain sentence, passed or failed with
  * what was found. The checks are written so that a skipped or half-done step fails them: DNS must
  * point at instances that exist in the expected region, made by the expected workflow, and as
@@ -7,7 +8,7 @@
  */
 
 import type { Image, Instance } from '@aws-sdk/client-ec2';
-import type { DBInstance, DBSnapshot } from '@aws-sdk/client-rds';
+import type { DBCluster, DBClusterSnapshot, DBInstance, DBSnapshot } from '@aws-sdk/client-rds';
 import type { ResourceRecordSet } from '@aws-sdk/client-route-53';
 import { normaliseDnsName } from '../../lambdas/dns/dns-name';
 import { recordKey } from '../../lambdas/dns/record-key';
@@ -18,7 +19,22 @@ import { TAG } from '../../lambdas/recovery-points/recovery-point';
 import { listZoneRecords, resolveZone } from '../../lambdas/route53/hosted-zone';
 import type { AwsClients } from '../../lambdas/runtime/aws-clients';
 import type { StateTable } from '../../lambdas/state/state-table';
-import { addressOf, databases, dbSnapshots, liveInstances, ownImages, tagOf } from './aws-reads';
+import {
+  addressOf,
+  clusterSnapshots,
+  databases,
+  dbSnapshots,
+  liveInstances,
+  ownImages,
+  tagOf,
+} from './aws-reads';
+import {
+  type ClusterView,
+  clusterChecks,
+  clusterEndpoint,
+  plannedClusters,
+  readClusters,
+} from './cluster-checks';
 import { databaseKeyChecks, instanceVolumeChecks, readVolumes, type VolumeShape } from './encryption-checks';
 import type { AppliedInterimChanges, InterimChangeSpec } from './interim-changes';
 import { estateTagCheck } from './tag-checks';
@@ -102,19 +118,26 @@ export interface BeforeFailover {
   readonly zones: ZoneRecords[];
   readonly primaryByRole: Record<string, Instance[]>;
   readonly primaryDatabases: DBInstance[];
+  /** The planned Aurora clusters found there, with their instances. */
+  readonly primaryClusters: ClusterView[];
 }
 
 export async function observeBeforeFailover(clients: AwsClients, plan: Plan): Promise<BeforeFailover> {
   const planned = new Set(plannedDatabases(plan));
-  const [zones, instances, dbs] = await Promise.all([
+  const plannedClusterIds = new Set(plannedClusters(plan));
+  const [zones, instances, dbs, primaryClusters] = await Promise.all([
     readZones(clients, plan),
     liveInstances(clients.ec2(plan.primaryRegion)),
     databases(clients.rds(plan.primaryRegion)),
+    readClusters(clients, plan.primaryRegion),
   ]);
   return {
     zones,
     primaryByRole: byRole(plan, instances),
     primaryDatabases: dbs.filter((db) => planned.has(db.DBInstanceIdentifier ?? '')),
+    primaryClusters: primaryClusters.filter((c) =>
+      plannedClusterIds.has(c.cluster.DBClusterIdentifier ?? ''),
+    ),
   };
 }
 
@@ -123,20 +146,24 @@ export interface BeforeFailback {
   readonly zones: ZoneRecords[];
   readonly recoveryByRole: Record<string, Instance[]>;
   readonly recoveryDatabases: DBInstance[];
+  /** The Aurora clusters failover made there, with their instances (they are retired by the end). */
+  readonly recoveryClusters: ClusterView[];
   /** The volumes of the instances running there, by instance id (they are retired by the end). */
   readonly recoveryVolumes: Record<string, VolumeShape[]>;
 }
 
 export async function observeBeforeFailback(clients: AwsClients, plan: Plan): Promise<BeforeFailback> {
-  const [zones, instances, dbs] = await Promise.all([
+  const [zones, instances, dbs, recoveryClusters] = await Promise.all([
     readZones(clients, plan),
     liveInstances(clients.ec2(plan.recoveryRegion)),
     databases(clients.rds(plan.recoveryRegion)),
+    readClusters(clients, plan.recoveryRegion),
   ]);
   return {
     zones,
     recoveryByRole: byRole(plan, instances),
     recoveryDatabases: dbs.filter((db) => tagOf(db, TAG.failover) !== undefined),
+    recoveryClusters: recoveryClusters.filter((c) => tagOf(c.cluster, TAG.failover) !== undefined),
     recoveryVolumes: await readVolumes(
       clients,
       plan.recoveryRegion,
@@ -217,6 +244,8 @@ interface RecordExpectation {
   role(role: string): { instances: Instance[]; expected: number; what: string };
   /** The database a record must point at. */
   database(identifier: string): { db?: DBInstance; what: string };
+  /** The Aurora cluster a record must point at (its writer or reader endpoint). */
+  cluster(identifier: string): { cluster?: DBCluster; what: string };
 }
 
 function managedRecordChecks(
@@ -227,6 +256,7 @@ function managedRecordChecks(
   expect: RecordExpectation,
 ): Check[] {
   const checks: Check[] = [];
+  const clusterIds = new Set(plannedClusters(plan));
   for (const zonePlan of plan.dns.zones) {
     const zone = zones.find((z) => z.name === normaliseDnsName(zonePlan.name));
     for (const record of zonePlan.records) {
@@ -252,6 +282,22 @@ function managedRecordChecks(
               (ok
                 ? `${list(values)}`
                 : `record: ${list(values)}; ${instances.length} such instance(s) running (${list(ips)}), ${expected} expected`),
+          ),
+        );
+      } else if ('database' in target && clusterIds.has(target.database)) {
+        const { cluster, what } = expect.cluster(target.database);
+        const endpoint = clusterEndpoint(cluster, target.endpoint);
+        const which = target.endpoint === 'reader' ? 'reader' : 'writer';
+        const ok = !shape && endpoint !== undefined && values.length === 1 && values[0] === endpoint;
+        checks.push(
+          check(
+            phase,
+            `${label} points at the ${which} endpoint of ${what} in ${region}`,
+            ok,
+            shape ??
+              (ok
+                ? `${endpoint} (${cluster?.DBClusterIdentifier})`
+                : `record: ${list(values)}; cluster: ${cluster ? `${cluster.DBClusterIdentifier} with ${which} endpoint ${endpoint}` : 'not found'}`),
           ),
         );
       } else if ('database' in target) {
@@ -332,8 +378,10 @@ export function estateChecks(plan: Plan, before: BeforeFailover): Check[] {
   return [
     check(
       'estate',
-      `The sample estate runs in ${plan.primaryRegion}: ${roles.map(([role, i]) => `${i.length} ${role}`).join(', ') || 'no instances'}, ${before.primaryDatabases.length} database(s)`,
-      roles.length > 0 && before.primaryDatabases.length === plannedDatabases(plan).length,
+      `The sample estate runs in ${plan.primaryRegion}: ${roles.map(([role, i]) => `${i.length} ${role}`).join(', ') || 'no instances'}, ${before.primaryDatabases.length} database(s), ${before.primaryClusters.length} Aurora cluster(s)`,
+      roles.length > 0 &&
+        before.primaryDatabases.length === plannedDatabases(plan).length &&
+        before.primaryClusters.length === plannedClusters(plan).length,
       list(roles.flatMap(([, i]) => i.map((x) => x.InstanceId))),
     ),
     check(
@@ -350,9 +398,10 @@ export async function protectChecks(
   plan: Plan,
   before: BeforeFailover,
 ): Promise<Check[]> {
-  const [images, snapshots] = await Promise.all([
+  const [images, snapshots, clusterPoints] = await Promise.all([
     ownImages(clients.ec2(plan.recoveryRegion)),
     dbSnapshots(clients.rds(plan.recoveryRegion)),
+    clusterSnapshots(clients.rds(plan.recoveryRegion)),
   ]);
   const instances = Object.values(before.primaryByRole).flat();
   const withAmi = instances.filter((i) => images.some((img) => tagOf(img, TAG.source) === i.InstanceId));
@@ -371,6 +420,24 @@ export async function protectChecks(
       dbIds.length > 0 && withSnapshot.length === dbIds.length,
       `${withSnapshot.length} of ${dbIds.length}`,
     ),
+    ...clusterPointCheck(plan, clusterPoints),
+  ];
+}
+
+/** A plan with Aurora clusters: each has a cluster snapshot point in the recovery region. */
+function clusterPointCheck(plan: Plan, points: readonly DBClusterSnapshot[]): Check[] {
+  const ids = plannedClusters(plan);
+  if (ids.length === 0) return [];
+  const withPoint = ids.filter((id) =>
+    points.some((s) => tagOf(s, TAG.source) === id && s.Status === 'available'),
+  );
+  return [
+    check(
+      'protect',
+      `Every protected Aurora cluster has a recovery cluster snapshot in ${plan.recoveryRegion}`,
+      withPoint.length === ids.length,
+      `${withPoint.length} of ${ids.length}`,
+    ),
   ];
 }
 
@@ -388,14 +455,27 @@ export interface FailoverCheckInput {
 export async function failoverChecks(input: FailoverCheckInput): Promise<Check[]> {
   const { clients, plan, state, before } = input;
   const region = plan.recoveryRegion;
-  const [zones, instances, dbs, app, run] = await Promise.all([
+  const [zones, instances, dbs, regionClusters, app, run] = await Promise.all([
     readZones(clients, plan),
     liveInstances(clients.ec2(region), [{ Name: `tag-key`, Values: [TAG.failover] }]),
     databases(clients.rds(region)),
+    readClusters(clients, region),
     state.getApp(plan.app, plan.primaryRegion),
     input.runId ? state.getRun(plan.app, input.runId) : Promise.resolve(undefined),
   ]);
   const recovered = instances.filter((i) => tagOf(i, TAG.drill) === undefined);
+  // The cluster failover made for each planned one: one, or none found (two would be a leak).
+  const recoveredClusters = (identifier: string) =>
+    regionClusters.filter(
+      (c) =>
+        tagOf(c.cluster, TAG.source) === identifier &&
+        tagOf(c.cluster, TAG.failover) !== undefined &&
+        tagOf(c.cluster, TAG.drill) === undefined,
+    );
+  const recoveredCluster = (identifier: string) => {
+    const found = recoveredClusters(identifier);
+    return found.length === 1 ? found[0] : undefined;
+  };
   const checks: Check[] = [
     check(
       'failover',
@@ -432,6 +512,10 @@ export async function failoverChecks(input: FailoverCheckInput): Promise<Check[]
           ...(copies.length === 1 ? { db: copies[0] } : {}),
           what: `the recovered copy of ${identifier}`,
         };
+      },
+      cluster: (identifier) => {
+        const cluster = recoveredCluster(identifier)?.cluster;
+        return { ...(cluster ? { cluster } : {}), what: `the cluster recovered for ${identifier}` };
       },
     }),
   );
@@ -496,7 +580,25 @@ export async function failoverChecks(input: FailoverCheckInput): Promise<Check[]
       })),
     ),
   );
-  const protectedSources = [...primary.map((i) => i.InstanceId ?? ''), ...plannedDatabases(plan)];
+  checks.push(
+    ...(await clusterChecks(
+      'failover',
+      clients,
+      plan,
+      region,
+      'recovered',
+      plannedClusters(plan).map((identifier) => ({
+        identifier,
+        original: before.primaryClusters.find((c) => c.cluster.DBClusterIdentifier === identifier),
+        copy: recoveredCluster(identifier),
+      })),
+    )),
+  );
+  const protectedSources = [
+    ...primary.map((i) => i.InstanceId ?? ''),
+    ...plannedDatabases(plan),
+    ...plannedClusters(plan),
+  ];
   const rpo = (run?.rpoSeconds ?? {}) as Record<string, unknown>;
   const rpoMissing = protectedSources.filter((s) => typeof rpo[s] !== 'number');
   checks.push(
@@ -552,23 +654,68 @@ function sameDatabase(a: DBInstance, b: DBInstance): boolean {
   return ta !== undefined ? ta === at(b) : a.DBInstanceIdentifier === b.DBInstanceIdentifier;
 }
 
+/**
+ * The same Aurora cluster, even renamed (the stale primary becomes `…-stale-…`): created at the
+ * same moment, or failing that the same resource id.
+ */
+function sameCluster(a: DBCluster, b: DBCluster): boolean {
+  const at = (c: DBCluster) => (c.ClusterCreateTime ? new Date(c.ClusterCreateTime).getTime() : undefined);
+  const ta = at(a);
+  if (ta !== undefined) return ta === at(b);
+  return a.DbClusterResourceId !== undefined
+    ? a.DbClusterResourceId === b.DbClusterResourceId
+    : a.DBClusterIdentifier === b.DBClusterIdentifier;
+}
+
+/** A final snapshot kept of the cluster that stood in for `source` when it was deleted. */
+function finalClusterSnapshotOf(
+  snapshots: readonly DBClusterSnapshot[],
+  source: string,
+  cluster: DBCluster | undefined,
+): DBClusterSnapshot | undefined {
+  return snapshots.find(
+    (s) =>
+      tagOf(s, FAILBACK_TAG.final) === 'true' &&
+      (tagOf(s, TAG.source) === source ||
+        (cluster !== undefined && s.DBClusterIdentifier === cluster.DBClusterIdentifier)),
+  );
+}
+
 export async function failbackChecks(input: FailbackCheckInput): Promise<Check[]> {
   const { clients, plan, state, beforeFailover, beforeFailback, spec, interim } = input;
   const home = plan.primaryRegion;
   const away = plan.recoveryRegion;
-  const [zones, homeLive, awayLive, homeDbs, awayDbs, homeImages, awayImages, homeSnaps, awaySnaps, app] =
-    await Promise.all([
-      readZones(clients, plan),
-      liveInstances(clients.ec2(home)),
-      liveInstances(clients.ec2(away)),
-      databases(clients.rds(home)),
-      databases(clients.rds(away)),
-      ownImages(clients.ec2(home)),
-      ownImages(clients.ec2(away)),
-      dbSnapshots(clients.rds(home)),
-      dbSnapshots(clients.rds(away)),
-      state.getApp(plan.app, plan.primaryRegion),
-    ]);
+  const [
+    zones,
+    homeLive,
+    awayLive,
+    homeDbs,
+    awayDbs,
+    homeImages,
+    awayImages,
+    homeSnaps,
+    awaySnaps,
+    app,
+    homeClusters,
+    awayClusters,
+    homeClusterSnaps,
+    awayClusterSnaps,
+  ] = await Promise.all([
+    readZones(clients, plan),
+    liveInstances(clients.ec2(home)),
+    liveInstances(clients.ec2(away)),
+    databases(clients.rds(home)),
+    databases(clients.rds(away)),
+    ownImages(clients.ec2(home)),
+    ownImages(clients.ec2(away)),
+    dbSnapshots(clients.rds(home)),
+    dbSnapshots(clients.rds(away)),
+    state.getApp(plan.app, plan.primaryRegion),
+    readClusters(clients, home),
+    readClusters(clients, away),
+    clusterSnapshots(clients.rds(home)),
+    clusterSnapshots(clients.rds(away)),
+  ]);
   const [failoverRun, failbackRun] = await Promise.all([
     input.failoverRunId ? state.getRun(plan.app, input.failoverRunId) : undefined,
     input.failbackRunId ? state.getRun(plan.app, input.failbackRunId) : undefined,
@@ -652,6 +799,55 @@ export async function failbackChecks(input: FailbackCheckInput): Promise<Check[]
     );
   }
 
+  // Aurora: each planned cluster at home is a new one under the plan's identifier, from the recovery cluster.
+  const homeCluster = (identifier: string) =>
+    homeClusters.find((c) => c.cluster.DBClusterIdentifier === identifier);
+  const originalCluster = (identifier: string) =>
+    beforeFailover.primaryClusters.find((c) => c.cluster.DBClusterIdentifier === identifier);
+  const recoveryCluster = (identifier: string) =>
+    beforeFailback.recoveryClusters.find((c) => tagOf(c.cluster, TAG.source) === identifier);
+  for (const identifier of plannedClusters(plan)) {
+    const found = homeCluster(identifier)?.cluster;
+    const original = originalCluster(identifier)?.cluster;
+    const recoveryId =
+      interim?.recoveryClusters[identifier] ?? recoveryCluster(identifier)?.cluster.DBClusterIdentifier;
+    const from = tagOf(found, FAILBACK_TAG.from);
+    const isNew =
+      found !== undefined &&
+      original !== undefined &&
+      !sameCluster(found, original) &&
+      tagOf(found, TAG.failback) !== undefined;
+    checks.push(
+      check(
+        'failback',
+        `The Aurora cluster ${identifier} in ${home} is a new cluster made from the recovery cluster ${recoveryId ?? '(none)'}`,
+        isNew && recoveryId !== undefined && from === recoveryId,
+        found
+          ? `${found.DBClusterIdentifier} tagged from ${from ?? 'nowhere'}${isNew ? '' : '; it is the old cluster'}`
+          : `no cluster ${identifier} in ${home}`,
+      ),
+    );
+  }
+  checks.push(
+    ...(await clusterChecks(
+      'failback',
+      clients,
+      plan,
+      home,
+      'brought home',
+      plannedClusters(plan).map((identifier) => {
+        const copy = homeCluster(identifier);
+        return {
+          identifier,
+          // The cluster that ran in the recovery region is what came home; the original is what it
+          // must match in shape and in the estate's tags.
+          original: originalCluster(identifier),
+          copy: copy && tagOf(copy.cluster, TAG.failback) !== undefined ? copy : undefined,
+        };
+      }),
+    )),
+  );
+
   const awayById = new Map(awayBefore.map((i) => [i.InstanceId, i]));
   checks.push(
     ...(await instanceVolumeChecks(
@@ -713,6 +909,13 @@ export async function failbackChecks(input: FailbackCheckInput): Promise<Check[]
         return {
           ...(db && tagOf(db, TAG.failback) !== undefined ? { db } : {}),
           what: `the new ${identifier}`,
+        };
+      },
+      cluster: (identifier) => {
+        const cluster = homeCluster(identifier)?.cluster;
+        return {
+          ...(cluster && tagOf(cluster, TAG.failback) !== undefined ? { cluster } : {}),
+          what: `the new cluster ${identifier}`,
         };
       },
     }),
@@ -871,6 +1074,49 @@ export async function failbackChecks(input: FailbackCheckInput): Promise<Check[]
           : list(copyDbs.map((d) => finalSnapshotOf(awaySnaps, d)?.DBSnapshotIdentifier)),
     ),
   );
+
+  checks.push(...retiredClusterChecks());
+
+  /** The stale primary cluster and the recovery clusters: deleted, each with a final snapshot kept. */
+  function retiredClusterChecks(): Check[] {
+    const planned = plannedClusters(plan);
+    if (planned.length === 0) return [];
+    const staleClusters = beforeFailover.primaryClusters;
+    const staleLive = staleClusters.filter((c) =>
+      homeClusters.some((h) => sameCluster(h.cluster, c.cluster)),
+    );
+    const staleFinal = (c: ClusterView) =>
+      finalClusterSnapshotOf(homeClusterSnaps, c.cluster.DBClusterIdentifier ?? '', undefined);
+    const staleNoSnap = staleClusters.filter((c) => !staleFinal(c));
+    const copies = beforeFailback.recoveryClusters;
+    const copiesLive = copies.filter((c) => awayClusters.some((a) => sameCluster(a.cluster, c.cluster)));
+    const copyFinal = (c: ClusterView) =>
+      finalClusterSnapshotOf(awayClusterSnaps, tagOf(c.cluster, TAG.source) ?? '', c.cluster);
+    const copiesNoSnap = copies.filter((c) => !copyFinal(c));
+    const ids = (views: readonly ClusterView[]) => list(views.map((c) => c.cluster.DBClusterIdentifier));
+    return [
+      check(
+        'failback',
+        `The stale primary Aurora cluster in ${home} is deleted, with a final cluster snapshot kept`,
+        staleClusters.length === planned.length && staleLive.length === 0 && staleNoSnap.length === 0,
+        staleLive.length > 0
+          ? `still there: ${ids(staleLive)}`
+          : staleNoSnap.length > 0
+            ? `no final snapshot of ${ids(staleNoSnap)}`
+            : list(staleClusters.map((c) => staleFinal(c)?.DBClusterSnapshotIdentifier)),
+      ),
+      check(
+        'failback',
+        `The recovery Aurora clusters in ${away} are deleted after the soak, each with a final cluster snapshot kept`,
+        copies.length === planned.length && copiesLive.length === 0 && copiesNoSnap.length === 0,
+        copiesLive.length > 0
+          ? `still there: ${ids(copiesLive)}`
+          : copiesNoSnap.length > 0
+            ? `no final snapshot of ${ids(copiesNoSnap)}`
+            : list(copies.map((c) => copyFinal(c)?.DBClusterSnapshotIdentifier)),
+      ),
+    ];
+  }
 
   checks.push(
     check(

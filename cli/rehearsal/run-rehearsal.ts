@@ -10,7 +10,7 @@
 import '../quiet-handlers';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createSampleEstate, type SampleEstate } from '../../examples/sample-estate';
+import { createSampleEstate, SAMPLE_CLUSTER, type SampleEstate } from '../../examples/sample-estate';
 import { ArtifactStore } from '../../lambdas/artifacts/artifact-store';
 import type { Reconciliation } from '../../lambdas/failback/reconciliation';
 import type { ReconcileResult } from '../../lambdas/handlers/reconcile-failback';
@@ -29,6 +29,7 @@ import { renderChangeSet } from '../change-set';
 import type { Output } from '../output';
 import { causeMessage, StepTracker } from '../step-events';
 import { executionName } from '../workflow-client';
+import { plannedClusters } from './cluster-checks';
 import { estateKeyAliases } from './encryption-checks';
 import { type HealthServer, startHealthServer } from './health-server';
 import { type AppliedInterimChanges, applyInterimChanges, interimChangeSpec } from './interim-changes';
@@ -337,9 +338,11 @@ export async function runRehearsal(options: RehearsalOptions = {}): Promise<Rehe
         ...(plan.dns.zones[0] ? { zoneName: plan.dns.zones[0].name } : {}),
         extraRecords: options.extraRecords ?? 300,
         kmsAliases: estateKeyAliases(plan),
+        // The sample plan's Aurora cluster; a plan of your own without it gets an estate without it.
+        auroraCluster: plannedClusters(plan).includes(SAMPLE_CLUSTER.identifier),
       });
       say.note(
-        `sample estate: ${estate.instances.web.length} web + ${estate.instances.api.length} api instance(s) and ${estate.databaseEndpoint.split('.')[0]} in ${plan.primaryRegion}; zone ${estate.zoneName} ${took()}`,
+        `sample estate: ${estate.instances.web.length} web + ${estate.instances.api.length} api instance(s), ${estate.databaseEndpoint.split('.')[0]}${estate.cluster ? ` and Aurora cluster ${estate.cluster.identifier}` : ''} in ${plan.primaryRegion}; zone ${estate.zoneName} ${took()}`,
       );
       stack = await deployLocalStack(plan);
       state = new StateTable(clients().dynamo(), stack.tableName);

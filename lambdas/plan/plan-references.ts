@@ -5,7 +5,6 @@
 
 import { phaseBudgetProblem } from '../hooks/hook-budget';
 import { HOOK_PHASES, isPrePhase } from '../hooks/hook-payload';
-import { auroraRefusal } from './aurora-support';
 import { durationSeconds } from './duration';
 import { freezeModeOf, isStatefulRecord } from './failback-freeze';
 import type { Plan } from './plan-schema';
@@ -92,9 +91,6 @@ export function checkPlanReferences(plan: Plan): PlanProblem[] {
           );
         else databases.set(db, [...base, key]);
         dbRoles.add(('rds' in resource ? resource.rds.role : resource.aurora.role) ?? db);
-        // Refused here, before anything is deployed, while clusters cannot come home (aurora-support).
-        const refusal = 'aurora' in resource ? auroraRefusal(db) : undefined;
-        if (refusal) problem([...base, 'aurora'], refusal);
         if ('rds' in resource && resource.rds.replicaIdentifier === resource.rds.identifier) {
           problem([...base, 'rds', 'replicaIdentifier'], 'expected the replica to have its own identifier');
         }

@@ -109,11 +109,17 @@ export const rdsResource = z.strictObject({
   }),
 });
 
-/** Aurora clusters are accepted by the schema so plans can name them; recovery support is planned. */
+/**
+ * An Aurora cluster, by its identifier in the primary region: protected by cluster snapshots,
+ * restored with its writer and readers on failover (or, in a global database, its secondary
+ * promoted), and brought home the same way on failback.
+ */
 export const auroraResource = z.strictObject({
   aurora: z.strictObject({
     clusterIdentifier: dbIdentifier,
+    /** Role for placement; defaults to the identifier. */
     role: name.optional(),
+    /** The Aurora global database the cluster belongs to: failover promotes its secondary instead of restoring. */
     globalClusterIdentifier: z.string().optional(),
     /** Keys for this cluster, by region, over `encryption.kmsKeys`. */
     kmsKeys: kmsKeys.optional(),

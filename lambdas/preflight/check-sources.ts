@@ -6,7 +6,10 @@
  * "Tag Auto Scaling groups and instances"): the group would replace what Pendulum recovers, so it
  * is refused until groups are supported. A DB instance with a DBClusterIdentifier is an Aurora
  * cluster member (RDS API Reference, DBInstance): its data is the cluster's, so the cluster is
- * what the plan must name. One describe per 200 ids, per tag selector, per database.
+ * what the plan must name (`aurora:`). DescribeDBClusters also lists Multi-AZ DB clusters, whose
+ * engine is `mysql` or `postgres` rather than `aurora-*` (RDS User Guide, "Multi-AZ DB cluster
+ * deployments"): they have no writer and readers to recreate, so they are refused. One describe
+ * per 200 ids, per tag selector, per database.
  */
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import { type DBCluster, DescribeDBClustersCommand, type RDSClient } from '@aws-sdk/client-rds';
@@ -232,7 +235,7 @@ export async function checkSources(
           'unsupported',
           path,
           `${d.db.identifier} is a member of the Aurora cluster ${db.DBClusterIdentifier}, not a standalone DB instance; its data is the cluster's`,
-          `remove it from the plan: Aurora clusters are not supported yet (protect ${db.DBClusterIdentifier} by other means, e.g. Aurora Global Database or AWS Backup)`,
+          `name the cluster instead: aurora: { clusterIdentifier: ${db.DBClusterIdentifier} } (its writer and readers are recovered with it)`,
         ),
       );
       return;
@@ -263,6 +266,17 @@ export async function checkSources(
             path,
             `no Aurora DB cluster ${c.id} in ${where}; expected a cluster of that identifier`,
             `correct the identifier (aws rds describe-db-clusters --region ${where})`,
+          ),
+        );
+        return;
+      }
+      if (!cluster.Engine?.startsWith('aurora')) {
+        problems.push(
+          problem(
+            'unsupported',
+            path,
+            `${c.id} is a Multi-AZ DB cluster (engine ${cluster.Engine ?? 'unknown'}), not an Aurora cluster`,
+            `Pendulum protects Aurora clusters and DB instances: protect ${c.id} by other means (e.g. AWS Backup) and remove it from the plan`,
           ),
         );
         return;

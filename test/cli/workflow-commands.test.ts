@@ -46,7 +46,8 @@ describe('pendulum workflow commands (--local)', () => {
   beforeAll(async () => {
     await aws.reset();
     planFile = samplePlanFile(health.url());
-    estate = await createSampleEstate(clients());
+    // The estate the example plan names, its Aurora cluster included.
+    estate = await createSampleEstate(clients(), { auroraCluster: true });
     const stack = await deployLocalStack(loadPlanFile(planFile));
     state = new StateTable(clients().dynamo(), stack.tableName);
   });
@@ -82,7 +83,8 @@ describe('pendulum workflow commands (--local)', () => {
 
     expect(code).toBe(0);
     expect(stdout).toContain('failover plan for shop, us-east-1 → us-west-2, recovery point latest');
-    expect(stdout).toContain('Resources to create in us-west-2 (5):');
+    // 4 instances, shop-db and the cluster shop-orders
+    expect(stdout).toContain('Resources to create in us-west-2 (6):');
     expect(stdout).toMatch(/data\s+shop-db\s+shop-db\s+restore database/);
     expect(stdout).toMatch(/launch instance/);
     expect(stdout).toMatch(/DNS changes \(\d+\):/);
@@ -127,7 +129,7 @@ describe('pendulum workflow commands (--local)', () => {
         status: 'FAILED_OVER',
         app: 'shop',
         activeRegion: 'us-west-2',
-        recovered: 5,
+        recovered: 6,
         targetsMet: true,
         outcomeKey: expect.stringMatching(/^runs\/shop\/failover-.+\/outcome\.json$/),
       },
@@ -135,11 +137,13 @@ describe('pendulum workflow commands (--local)', () => {
     expect(result.output.runId).toBe(result.runId);
     expect(result.rtoSeconds).toBe(result.output.rtoSeconds);
     // The outcome people ask for first: RPO per resource, what was recovered, DNS changes, snapshot.
-    expect(Object.keys(result.outcome.rpoSeconds)).toHaveLength(5);
-    expect(result.outcome.recovered).toHaveLength(5);
+    expect(Object.keys(result.outcome.rpoSeconds)).toHaveLength(6);
+    expect(result.outcome.recovered).toHaveLength(6);
     expect(result.outcome.dnsChanges[0].changes.map((c: { name: string }) => c.name).sort()).toEqual([
       'api.shop.example.com.',
       'db.shop.example.com.',
+      'orders-db.shop.example.com.',
+      'orders-ro.shop.example.com.',
       'static.shop.example.com.',
       'www.shop.example.com.',
     ]);
@@ -165,7 +169,7 @@ describe('pendulum workflow commands (--local)', () => {
     expect(code).toBe(0);
     expect(stdout).toContain('failback plan for shop, us-west-2 → us-east-1');
     expect(stdout).toContain('A dry run: nothing was created or changed.');
-    expect(stdout).toMatch(/Resources to bring home to us-east-1 \(5\):/);
+    expect(stdout).toMatch(/Resources to bring home to us-east-1 \(6\):/);
     expect(stdout).toMatch(/www\.shop\.example\.com\. A\s+upsert/);
     expect(stdout).toMatch(/Stored as runs\/shop\/failback-\S+\/reconciliation\.json/);
     expect((await state.getApp('shop', 'us-east-1')).status).toBe('FAILED_OVER');

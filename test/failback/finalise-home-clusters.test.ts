@@ -12,7 +12,7 @@ import {
   ListTagsForResourceCommand,
   StopDBClusterCommand,
 } from '@aws-sdk/client-rds';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ArtifactStore, runArtifactKey } from '../../lambdas/artifacts/artifact-store';
 import {
   FAILBACK_ARTIFACTS,
@@ -37,9 +37,6 @@ import { deployLocalStack, type LocalStack } from '../../local/local-stack';
 import { lambdaFunctions } from '../../local/synthesized-app';
 import { localAwsForTests } from '../support/local-aws';
 import { samplePlanWith } from '../support/sample-plan';
-
-// Plans naming a cluster are refused until failback brings clusters home (aurora-support).
-vi.mock('../../lambdas/plan/aurora-support', () => ({ auroraRefusal: () => undefined }));
 
 const PRIMARY = 'us-east-1';
 const RECOVERY = 'us-west-2';

@@ -1,11 +1,9 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   type FailbackResourceInput,
   planFailbackResources,
 } from '../../lambdas/failback/plan-failback-resources';
 import { samplePlanWith } from '../support/sample-plan';
-
-vi.mock('../../lambdas/plan/aurora-support', () => ({ auroraRefusal: () => undefined }));
 
 const plan = samplePlanWith((p) => {
   p.tiers[0]?.resources.push({ aurora: { clusterIdentifier: 'shop-aurora' } });

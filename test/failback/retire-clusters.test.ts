@@ -14,7 +14,7 @@ import {
   DescribeDBClustersCommand,
   DescribeDBInstancesCommand,
 } from '@aws-sdk/client-rds';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ArtifactStore, runArtifactKey } from '../../lambdas/artifacts/artifact-store';
 import {
   FAILBACK_ARTIFACTS,
@@ -35,9 +35,6 @@ import { deployLocalStack, type LocalStack } from '../../local/local-stack';
 import { lambdaFunctions } from '../../local/synthesized-app';
 import { localAwsForTests } from '../support/local-aws';
 import { samplePlanWith } from '../support/sample-plan';
-
-// Plans naming a cluster are refused until failback brings clusters home (aurora-support).
-vi.mock('../../lambdas/plan/aurora-support', () => ({ auroraRefusal: () => undefined }));
 
 const PRIMARY = 'us-east-1';
 const RECOVERY = 'us-west-2';

@@ -1,10 +1,7 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { selectRecoveryPoints } from '../../lambdas/failover/recovery-selection';
 import { BASE, point } from '../recovery-points/points';
 import { samplePlanWith } from '../support/sample-plan';
-
-// Plans naming a cluster are refused until failback brings clusters home (aurora-support).
-vi.mock('../../lambdas/plan/aurora-support', () => ({ auroraRefusal: () => undefined }));
 
 describe('choosing the recovery point of an Aurora cluster', () => {
   const plan = samplePlanWith((p) => {

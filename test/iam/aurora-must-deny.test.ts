@@ -6,7 +6,7 @@
  * cluster-must-deny). Each denial has an allowed counterpart so it cannot pass by denying everything.
  */
 import { CreateDBClusterCommand } from '@aws-sdk/client-rds';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Plan } from '../../lambdas/plan/plan-schema';
 import { TAG } from '../../lambdas/recovery-points/recovery-point';
 import { createAwsClients } from '../../lambdas/runtime/aws-clients';
@@ -16,9 +16,6 @@ import { type LocalIam, localIamFor } from '../../local/iam/local-iam';
 import { lambdaFunctions } from '../../local/synthesized-app';
 import { localAwsForTests } from '../support/local-aws';
 import { samplePlan, samplePlanWith } from '../support/sample-plan';
-
-// Plans naming a cluster are refused until failback brings clusters home (aurora-support).
-vi.mock('../../lambdas/plan/aurora-support', () => ({ auroraRefusal: () => undefined }));
 
 const RECOVERY = 'us-west-2';
 const POINT = 'pendulum-shop-rp-20260301t120000z-1a2b-shop-aurora';

@@ -4,7 +4,7 @@
  * Each denial has an allowed counterpart so it cannot pass by denying everything.
  */
 import { CreateDBClusterCommand, CreateDBInstanceCommand } from '@aws-sdk/client-rds';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { FAILBACK_TAG } from '../../lambdas/failback/home-names';
 import { episodeDbIdentifier } from '../../lambdas/failover/rds-recovery';
 import type { Plan } from '../../lambdas/plan/plan-schema';
@@ -16,9 +16,6 @@ import { type LocalIam, localIamFor } from '../../local/iam/local-iam';
 import { lambdaFunctions } from '../../local/synthesized-app';
 import { localAwsForTests } from '../support/local-aws';
 import { samplePlan, samplePlanWith } from '../support/sample-plan';
-
-// Plans naming a cluster are refused until failback brings clusters home (aurora-support).
-vi.mock('../../lambdas/plan/aurora-support', () => ({ auroraRefusal: () => undefined }));
 
 const PRIMARY = 'us-east-1';
 const RECOVERY = 'us-west-2';

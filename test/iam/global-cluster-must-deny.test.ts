@@ -4,7 +4,7 @@
  * databases only; no other role, and no role at all when the plan names no global database. Each
  * denial has an allowed counterpart so it cannot pass by denying everything.
  */
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { PROMOTED_BY_TAG } from '../../lambdas/failover/global-recovery';
 import type { Plan } from '../../lambdas/plan/plan-schema';
 import { TAG } from '../../lambdas/recovery-points/recovery-point';
@@ -14,9 +14,6 @@ import { type LocalIam, localIamFor } from '../../local/iam/local-iam';
 import { lambdaFunctions } from '../../local/synthesized-app';
 import { localAwsForTests } from '../support/local-aws';
 import { samplePlan, samplePlanWith } from '../support/sample-plan';
-
-// Plans naming a cluster are refused until failback brings clusters home (aurora-support).
-vi.mock('../../lambdas/plan/aurora-support', () => ({ auroraRefusal: () => undefined }));
 
 const RECOVERY = 'us-west-2';
 const TARGET = 'arn:aws:rds:us-west-2:123456789012:cluster:shop-aurora-west';

@@ -2,13 +2,11 @@
  * The write freeze of a plan with Aurora clusters: never none by default, and never readOnly, which
  * works through DB parameter groups and would leave a cluster taking writes during the final sync.
  */
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { freezeModeOf } from '../../lambdas/plan/failback-freeze';
 import { parsePlanObject } from '../../lambdas/plan/parse-plan';
 import type { PlanInput } from '../../lambdas/plan/plan-schema';
 import { samplePlan } from '../support/sample-plan';
-
-vi.mock('../../lambdas/plan/aurora-support', () => ({ auroraRefusal: () => undefined }));
 
 const hook = { lambda: { functionArn: 'arn:aws:lambda:us-west-2:123456789012:function:freeze' } };
 

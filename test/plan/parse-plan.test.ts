@@ -56,6 +56,11 @@ describe('the protection plan', () => {
     expect(result.plan.tiers.map((t) => t.name)).toEqual(['data', 'app']);
     expect(result.plan.failback.strategy).toBe('staged');
     expect(result.plan.hooks.preFailover).toEqual([]);
+    // An Aurora cluster is accepted (no longer refused at validate), with the freeze it needs.
+    expect(result.plan.tiers[0]?.resources).toContainEqual({
+      aurora: { clusterIdentifier: 'shop-orders', role: 'orders' },
+    });
+    expect(result.plan.failback.freeze).toBe('maintenance');
   });
 
   it('accepts the minimal plan', () => {
@@ -152,17 +157,6 @@ describe('the protection plan', () => {
       },
       'tiers[0].resources[0]',
       /exactly one of ec2, rds or aurora/,
-    ],
-    [
-      'an Aurora cluster (not supported yet: refused before anything is deployed)',
-      (p) => {
-        p.tiers[0] = {
-          ...p.tiers[0],
-          resources: [{ aurora: { clusterIdentifier: 'shop-aurora' } }],
-        } as never;
-      },
-      'tiers[0].resources[0].aurora',
-      /Aurora clusters are not supported yet \(Pendulum protects and fails over a cluster but cannot yet bring it home, so shop-aurora/,
     ],
     [
       'a reader endpoint of a database that is not an Aurora cluster',

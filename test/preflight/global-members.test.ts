@@ -4,15 +4,13 @@
  * its member, and when its member in the recovery region has no instance to serve from.
  */
 import { RDSClient } from '@aws-sdk/client-rds';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { formatPlanPath } from '../../lambdas/plan/plan-references';
 import type { Plan } from '../../lambdas/plan/plan-schema';
 import { checkGlobalMembers } from '../../lambdas/preflight/check-global-members';
 import { createGlobalDatabase } from '../recovery-points/global-database-estate';
 import { localAwsForTests } from '../support/local-aws';
 import { samplePlanWith } from '../support/sample-plan';
-
-vi.mock('../../lambdas/plan/aurora-support', () => ({ auroraRefusal: () => undefined }));
 
 const PRIMARY = 'us-east-1';
 const RECOVERY = 'us-west-2';

@@ -5,7 +5,7 @@
  * is kept there and copied to the primary. RPO publishing reads the cluster points as its role.
  */
 import { DescribeDBClusterSnapshotsCommand } from '@aws-sdk/client-rds';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ArtifactStore } from '../../lambdas/artifacts/artifact-store';
 import { episodeDbIdentifier } from '../../lambdas/failover/rds-recovery';
 import type { PublishRpoAgeResult } from '../../lambdas/handlers/publish-rpo-age';
@@ -20,9 +20,6 @@ import { localAwsForTests } from '../support/local-aws';
 import { samplePlanWith } from '../support/sample-plan';
 import { createAuroraCluster } from './aurora-estate';
 import { createEstate, PRIMARY, RECOVERY } from './estate';
-
-// Plans naming a cluster are refused until failback brings clusters home (aurora-support).
-vi.mock('../../lambdas/plan/aurora-support', () => ({ auroraRefusal: () => undefined }));
 
 const clients = () => createAwsClients();
 

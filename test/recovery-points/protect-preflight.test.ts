@@ -6,7 +6,7 @@
  */
 import { CreateTagsCommand, DescribeImagesCommand } from '@aws-sdk/client-ec2';
 import { DescribeDBClusterSnapshotsCommand } from '@aws-sdk/client-rds';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { makeProtectTierHandler } from '../../lambdas/handlers/protect-tier';
 import { parsePlanObject } from '../../lambdas/plan/parse-plan';
 import { type AwsClients, createAwsClients } from '../../lambdas/runtime/aws-clients';
@@ -16,9 +16,6 @@ import { type MotoServer, startMotoServer } from '../../local/moto-server';
 import { createEstateKeys } from '../support/estate-keys';
 import { createAuroraCluster } from './aurora-estate';
 import { createEstate, type Estate, estatePlan, PRIMARY, RECOVERY } from './estate';
-
-// Plans naming a cluster are refused until failback brings clusters home (aurora-support).
-vi.mock('../../lambdas/plan/aurora-support', () => ({ auroraRefusal: () => undefined }));
 
 describe('protect-tier preflight against moto', () => {
   let moto: MotoServer;

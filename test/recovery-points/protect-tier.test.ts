@@ -9,7 +9,7 @@ import {
   DescribeDBClusterSnapshotsCommand,
   DescribeDBSnapshotsCommand,
 } from '@aws-sdk/client-rds';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { makeProtectTierHandler } from '../../lambdas/handlers/protect-tier';
 import { parsePlanObject } from '../../lambdas/plan/parse-plan';
 import type { Plan, PlanInput } from '../../lambdas/plan/plan-schema';
@@ -25,9 +25,6 @@ import { type MotoServer, startMotoServer } from '../../local/moto-server';
 import { createAuroraCluster } from './aurora-estate';
 import { createEstate, type Estate, estatePlan, PRIMARY, RECOVERY } from './estate';
 import { pretendPending } from './pretend-pending';
-
-// Plans naming a cluster are refused until failback brings clusters home (aurora-support).
-vi.mock('../../lambdas/plan/aurora-support', () => ({ auroraRefusal: () => undefined }));
 
 function parse(input: PlanInput): Plan {
   const result = parsePlanObject(input);

@@ -90,6 +90,21 @@ describe('the rehearsal', () => {
       /TXT record added during failover/,
       /stale primary instances in us-east-1 are terminated, each with a final AMI kept/,
       /recovery databases in us-west-2 are deleted after the soak, each with a final snapshot kept/,
+      // The Aurora cluster, after each leg: whole, under the region's key, with the estate's tags.
+      /Every protected Aurora cluster has a recovery cluster snapshot in us-west-2/,
+      /Aurora cluster shop-orders recovered in us-west-2 is available with its writer and 1 reader/,
+      /Aurora cluster shop-orders recovered in us-west-2 is encrypted with the recovery region's key/,
+      /Every Aurora cluster recovered in us-west-2, and each of its instances, carries its source's own tags/,
+      /orders-db\.shop\.example\.com CNAME points at the writer endpoint of the cluster recovered for shop-orders/,
+      /orders-ro\.shop\.example\.com CNAME points at the reader endpoint of the cluster recovered for shop-orders/,
+      /Aurora cluster shop-orders in us-east-1 is a new cluster made from the recovery cluster shop-orders-pf-/,
+      /Aurora cluster shop-orders brought home in us-east-1 is available with its writer and 1 reader/,
+      /Aurora cluster shop-orders brought home in us-east-1 is encrypted with the primary region's key/,
+      /Every Aurora cluster brought home in us-east-1, and each of its instances, carries its source's own tags/,
+      /orders-db\.shop\.example\.com CNAME points at the writer endpoint of the new cluster shop-orders in us-east-1/,
+      /orders-ro\.shop\.example\.com CNAME points at the reader endpoint of the new cluster shop-orders in us-east-1/,
+      /stale primary Aurora cluster in us-east-1 is deleted, with a final cluster snapshot kept/,
+      /recovery Aurora clusters in us-west-2 are deleted after the soak, each with a final cluster snapshot kept/,
       /RTO and RPO/,
     ])
       expect(
@@ -100,7 +115,8 @@ describe('the rehearsal', () => {
       preserved: 4,
       conflicts: 0,
       instancesHome: 5,
-      databasesHome: 1,
+      // shop-db and the Aurora cluster shop-orders
+      databasesHome: 2,
     });
 
     // Progress for people: phase headings, steps with durations, the check list, the total time.
@@ -166,6 +182,11 @@ describe('the rehearsal', () => {
         /DNS moved home in stages/,
         /stale primary instances in us-east-1 are terminated/,
         /stale primary database in us-east-1 is deleted/,
+        /Aurora cluster shop-orders in us-east-1 is a new cluster/,
+        /Aurora cluster shop-orders brought home in us-east-1 is available/,
+        /orders-db\.shop\.example\.com CNAME points at the writer endpoint of the new cluster shop-orders/,
+        /stale primary Aurora cluster in us-east-1 is deleted/,
+        /recovery Aurora clusters in us-west-2 are deleted after the soak/,
         /instances in us-west-2 are terminated after the soak/,
         /recovery databases in us-west-2 are deleted after the soak/,
         /RTO and RPO/,

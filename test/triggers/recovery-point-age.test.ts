@@ -1,12 +1,9 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parsePlanObject } from '../../lambdas/plan/parse-plan';
 import type { Plan, PlanInput } from '../../lambdas/plan/plan-schema';
 import { MISSING_AGE_SECONDS } from '../../lambdas/rpo/dr-metric-names';
 import { ageMetricValue, recoveryPointAges } from '../../lambdas/rpo/recovery-point-age';
 import { BASE, point } from '../recovery-points/points';
-
-// Plans naming a cluster are refused until failback brings clusters home (aurora-support).
-vi.mock('../../lambdas/plan/aurora-support', () => ({ auroraRefusal: () => undefined }));
 
 function plan(tiers: PlanInput['tiers']): Plan {
   const result = parsePlanObject({

@@ -5,7 +5,7 @@
  * database with no member there leaves the cluster without a recovery point.
  */
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parsePlanObject } from '../../lambdas/plan/parse-plan';
 import type { PlanInput } from '../../lambdas/plan/plan-schema';
 import { createAwsClients } from '../../lambdas/runtime/aws-clients';
@@ -17,8 +17,6 @@ import { lambdaFunctions } from '../../local/synthesized-app';
 import { estatePlan, PRIMARY, RECOVERY } from '../recovery-points/estate';
 import { createGlobalDatabase } from '../recovery-points/global-database-estate';
 import { localAwsForTests } from '../support/local-aws';
-
-vi.mock('../../lambdas/plan/aurora-support', () => ({ auroraRefusal: () => undefined }));
 
 const aws = localAwsForTests(RECOVERY);
 const clients = () => createAwsClients();

@@ -13,7 +13,7 @@ import {
   DescribeDBClustersCommand,
   DescribeDBInstancesCommand,
 } from '@aws-sdk/client-rds';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { modeledMs } from '../../cli/rehearsal/modeled-time';
 import { createSampleEstate, type SampleEstate } from '../../examples/sample-estate';
 import { ArtifactStore } from '../../lambdas/artifacts/artifact-store';
@@ -29,8 +29,6 @@ import { useInstantAws, useRealisticAws } from '../../local/realistic-aws/realis
 import { createEstateKeys, type EstateKeys } from '../support/estate-keys';
 import { localAwsForTests } from '../support/local-aws';
 import { samplePlanWith } from '../support/sample-plan';
-
-vi.mock('../../lambdas/plan/aurora-support', () => ({ auroraRefusal: () => undefined }));
 
 const PRIMARY = 'us-east-1';
 const RECOVERY = 'us-west-2';

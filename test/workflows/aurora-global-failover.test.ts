@@ -7,7 +7,7 @@
  */
 
 import { DescribeDBClusterSnapshotsCommand, DescribeDBClustersCommand } from '@aws-sdk/client-rds';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { modeledMs, modeledRto } from '../../cli/rehearsal/modeled-time';
 import { createSampleEstate } from '../../examples/sample-estate';
 import { ArtifactStore } from '../../lambdas/artifacts/artifact-store';
@@ -23,9 +23,6 @@ import { useInstantAws, useRealisticAws } from '../../local/realistic-aws/realis
 import { createGlobalDatabase } from '../recovery-points/global-database-estate';
 import { localAwsForTests } from '../support/local-aws';
 import { samplePlanWith } from '../support/sample-plan';
-
-// Plans naming a cluster are refused until failback brings clusters home (aurora-support).
-vi.mock('../../lambdas/plan/aurora-support', () => ({ auroraRefusal: () => undefined }));
 
 const PRIMARY = 'us-east-1';
 const RECOVERY = 'us-west-2';
