@@ -21,6 +21,7 @@ import {
   RDSClient,
 } from '@aws-sdk/client-rds';
 import { asHarness, isHarnessCall } from './harness-calls';
+import { RdsFault } from './rds-fault';
 import { clientRegion, type SdkClient, type SdkCommand } from './sdk-send';
 
 type Send = (this: SdkClient, command: SdkCommand, ...rest: unknown[]) => unknown;
@@ -33,17 +34,6 @@ const writerAtRename = new Map<string, Map<string, boolean>>();
 export function resetClusterRenames(): void {
   clusterOfInstance.clear();
   writerAtRename.clear();
-}
-
-class RdsFault extends Error {
-  readonly $fault = 'client';
-  readonly $metadata = { httpStatusCode: 400 };
-  constructor(
-    override readonly name: string,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 /** What moto has, read as the harness (not evaluated by IAM, not slowed). */

@@ -13,6 +13,7 @@
 import type { DescribeGlobalClustersCommandOutput, GlobalCluster } from '@aws-sdk/client-rds';
 import { DescribeGlobalClustersCommand, RDSClient } from '@aws-sdk/client-rds';
 import { asHarness } from './harness-calls';
+import { RdsFault } from './rds-fault';
 import { clientRegion, type SdkClient, type SdkCommand } from './sdk-send';
 
 /** The writer's cluster ARN, by global cluster identifier, once the double has moved it. */
@@ -20,17 +21,6 @@ const writers = new Map<string, string>();
 
 export function resetGlobalClusterWriters(): void {
   writers.clear();
-}
-
-class RdsFault extends Error {
-  readonly $fault = 'client';
-  readonly $metadata = { httpStatusCode: 400 };
-  constructor(
-    override readonly name: string,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 /** The global cluster as it is now: moto's members, with the writer the double knows. */
