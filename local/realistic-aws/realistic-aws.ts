@@ -21,10 +21,11 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { DescribeImagesCommand, DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeDBClustersCommand, RDSClient } from '@aws-sdk/client-rds';
 import { asHarness, isHarnessCall } from '../harness-calls';
 import { clientRegion, type SdkClient, type SdkCommand, wrapSdkSend } from '../sdk-send';
 import { resetVirtualClock, virtualClock } from '../virtual-clock';
-import { serverFault, throttled } from './aws-errors';
+import { awsError, serverFault, throttled } from './aws-errors';
 import {
   AWS_LATENCY,
   AWS_REQUEST_RATES,
@@ -151,6 +152,13 @@ export function realismStats(): Readonly<RealismStats> {
 /** Runs a task's handler: its calls are the ones slowed, throttled and faulted. */
 export function duringTask<T>(body: () => T): T {
   return taskScope.run(true, body);
+}
+
+async function clusterExists(region: string, identifier: string): Promise<boolean> {
+  const { DBClusters = [] } = await new RDSClient({ region }).send(
+    new DescribeDBClustersCommand({ Filters: [{ Name: 'db-cluster-id', Values: [identifier] }] }),
+  );
+  return DBClusters.some((c) => c.DBClusterIdentifier === identifier);
 }
 
 /** Sleeps in virtual time (only while the virtual clock runs). */
@@ -523,6 +531,14 @@ function realisticMiddleware(client: SdkClient) {
       } catch (error) {
         stats.notReady += 1;
         throw error;
+      }
+      // A restore retried by the SDK after a fault that came once it went through: AWS answers
+      // DBClusterAlreadyExistsFault (RDS API Reference, RestoreDBClusterFromSnapshot, Errors);
+      // moto 5.2.1 restores over the cluster and fails on its automated snapshot's name instead.
+      if (service === 'RDS' && operation === 'RestoreDBClusterFromSnapshot') {
+        const id = String(args.input.DBClusterIdentifier ?? '');
+        if (await asHarness(() => clusterExists(region, id)))
+          throw awsError('DBClusterAlreadyExistsFault', 400, `DB Cluster already exists: ${id}`);
       }
       const result = await call();
       const now = clock.now();

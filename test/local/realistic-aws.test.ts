@@ -18,6 +18,7 @@ import {
   DescribeDBClusterSnapshotsCommand,
   DescribeDBSnapshotsCommand,
   RDSClient,
+  RestoreDBClusterFromSnapshotCommand,
   RestoreDBInstanceFromDBSnapshotCommand,
 } from '@aws-sdk/client-rds';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -130,6 +131,45 @@ describe('the realistic local AWS', () => {
 
     // Assess: one instance, and the retry did not hide it again
     expect(seen).toEqual({ same: true, state: 'pending' });
+  });
+
+  it('answers a cluster restore retried after it went through with DBClusterAlreadyExistsFault, as AWS does', async () => {
+    // Prepare: a cluster snapshot, restored once
+    useRealisticAws({ seed: 5, latency: false, throttling: false });
+    const rds = new RDSClient({ region: 'us-west-2' });
+    await rds.send(
+      new CreateDBClusterCommand({
+        DBClusterIdentifier: 'orders',
+        Engine: 'aurora-postgresql',
+        MasterUsername: 'orders',
+        MasterUserPassword: 'orders-password',
+      }),
+    );
+    await rds.send(
+      new CreateDBClusterSnapshotCommand({
+        DBClusterIdentifier: 'orders',
+        DBClusterSnapshotIdentifier: 'orders-1',
+      }),
+    );
+    const restore = () =>
+      rds
+        .send(
+          new RestoreDBClusterFromSnapshotCommand({
+            DBClusterIdentifier: 'orders-restored',
+            SnapshotIdentifier: 'orders-1',
+            Engine: 'aurora-postgresql',
+          }),
+        )
+        .then(
+          () => 'restored',
+          (e: Error) => e.name,
+        );
+
+    // Act
+    const answers = [await restore(), await restore()];
+
+    // Assess
+    expect(answers).toEqual(['restored', 'DBClusterAlreadyExistsFault']);
   });
 
   it('keeps a DB snapshot creating for minutes and refuses a restore from it until it is available', async () => {
