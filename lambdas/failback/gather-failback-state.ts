@@ -9,7 +9,13 @@ import {
   type EC2Client,
   type Instance,
 } from '@aws-sdk/client-ec2';
-import { type DBInstance, DescribeDBInstancesCommand, type RDSClient } from '@aws-sdk/client-rds';
+import {
+  type DBCluster,
+  type DBInstance,
+  DescribeDBClustersCommand,
+  DescribeDBInstancesCommand,
+  type RDSClient,
+} from '@aws-sdk/client-rds';
 import type { ResourceRecordSet } from '@aws-sdk/client-route-53';
 import type { ArtifactStore } from '../artifacts/artifact-store';
 import { describeClusters } from '../failover/aurora-recovery';
@@ -106,10 +112,11 @@ export async function readRecoveryRegion(
 ): Promise<RecoveryRegionState> {
   const placement = await recoveryPlacement(ec2, plan);
   const subnetIds = Object.keys(placement.subnets);
-  const [appTagged, placed, databases] = await Promise.all([
+  const [appTagged, placed, databases, clusters] = await Promise.all([
     describeAll(ec2, [{ Name: `tag:${TAG.app}`, Values: [plan.app] }, LIVE]),
     inSubnets(ec2, subnetIds),
     describeAllDatabases(rds),
+    describeAllClusters(rds),
   ]);
   const found = new Map<string, RecoveryInstance>();
   for (const instance of appTagged) {
@@ -134,7 +141,11 @@ export async function readRecoveryRegion(
     if (instance.InstanceId) estate.set(instance.InstanceId, estateInstance(instance));
   return {
     roleInstances: [...found.values()],
-    estate: { placement, instances: [...estate.values()], databases: databases.flatMap(estateDatabase) },
+    estate: {
+      placement,
+      instances: [...estate.values()],
+      databases: [...databases.flatMap(estateDatabase), ...clusters.flatMap(estateCluster)],
+    },
   };
 }
 
@@ -224,6 +235,37 @@ async function describeAllDatabases(rds: RDSClient): Promise<DBInstance[]> {
     Marker = page.Marker;
   } while (Marker);
   return databases;
+}
+
+/**
+ * An Aurora cluster as an estate database: one made in the recovery region while failed over (by
+ * hand, or by a tool) holds writes failback would not bring home, so it is looked at like a DB
+ * instance is.
+ */
+function estateCluster(cluster: DBCluster): EstateDatabase[] {
+  if (!cluster.DBClusterIdentifier || ['deleting', 'deleted'].includes(cluster.Status ?? '')) return [];
+  return [
+    {
+      kind: 'aurora',
+      id: cluster.DBClusterIdentifier,
+      tags: tagMap(cluster.TagList),
+      ...(cluster.DBSubnetGroup ? { subnetGroup: cluster.DBSubnetGroup } : {}),
+      subnetIds: [],
+      ...(cluster.ClusterCreateTime ? { createdAt: new Date(cluster.ClusterCreateTime).toISOString() } : {}),
+    },
+  ];
+}
+
+/** Every Aurora cluster in a region, paged (RDS filters clusters by neither tag nor subnet). */
+async function describeAllClusters(rds: RDSClient): Promise<DBCluster[]> {
+  const clusters: DBCluster[] = [];
+  let Marker: string | undefined;
+  do {
+    const page = await rds.send(new DescribeDBClustersCommand({ Marker }));
+    clusters.push(...(page.DBClusters ?? []));
+    Marker = page.Marker;
+  } while (Marker);
+  return clusters;
 }
 
 /** Which of the given Aurora clusters still exist (not being deleted) in a region. */

@@ -200,7 +200,8 @@ export function planFailbackResources(input: FailbackResourceInput): FailbackRes
     instances: input.estate.instances,
     databases: input.estate.databases,
     knownInstances,
-    knownDatabases: new Set(input.recovered.filter((r) => r.kind === 'rds').map((r) => r.recovered)),
+    // Recovered clusters (restored or promoted global members) are known as databases are.
+    knownDatabases: new Set(input.recovered.filter((r) => r.kind !== 'ec2').map((r) => r.recovered)),
     roleImages,
   });
   // Brought home, not retired: an unknown instance was never Pendulum's to delete.

@@ -38,8 +38,10 @@ export interface EstateInstance {
   readonly launchedAt?: string;
 }
 
-/** A database in the recovery region, as a describe reports it. */
+/** A database in the recovery region, as a describe reports it: a DB instance, or an Aurora cluster. */
 export interface EstateDatabase {
+  /** @default rds */
+  readonly kind?: 'rds' | 'aurora';
   readonly id: string;
   readonly tags: Readonly<Record<string, string>>;
   readonly subnetGroup?: string;
@@ -178,7 +180,7 @@ export function resolveUnknown(input: UnknownInput): UnknownResult {
     const found = foundDatabase(db, plan.app, input.placement);
     if (!found) continue;
     const base = {
-      kind: 'rds' as const,
+      kind: db.kind ?? ('rds' as const),
       id: db.id,
       found,
       ...(db.createdAt ? { createdAt: db.createdAt } : {}),

@@ -132,16 +132,17 @@ export function allowReconcile(role: iam.IRole, plan: Plan): void {
   allowEc2Describe(role, regions, ['ec2:DescribeInstances']);
   allowEc2Describe(role, [plan.recoveryRegion], ['ec2:DescribeSubnets']);
   allowRdsDescribe(role, regions, ['db']);
-  // Which recovered clusters still run, and which stale primary clusters are still there: one
-  // filtered describe a region, which AWS authorizes on every cluster of the region.
-  if (planDatabases(plan).clusters.length > 0)
-    grant(role, {
-      sid: 'ListClusters',
-      actions: ['rds:DescribeDBClusters'],
-      resources: regions.map((region) => arnsFor(role).rds(region, 'cluster')),
-      reason:
-        'DescribeDBClusters filtered by cluster id is authorized on every cluster of the region; read-only, in the plan regions.',
-    });
+  // Which recovered clusters still run, which stale primary clusters are still there, and which
+  // clusters the inventory does not know run in the recovery region (a cluster made there while
+  // failed over holds writes failback would not bring home): describes authorized on every
+  // cluster of the region.
+  grant(role, {
+    sid: 'ListClusters',
+    actions: ['rds:DescribeDBClusters'],
+    resources: regions.map((region) => arnsFor(role).rds(region, 'cluster')),
+    reason:
+      'DescribeDBClusters of the region (all, or filtered by cluster id) is authorized on every cluster of the region; read-only, in the plan regions.',
+  });
 }
 
 /** SyncHome: image recovery instances, copy them home and launch them; carry the data home. */

@@ -31,12 +31,15 @@ describe('reconciliation reading Aurora clusters against moto', () => {
     );
   });
 
-  it("lists a cluster's writer and readers as no database of the estate, and other databases still", async () => {
+  it('lists a cluster as one database of the estate (its writer and readers as none), and other databases still', async () => {
     // Act
     const clients = createAwsClients();
     const state = await readRecoveryRegion(clients.ec2(RECOVERY), clients.rds(RECOVERY), samplePlan());
     // Assess
-    expect(state.estate.databases.map((d) => d.id)).toEqual(['someone-elses-db']);
+    expect(state.estate.databases.map((d) => [d.kind ?? 'rds', d.id])).toEqual([
+      ['rds', 'someone-elses-db'],
+      ['aurora', 'shop-aurora-pf-1a2b3c4d'],
+    ]);
   });
 
   it('finds the clusters that still exist, and not the ones that are gone', async () => {

@@ -97,6 +97,39 @@ describe('an Aurora cluster failing back', () => {
     ]);
   });
 
+  it('stops on a cluster made in the recovery region while failed over, whose writes would not come home', () => {
+    // Prepare: a cluster with the app's tag that the failover did not recover
+    const adhoc = {
+      kind: 'aurora' as const,
+      id: 'orders-adhoc',
+      tags: { 'pendulum:app': 'shop' },
+      subnetIds: [],
+    };
+    const recovered = {
+      kind: 'aurora' as const,
+      id: 'shop-aurora-pf-1a2b3c4d',
+      tags: { 'pendulum:app': 'shop' },
+      subnetIds: [],
+    };
+    const estate = {
+      placement: { subnets: {}, dbSubnetGroups: {} },
+      instances: [],
+      databases: [adhoc, recovered],
+    };
+
+    // Act
+    const stopped = planFailbackResources(input({ estate }));
+    const kept = planFailbackResources(input({ estate, prefer: 'current' }));
+
+    // Assess: the unknown cluster stops the failback (or is left in place); the recovered one is known
+    expect(stopped.unknown.map((u) => [u.kind, u.id, u.outcome])).toEqual([
+      ['aurora', 'orders-adhoc', 'conflict'],
+    ]);
+    expect(kept.unknown.map((u) => [u.kind, u.id, u.outcome])).toEqual([
+      ['aurora', 'orders-adhoc', 'leave in place'],
+    ]);
+  });
+
   it('is reported missing, and not retired, when the recovery cluster is gone', () => {
     const result = planFailbackResources(input({ recoveryClusters: [] }));
     expect(result.databases).toEqual([]);

@@ -396,11 +396,34 @@ describe('what no Pendulum role may do with Aurora clusters', () => {
     ).toBe(false);
   });
 
-  it('a plan without a cluster grants no cluster action to any role', () => {
+  it('a plan without a cluster grants no cluster action but reconcile listing them (a cluster made while failed over stops failback)', async () => {
     // Act
     const policies = JSON.stringify(synthesizeTemplate(samplePlan()));
 
-    // Assess
-    expect(policies.match(/rds:[A-Za-z]*DBCluster[A-Za-z]*/g) ?? []).toEqual([]);
+    // Assess: only DescribeDBClusters is named, and only reconcile-failback may ask it
+    expect([...new Set(policies.match(/rds:[A-Za-z]*DBCluster[A-Za-z]*/g) ?? [])]).toEqual([
+      'rds:DescribeDBClusters',
+    ]);
+    const plain = samplePlan();
+    const template = synthesizeTemplate(plain);
+    const plainIam = localIamFor(template, {
+      region: RECOVERY,
+      stackName: stackNameFor(plain),
+      accountId: '123456789012',
+    });
+    const may: string[] = [];
+    for (const handler of new Set(lambdaFunctions(template).map((f) => f.handlerModule)))
+      if (
+        (
+          await plainIam.decide(handler, {
+            service: 'RDS',
+            operation: 'DescribeDBClusters',
+            input: {},
+            region: RECOVERY,
+          })
+        ).every((d) => d.allowed)
+      )
+        may.push(handler);
+    expect(may).toEqual(['lambdas/handlers/reconcile-failback.ts']);
   });
 });
