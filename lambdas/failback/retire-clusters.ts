@@ -26,7 +26,7 @@ import { clusterSnapshotState, describeClusterSnapshot } from '../recovery-point
 import { TAG, tagMap } from '../recovery-points/recovery-point';
 import { mapWithConcurrency } from '../runtime/bounded-all';
 import { ValidationFailedError } from '../runtime/task-errors';
-import { isHomeDb } from './home-databases';
+import { isHomeCluster } from './home-finalise-clusters';
 import { errorName, FAILBACK_TAG, finalSnapshotIdentifier, staleDbIdentifier } from './home-names';
 import type { RetiredEntry, RetireRequest, RetireTarget } from './retire-resources';
 import { staleSource } from './stale-databases';
@@ -238,8 +238,7 @@ export function staleClusterRetirement(app: string, suffix: string, failbackId: 
         const name = names[i] ?? target.id;
         const setAside = found.get(staleDbIdentifier(name, suffix));
         const underName = found.get(name);
-        const cluster =
-          setAside ?? (isHomeDb(underName as DBInstance | undefined, failbackId) ? undefined : underName);
+        const cluster = setAside ?? (isHomeCluster(underName, failbackId) ? undefined : underName);
         resolved.set(target.id, { name, ...(cluster ? { cluster } : {}) });
       });
       return resolved;
