@@ -1,4 +1,3 @@
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { makeProtectTierHandler } from '../../lambdas/handlers/protect-tier';
 import { makePublishRpoAgeHandler, measuredPoints } from '../../lambdas/handlers/publish-rpo-age';
@@ -13,26 +12,10 @@ import { runScheduleTarget } from '../../local/scheduled-target';
 import { lambdaFunctions } from '../../local/synthesized-app';
 import { createEstate, estatePlan, RECOVERY } from '../recovery-points/estate';
 import { localAwsForTests } from '../support/local-aws';
+import { createStateTable } from '../support/state-table';
 
 const T0 = '2026-03-01T12:00:00.000Z';
 
-/** The state table publish-rpo-age reads the app's status from (no item: the app runs in the primary). */
-async function createStateTable(clients: AwsClients, TableName: string): Promise<void> {
-  await clients.dynamo().send(
-    new CreateTableCommand({
-      TableName,
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
-}
 const minutesAfter = (minutes: number) => new Date(Date.parse(T0) + minutes * 60_000);
 
 interface EmfDocument {

@@ -4,7 +4,6 @@
  * protected now (it has no snapshot points, and must not keep the tier's alarm firing); a global
  * database with no member there leaves the cluster without a recovery point.
  */
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parsePlanObject } from '../../lambdas/plan/parse-plan';
 import type { PlanInput } from '../../lambdas/plan/plan-schema';
@@ -17,6 +16,7 @@ import { lambdaFunctions } from '../../local/synthesized-app';
 import { estatePlan, PRIMARY, RECOVERY } from '../recovery-points/estate';
 import { createGlobalDatabase } from '../recovery-points/global-database-estate';
 import { localAwsForTests } from '../support/local-aws';
+import { createStateTable } from '../support/state-table';
 
 const aws = localAwsForTests(RECOVERY);
 const clients = () => createAwsClients();
@@ -37,22 +37,7 @@ async function publishAs(input: PlanInput) {
   const fn = lambdaFunctions(template, resolve).find(
     (f) => f.handlerModule === 'lambdas/handlers/publish-rpo-age.ts',
   );
-  await clients()
-    .dynamo()
-    .send(
-      new CreateTableCommand({
-        TableName: String(fn?.environment.STATE_TABLE_NAME),
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-        ],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
+  await createStateTable(clients(), String(fn?.environment.STATE_TABLE_NAME));
   // The task's configuration, as its function environment has it.
   process.env.PENDULUM_PLAN = JSON.stringify(parsed.plan);
   process.env.STATE_TABLE_NAME = String(fn?.environment.STATE_TABLE_NAME);
