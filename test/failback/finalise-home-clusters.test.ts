@@ -14,11 +14,7 @@ import {
 } from '@aws-sdk/client-rds';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ArtifactStore, runArtifactKey } from '../../lambdas/artifacts/artifact-store';
-import {
-  FAILBACK_ARTIFACTS,
-  type FailbackResourcePlan,
-  type FailbackRun,
-} from '../../lambdas/failback/failback-run';
+import { FAILBACK_ARTIFACTS, type FailbackResourcePlan } from '../../lambdas/failback/failback-run';
 import { type HomeInventory, homeInventoryKey } from '../../lambdas/failback/home-inventory';
 import {
   FAILBACK_TAG,
@@ -35,6 +31,7 @@ import { createAwsClients } from '../../lambdas/runtime/aws-clients';
 import { localIamFor } from '../../local/iam/local-iam';
 import { deployLocalStack, type LocalStack } from '../../local/local-stack';
 import { lambdaFunctions } from '../../local/synthesized-app';
+import { sampleFailbackRun } from '../support/failback-run';
 import { localAwsForTests } from '../support/local-aws';
 import { samplePlanWith } from '../support/sample-plan';
 
@@ -43,22 +40,7 @@ const RECOVERY = 'us-west-2';
 const SOURCE = 'shop-aurora';
 const ENV_KEYS = ['PENDULUM_PLAN', 'STATE_TABLE_NAME', 'ARTIFACT_BUCKET_NAME', 'AWS_REGION'] as const;
 
-const run: FailbackRun = {
-  app: 'shop',
-  runId: 'failback-run-1',
-  failbackId: 'failback-episode-1',
-  failoverId: 'failover-1',
-  failoverRunId: 'failover-run-1',
-  startedAt: '2026-03-01T12:00:00.000Z',
-  sourceRegion: RECOVERY,
-  targetRegion: PRIMARY,
-  strategy: 'cutover',
-  steps: [100],
-  dryRun: false,
-  soakSeconds: 0,
-  caps: { syncSeconds: 3600, retireSeconds: 3600 },
-  tiers: [{ index: 0, name: 'data', timeoutSeconds: 1800 }],
-};
+const run = sampleFailbackRun();
 const suffix = episodeSuffix(run.failbackId);
 const homeId = homeDbIdentifier(SOURCE, suffix);
 const staleId = staleDbIdentifier(SOURCE, suffix);

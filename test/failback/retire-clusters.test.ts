@@ -16,11 +16,7 @@ import {
 } from '@aws-sdk/client-rds';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ArtifactStore, runArtifactKey } from '../../lambdas/artifacts/artifact-store';
-import {
-  FAILBACK_ARTIFACTS,
-  type FailbackResourcePlan,
-  type FailbackRun,
-} from '../../lambdas/failback/failback-run';
+import { FAILBACK_ARTIFACTS, type FailbackResourcePlan } from '../../lambdas/failback/failback-run';
 import { FAILBACK_TAG, finalSnapshotIdentifier, staleDbIdentifier } from '../../lambdas/failback/home-names';
 import type { RetirementDocument } from '../../lambdas/failback/retire-resources';
 import { episodeSuffix } from '../../lambdas/failover/failover-run';
@@ -33,6 +29,7 @@ import { iamLedger } from '../../local/iam/iam-enforcer';
 import { localIamFor } from '../../local/iam/local-iam';
 import { deployLocalStack, type LocalStack } from '../../local/local-stack';
 import { lambdaFunctions } from '../../local/synthesized-app';
+import { sampleFailbackRun } from '../support/failback-run';
 import { localAwsForTests } from '../support/local-aws';
 import { samplePlanWith } from '../support/sample-plan';
 
@@ -46,22 +43,7 @@ const clients = () => createAwsClients();
 const tags = (record: Record<string, string>) =>
   Object.entries(record).map(([Key, Value]) => ({ Key, Value }));
 
-const run: FailbackRun = {
-  app: 'shop',
-  runId: 'failback-run-1',
-  failbackId: FAILBACK_ID,
-  failoverId: 'failover-1',
-  failoverRunId: 'failover-run-1',
-  startedAt: '2026-03-01T12:00:00.000Z',
-  sourceRegion: RECOVERY,
-  targetRegion: PRIMARY,
-  strategy: 'cutover',
-  steps: [100],
-  dryRun: false,
-  soakSeconds: 0,
-  caps: { syncSeconds: 3600, retireSeconds: 3600 },
-  tiers: [{ index: 0, name: 'data', timeoutSeconds: 1800 }],
-};
+const run = sampleFailbackRun({ failbackId: FAILBACK_ID });
 
 const target = { role: 'orders', tier: 'data' };
 const resources: FailbackResourcePlan = {
